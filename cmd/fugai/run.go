@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/fugai/fugai/internal/config"
+	"github.com/fugai/fugai/internal/division"
+	"github.com/fugai/fugai/internal/store"
+)
+
+const usage = `usage: fugai <command> [arguments]
+
+commands:
+  serve                      start the HTTP server (applies migrations first)
+  migrate [up|status]        apply pending migrations (default) or list them
+  user create -username NAME -role ROLE [-township CODE] [-name NAME] [-phone PHONE]
+                             create a user; the password is read from FUGAI_USER_PASSWORD
+                             or, when unset, from the first line of standard input
+
+configuration (environment): FUGAI_ADDR, FUGAI_DATABASE_URL, FUGAI_DISTRICT,
+FUGAI_ADMIN_PASSWORD, FUGAI_TRUSTED_PROXIES, FUGAI_SWAGGER, FUGAI_MAX_UPLOAD_MB,
+FUGAI_LOG_LEVEL, FUGAI_SHUTDOWN_TIMEOUT (see README.md)
+`
+
+// env bundles what run gets from the process, so tests can run the whole
+// program in-process.
+type env struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	// now is the clock; tests may replace it.
+	now func() time.Time
+	// ready, when set, receives the server's address once it listens.
+	ready func(addr string)
+}
+
+// run is the whole program. It returns when ctx is cancelled (serve) or the
+// command is done.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return runEnv(ctx, args, env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now})
+}
+
+func runEnv(ctx context.Context, args []string, e env) error {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, usage)
+		return errors.New("no command given")
+	}
+	cfg, err := config.Parse(e.getenv)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	switch args[0] {
+	case "serve":
+		return serve(ctx, cfg, log, e)
+	case "migrate":
+		return migrate(ctx, cfg, args[1:], e)
+	case "user":
+		return userCommand(ctx, cfg, args[1:], e)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(e.stdout, usage)
+		return nil
+	}
+	fmt.Fprint(e.stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+// open loads the district and opens the store; the caller closes it.
+func open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() time.Time) (*division.District, *store.DB, error) {
+	g, err := division.Load()
+	if err != nil {
+		return nil, nil, fmt.Errorf("load divisions: %w", err)
+	}
+	d, err := g.District(cfg.District)
+	if err != nil {
+		return nil, nil, fmt.Errorf("FUGAI_DISTRICT: %w", err)
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{Now: now, Logger: log})
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, db, nil
+}
+
+func migrate(ctx context.Context, cfg config.Config, args []string, e env) error {
+	sub := "up"
+	if len(args) > 0 {
+		sub = args[0]
+	}
+	_, db, err := open(ctx, cfg, slog.New(slog.DiscardHandler), e.now)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	switch sub {
+	case "up":
+		applied, err := db.Migrate(ctx)
+		if err != nil {
+			return err
+		}
+		if len(applied) == 0 {
+			fmt.Fprintln(e.stdout, "no pending migrations")
+		}
+		for _, a := range applied {
+			fmt.Fprintln(e.stdout, "applied", a)
+		}
+		return nil
+	case "status":
+		st, err := db.MigrationStatus(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%-8s %-10s %-25s %s\n", "VERSION", "STATE", "APPLIED AT", "NAME")
+		for _, s := range st {
+			state, at := "pending", ""
+			if s.Applied {
+				state, at = "applied", s.AppliedAt.UTC().Format(time.RFC3339)
+			}
+			fmt.Fprintf(e.stdout, "%-8d %-10s %-25s %s\n", s.Version, state, at, s.Name)
+		}
+		return nil
+	}
+	return fmt.Errorf("migrate: unknown subcommand %q (want up or status)", sub)
+}
+
+func userCommand(ctx context.Context, cfg config.Config, args []string, e env) error {
+	if len(args) == 0 || args[0] != "create" {
+		return errors.New("usage: fugai user create -username NAME -role ROLE [-township CODE] [-name NAME] [-phone PHONE]")
+	}
+	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	username := fs.String("username", "", "login name")
+	role := fs.String("role", "", "district_admin, township_admin, liaison or auditor")
+	township := fs.String("township", "", "9-digit township code (township_admin and liaison)")
+	name := fs.String("name", "", "display name")
+	phone := fs.String("phone", "", "phone number")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	password := e.getenv("FUGAI_USER_PASSWORD")
+	if password == "" {
+		line, err := readLine(e.stdin)
+		if err != nil {
+			return fmt.Errorf("read password from standard input: %w", err)
+		}
+		password = line
+	}
+	d, db, err := open(ctx, cfg, slog.New(slog.DiscardHandler), e.now)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	u, err := createUser(ctx, db, d, newUser(*username, password, *role, *township, *name, *phone))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "created user %s (id %d, role %s)\n", u.Username, u.ID, u.Role)
+	return nil
+}
+
+func readLine(r io.Reader) (string, error) {
+	if r == nil {
+		return "", errors.New("no input")
+	}
+	var b strings.Builder
+	buf := make([]byte, 1)
+	for {
+		n, err := r.Read(buf)
+		if n > 0 {
+			if buf[0] == '\n' {
+				break
+			}
+			b.WriteByte(buf[0])
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	return strings.TrimRight(b.String(), "\r"), nil
+}

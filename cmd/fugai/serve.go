@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/fugai/fugai/api"
+	"github.com/fugai/fugai/internal/apperr"
+	"github.com/fugai/fugai/internal/audit"
+	"github.com/fugai/fugai/internal/auth"
+	"github.com/fugai/fugai/internal/config"
+	"github.com/fugai/fugai/internal/division"
+	"github.com/fugai/fugai/internal/httpapi"
+	"github.com/fugai/fugai/internal/store"
+)
+
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, e env) error {
+	d, db, err := open(ctx, cfg, log, e.now)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range applied {
+		log.Info("migration applied", slog.String("migration", a))
+	}
+	if err := bootstrapAdmin(ctx, db, d, cfg, e); err != nil {
+		return err
+	}
+	srv, err := httpapi.New(httpapi.Deps{DB: db, District: d, Log: log, Config: cfg, OpenAPI: api.OpenAPI, Now: e.now})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       10 * time.Minute, // large spreadsheet uploads on slow links
+		WriteTimeout:      10 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    1 << 20,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	addr := ln.Addr().String()
+	base := "http://" + displayAddr(addr)
+	log.Info("fugai listening", slog.String("addr", addr), slog.String("district", d.Code+" "+d.Name),
+		slog.String("database", string(db.Dialect())))
+	fmt.Fprintf(e.stdout, "Fugai is serving %s %s on %s\n  API:        %s/api/v1\n", d.Code, d.Name, base, base)
+	if cfg.Swagger {
+		fmt.Fprintf(e.stdout, "  Swagger UI: %s/swagger/index.html\n", base)
+	}
+	fmt.Fprintf(e.stdout, "  OpenAPI:    %s/api/openapi.json\n", base)
+	if e.ready != nil {
+		e.ready(addr)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", slog.Duration("timeout", cfg.ShutdownTimeout))
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func displayAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if host == "" || host == "::" || host == "0.0.0.0" {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// bootstrapAdmin creates the first district administrator, "admin", on an
+// empty database: with FUGAI_ADMIN_PASSWORD, or with a random password
+// printed once.
+func bootstrapAdmin(ctx context.Context, db *store.DB, d *division.District, cfg config.Config, e env) error {
+	n, err := db.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	password, generated := cfg.AdminPassword, false
+	if password == "" {
+		if password, err = auth.RandomPassword(); err != nil {
+			return err
+		}
+		generated = true
+	}
+	if _, err := createUser(ctx, db, d, auth.NewUser{Username: "admin", Password: password, Role: auth.DistrictAdmin, Name: "系统管理员"}); err != nil {
+		if apperr.Is(err, "username_taken") { // another instance won the race
+			return nil
+		}
+		return fmt.Errorf("create the first administrator (FUGAI_ADMIN_PASSWORD): %w", err)
+	}
+	if generated {
+		fmt.Fprintf(e.stdout, "Created the administrator account.\n  username: admin\n  password: %s\n  (shown once; set FUGAI_ADMIN_PASSWORD to choose it)\n", password)
+	} else {
+		fmt.Fprintln(e.stdout, "Created the administrator account \"admin\" with the password from FUGAI_ADMIN_PASSWORD.")
+	}
+	return nil
+}
+
+func newUser(username, password, role, township, name, phone string) auth.NewUser {
+	return auth.NewUser{Username: strings.TrimSpace(username), Password: password, Role: auth.Role(strings.TrimSpace(role)),
+		TownshipCode: strings.TrimSpace(township), Name: strings.TrimSpace(name), Phone: strings.TrimSpace(phone)}
+}
+
+// createUser validates, hashes and stores a user on behalf of the system.
+func createUser(ctx context.Context, db *store.DB, d *division.District, n auth.NewUser) (auth.User, error) {
+	if err := n.Validate(func(code string) bool { _, ok := d.Township(code); return ok }); err != nil {
+		return auth.User{}, describe(err)
+	}
+	u, err := n.Build()
+	if err != nil {
+		return auth.User{}, err
+	}
+	created, err := db.CreateUser(ctx, u, audit.System)
+	return created, describe(err)
+}
+
+// describe spells out an application error's fields for a terminal.
+func describe(err error) error {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) || len(ae.Fields) == 0 {
+		return err
+	}
+	keys := make([]string, 0, len(ae.Fields))
+	for k := range ae.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + ": " + ae.Fields[k]
+	}
+	return &apperr.Error{Kind: ae.Kind, Code: ae.Code, Message: strings.Join(parts, "; ")}
+}

@@ -1,0 +1,55 @@
+// Package audit describes the append-only audit log: who did what to which
+// entity, when, from where. It imports neither gin nor gorm.
+package audit
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Actions recorded in the audit log.
+const (
+	LoginSucceeded   = "auth.login"
+	LoginFailed      = "auth.login_failed"
+	AccountLocked    = "auth.locked"
+	Logout           = "auth.logout"
+	UserCreated      = "user.create"
+	EnterpriseCreate = "enterprise.create"
+	EnterpriseUpdate = "enterprise.update"
+)
+
+// Actor is who performs an action, with the request it came in.
+type Actor struct {
+	UserID    int64 // 0 for the system or an anonymous caller
+	Name      string
+	RequestID string
+	IP        string
+}
+
+// System is the actor for changes the program makes on its own.
+var System = Actor{Name: "system"}
+
+// Event is one audit log entry.
+type Event struct {
+	ID         int64           `json:"id"`
+	At         time.Time       `json:"at"`
+	ActorID    *int64          `json:"actor_id"`
+	ActorName  string          `json:"actor"`
+	Action     string          `json:"action"`
+	EntityType string          `json:"entity_type"`
+	EntityID   string          `json:"entity_id"`
+	Detail     json.RawMessage `json:"detail,omitempty"`
+	RequestID  string          `json:"request_id"`
+	IP         string          `json:"ip"`
+}
+
+// Filter selects audit events. Zero fields do not filter.
+type Filter struct {
+	Actor      string
+	EntityType string
+	EntityID   string
+	Action     string
+	From, To   time.Time // [From, To)
+	BeforeID   int64     // keyset cursor: only events with a smaller id (newest first)
+	Limit      int
+}

@@ -1,0 +1,168 @@
+// Package auth holds Fugai's users, roles and the rules that govern them:
+// the password policy, password hashing, session tokens, lockout and which
+// role may do what. It imports neither gin nor gorm.
+package auth
+
+import (
+	"time"
+
+	"github.com/fugai/fugai/internal/apperr"
+)
+
+// Role is what a user may do.
+type Role string
+
+// The four roles. Township roles are bound to one township.
+const (
+	DistrictAdmin Role = "district_admin"
+	TownshipAdmin Role = "township_admin"
+	Liaison       Role = "liaison"
+	Auditor       Role = "auditor"
+)
+
+// Roles lists every role in a stable order.
+var Roles = []Role{DistrictAdmin, TownshipAdmin, Liaison, Auditor}
+
+// Valid reports whether r is one of the four roles.
+func (r Role) Valid() bool {
+	for _, x := range Roles {
+		if r == x {
+			return true
+		}
+	}
+	return false
+}
+
+// TownshipBound reports whether users of this role belong to one township.
+func (r Role) TownshipBound() bool { return r == TownshipAdmin || r == Liaison }
+
+// Session and lockout policy.
+const (
+	IdleTimeout     = 30 * time.Minute
+	AbsoluteTimeout = 12 * time.Hour
+	MaxFailures     = 5
+	LockDuration    = 15 * time.Minute
+)
+
+// User is an account.
+type User struct {
+	ID           int64
+	Username     string
+	Name         string
+	Phone        string
+	Role         Role
+	TownshipCode string // set for township-bound roles only
+	PasswordHash string
+	FailedLogins int
+	LockedUntil  *time.Time
+	CreatedAt    time.Time
+}
+
+// Principal is the authenticated caller of a request.
+type Principal struct {
+	UserID       int64
+	Username     string
+	Role         Role
+	TownshipCode string
+}
+
+// Scope returns the township the principal's data access is limited to,
+// or "" for district-wide roles.
+func (p Principal) Scope() Scope {
+	if p.Role.TownshipBound() {
+		return Scope{Township: p.TownshipCode}
+	}
+	return Scope{All: true}
+}
+
+// Scope limits what a query may see. The zero Scope sees nothing, so a
+// forgotten scope fails closed.
+type Scope struct {
+	All      bool   // district-wide
+	Township string // the one township visible when All is false
+}
+
+// Allows reports whether a record of the given township is visible.
+func (s Scope) Allows(township string) bool {
+	return s.All || (s.Township != "" && s.Township == township)
+}
+
+// NewUser is what a caller supplies to create a user.
+type NewUser struct {
+	Username     string
+	Password     string
+	Role         Role
+	TownshipCode string
+	Name         string
+	Phone        string
+}
+
+// Validate checks a new user's fields. townshipExists tells whether a
+// township code belongs to the district.
+func (n NewUser) Validate(townshipExists func(string) bool) error {
+	p := apperr.Problems{}
+	if !validUsername(n.Username) {
+		p.Add("username", "用户名须为3至32位字母、数字、点、下划线或连字符")
+	}
+	if err := CheckPasswordPolicy(n.Password); err != nil {
+		p.Add("password", err.Error())
+	}
+	if !n.Role.Valid() {
+		p.Add("role", "角色须为 district_admin、township_admin、liaison 或 auditor")
+	} else if n.Role.TownshipBound() {
+		if n.TownshipCode == "" {
+			p.Add("township_code", "乡镇管理员和联络员必须绑定一个街道或乡镇")
+		} else if !townshipExists(n.TownshipCode) {
+			p.Add("township_code", "街道/乡镇代码不属于本区")
+		}
+	} else if n.TownshipCode != "" {
+		p.Add("township_code", "该角色不绑定街道或乡镇")
+	}
+	if len([]rune(n.Name)) > 50 {
+		p.Add("name", "姓名不能超过50个字符")
+	}
+	if len(n.Phone) > 20 {
+		p.Add("phone", "电话不能超过20个字符")
+	}
+	return p.Err()
+}
+
+// MayCreate reports whether the creator may create a user of the new user's
+// role and township: district admins create anyone; township admins create
+// liaisons of their own township.
+func (p Principal) MayCreate(n NewUser) bool {
+	switch p.Role {
+	case DistrictAdmin:
+		return true
+	case TownshipAdmin:
+		return n.Role == Liaison && n.TownshipCode == p.TownshipCode
+	}
+	return false
+}
+
+func validUsername(s string) bool {
+	if len(s) < 3 || len(s) > 32 {
+		return false
+	}
+	for _, r := range s {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// Build returns the user to store for n, with the password hashed. Call
+// Validate first.
+func (n NewUser) Build() (User, error) {
+	hash, err := HashPassword(n.Password)
+	if err != nil {
+		return User{}, apperr.Wrap(err, "hash password")
+	}
+	tc := n.TownshipCode
+	if !n.Role.TownshipBound() {
+		tc = ""
+	}
+	return User{Username: n.Username, Name: n.Name, Phone: n.Phone, Role: n.Role, TownshipCode: tc, PasswordHash: hash}, nil
+}

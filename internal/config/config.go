@@ -1,0 +1,109 @@
+// Package config reads Fugai's configuration from the environment, once,
+// into one struct that is passed down.
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the whole configuration.
+type Config struct {
+	// Addr is the listen address (FUGAI_ADDR, default ":8080").
+	Addr string
+	// DatabaseURL selects the database (FUGAI_DATABASE_URL): "postgres://…"
+	// for PostgreSQL; empty for the embedded SQLite at ./data/fugai.db.
+	DatabaseURL string
+	// District is the 6-digit county-level code of the jurisdiction
+	// (FUGAI_DISTRICT, default 431103, 冷水滩区).
+	District string
+	// AdminPassword is the first administrator's password, used only when
+	// the database has no users (FUGAI_ADMIN_PASSWORD).
+	AdminPassword string
+	// TrustedProxies lists proxy addresses or CIDRs whose X-Forwarded-For is
+	// believed (FUGAI_TRUSTED_PROXIES, comma separated; default none).
+	TrustedProxies []string
+	// Swagger serves the Swagger UI at /swagger/ unless FUGAI_SWAGGER=off.
+	Swagger bool
+	// MaxUploadMB caps uploads (FUGAI_MAX_UPLOAD_MB, default 200).
+	MaxUploadMB int
+	// LogLevel is FUGAI_LOG_LEVEL: debug, info (default), warn, error.
+	LogLevel slog.Level
+	// ShutdownTimeout bounds graceful shutdown (FUGAI_SHUTDOWN_TIMEOUT, default 15s).
+	ShutdownTimeout time.Duration
+}
+
+// Parse reads the configuration through getenv and validates it.
+func Parse(getenv func(string) string) (Config, error) {
+	c := Config{
+		Addr:            or(getenv("FUGAI_ADDR"), ":8080"),
+		DatabaseURL:     strings.TrimSpace(getenv("FUGAI_DATABASE_URL")),
+		District:        or(strings.TrimSpace(getenv("FUGAI_DISTRICT")), "431103"),
+		AdminPassword:   getenv("FUGAI_ADMIN_PASSWORD"),
+		Swagger:         true,
+		MaxUploadMB:     200,
+		ShutdownTimeout: 15 * time.Second,
+	}
+	var problems []string
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		problems = append(problems, fmt.Sprintf("FUGAI_ADDR %q is not host:port", c.Addr))
+	}
+	if v := strings.TrimSpace(getenv("FUGAI_TRUSTED_PROXIES")); v != "" {
+		for _, p := range strings.Split(v, ",") {
+			p = strings.TrimSpace(p)
+			if p == "" {
+				continue
+			}
+			if net.ParseIP(p) == nil {
+				if _, _, err := net.ParseCIDR(p); err != nil {
+					problems = append(problems, fmt.Sprintf("FUGAI_TRUSTED_PROXIES: %q is neither an IP nor a CIDR", p))
+				}
+			}
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+	}
+	switch strings.ToLower(strings.TrimSpace(getenv("FUGAI_SWAGGER"))) {
+	case "", "on", "true", "1":
+	case "off", "false", "0":
+		c.Swagger = false
+	default:
+		problems = append(problems, "FUGAI_SWAGGER must be on or off")
+	}
+	if v := strings.TrimSpace(getenv("FUGAI_MAX_UPLOAD_MB")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 10240 {
+			problems = append(problems, fmt.Sprintf("FUGAI_MAX_UPLOAD_MB %q must be an integer from 1 to 10240", v))
+		}
+		c.MaxUploadMB = n
+	}
+	if v := strings.TrimSpace(getenv("FUGAI_LOG_LEVEL")); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			problems = append(problems, fmt.Sprintf("FUGAI_LOG_LEVEL %q must be debug, info, warn or error", v))
+		}
+	}
+	if v := strings.TrimSpace(getenv("FUGAI_SHUTDOWN_TIMEOUT")); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			problems = append(problems, fmt.Sprintf("FUGAI_SHUTDOWN_TIMEOUT %q must be a positive duration such as 15s", v))
+		}
+		c.ShutdownTimeout = d
+	}
+	if len(c.District) != 6 {
+		problems = append(problems, fmt.Sprintf("FUGAI_DISTRICT %q must be a 6-digit county-level code", c.District))
+	}
+	if len(problems) > 0 {
+		return Config{}, fmt.Errorf("configuration: %s", strings.Join(problems, "; "))
+	}
+	return c, nil
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

@@ -1,0 +1,68 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/fugai/fugai/internal/apperr"
+)
+
+// maxJSONBody caps JSON request bodies; ledgers and users are small.
+const maxJSONBody = 1 << 20
+
+type decoder struct {
+	dec *json.Decoder
+	c   *gin.Context
+}
+
+func newDecoder(c *gin.Context) decoder {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody)
+	d := json.NewDecoder(c.Request.Body)
+	d.DisallowUnknownFields()
+	return decoder{dec: d, c: c}
+}
+
+// Decode reads exactly one JSON value into v.
+func (d decoder) Decode(v any) error {
+	if err := d.dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return apperr.New(apperr.TooLarge, "body_too_large", "请求体过大")
+		}
+		if errors.Is(err, io.EOF) {
+			return fmt.Errorf("请求体为空")
+		}
+		return err
+	}
+	if d.dec.More() {
+		return fmt.Errorf("请求体只能包含一个 JSON 对象")
+	}
+	return nil
+}
+
+// jsonProblem describes a decoding error in Chinese, naming the field when
+// the decoder knows it.
+func jsonProblem(err error) string {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		return "字段 " + te.Field + " 的类型不正确"
+	case errors.As(err, &se):
+		return "第 " + strconv.FormatInt(se.Offset, 10) + " 字节附近有语法错误"
+	}
+	msg := err.Error()
+	const unknown = "json: unknown field "
+	if len(msg) > len(unknown) && msg[:len(unknown)] == unknown {
+		return "未知字段 " + msg[len(unknown):]
+	}
+	return msg
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

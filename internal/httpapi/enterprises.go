@@ -1,0 +1,392 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/fugai/fugai/internal/apperr"
+	"github.com/fugai/fugai/internal/enterprise"
+	"github.com/fugai/fugai/internal/store"
+)
+
+// EnterpriseResponse is a ledger as clients see it.
+type EnterpriseResponse struct {
+	ID                    int64          `json:"id"`
+	CreditCode            string         `json:"credit_code" example:"91431103MA4L1234X5"`
+	Name                  string         `json:"name"`
+	EntityType            string         `json:"entity_type"`
+	Nature                string         `json:"nature" enums:"non_public,public_sector"`
+	LegalRepresentative   string         `json:"legal_representative"`
+	RegisteredCapital     *float64       `json:"registered_capital"`
+	FoundedOn             *string        `json:"founded_on" example:"2015-03-12"`
+	RegistrationStatus    string         `json:"registration_status"`
+	RegisteredAddress     string         `json:"registered_address"`
+	OperatingAddress      string         `json:"operating_address"`
+	RegistrationAuthority string         `json:"registration_authority"`
+	Industry              string         `json:"industry"`
+	BusinessScope         string         `json:"business_scope"`
+	TownshipCode          *string        `json:"township_code" example:"431103001"`
+	TownshipName          *string        `json:"township_name" example:"梅湾街道"`
+	Assignment            string         `json:"assignment" enums:"address_township,address_place,manual,none"`
+	AssignmentReason      *string        `json:"assignment_reason" enums:"ambiguous,no_match,outside_district"`
+	InScope               bool           `json:"in_scope"`
+	OutOfScopeReason      *string        `json:"out_of_scope_reason" enums:"public_sector,not_operating,outside_district,suspended"`
+	CheckDigitWarning     bool           `json:"check_digit_warning"`
+	Employees             *int           `json:"employees"`
+	YoungEmployees        *int           `json:"young_employees"`
+	FullMembers           *int           `json:"full_members"`
+	ProbationaryMembers   *int           `json:"probationary_members"`
+	MemberSources         map[string]int `json:"member_sources"`
+	OwnerIdentity         string         `json:"owner_identity"`
+	OperatingStatus       string         `json:"operating_status"`
+	AboveScale            *bool          `json:"above_scale"`
+	Priority              bool           `json:"priority"`
+	AnnualRevenue         *float64       `json:"annual_revenue"`
+	Needs                 []string       `json:"needs"`
+	Union                 *bool          `json:"union"`
+	YouthLeague           *bool          `json:"youth_league"`
+	WomensFederation      *bool          `json:"womens_federation"`
+	SuggestedMethod       *string        `json:"suggested_method" enums:"standalone,joint,affiliated,included"`
+	Plan                  any            `json:"plan"`
+	Liaison               any            `json:"liaison"`
+	Version               int64          `json:"version"`
+	CreatedAt             time.Time      `json:"created_at"`
+	UpdatedAt             time.Time      `json:"updated_at"`
+}
+
+// EnterprisePage is one page of ledgers.
+type EnterprisePage struct {
+	Items      []EnterpriseResponse `json:"items"`
+	NextCursor *string              `json:"next_cursor"`
+}
+
+// EnterpriseInput documents the writable ledger fields for POST and PATCH.
+// Only the fields present are written; null clears a field; unknown,
+// derived and forbidden fields are rejected with 422.
+type EnterpriseInput struct {
+	CreditCode            string         `json:"credit_code,omitempty" example:"91431103MA4L1234X5"`
+	Name                  string         `json:"name,omitempty"`
+	EntityType            string         `json:"entity_type,omitempty"`
+	LegalRepresentative   string         `json:"legal_representative,omitempty"`
+	RegisteredCapital     *float64       `json:"registered_capital,omitempty"`
+	FoundedOn             string         `json:"founded_on,omitempty" example:"2015-03-12"`
+	RegistrationStatus    string         `json:"registration_status,omitempty"`
+	RegisteredAddress     string         `json:"registered_address,omitempty"`
+	OperatingAddress      string         `json:"operating_address,omitempty"`
+	RegistrationAuthority string         `json:"registration_authority,omitempty"`
+	Industry              string         `json:"industry,omitempty"`
+	BusinessScope         string         `json:"business_scope,omitempty"`
+	TownshipCode          string         `json:"township_code,omitempty" example:"431103001"`
+	Employees             *int           `json:"employees,omitempty"`
+	YoungEmployees        *int           `json:"young_employees,omitempty"`
+	FullMembers           *int           `json:"full_members,omitempty"`
+	ProbationaryMembers   *int           `json:"probationary_members,omitempty"`
+	MemberSources         map[string]int `json:"member_sources,omitempty"`
+	OwnerIdentity         string         `json:"owner_identity,omitempty"`
+	OperatingStatus       string         `json:"operating_status,omitempty"`
+	AboveScale            *bool          `json:"above_scale,omitempty"`
+	AnnualRevenue         *float64       `json:"annual_revenue,omitempty"`
+	Needs                 []string       `json:"needs,omitempty"`
+	Union                 *bool          `json:"union,omitempty"`
+	YouthLeague           *bool          `json:"youth_league,omitempty"`
+	WomensFederation      *bool          `json:"womens_federation,omitempty"`
+}
+
+// HistoryResponse lists a ledger's recorded changes, oldest first.
+type HistoryResponse struct {
+	Items []store.HistoryEntry `json:"items"`
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func (s *Server) toEnterprise(l enterprise.Ledger) EnterpriseResponse {
+	r := EnterpriseResponse{
+		ID: l.ID, CreditCode: l.CreditCode, Name: l.Name, EntityType: l.EntityType, Nature: string(l.Nature),
+		LegalRepresentative: l.LegalRepresentative, RegisteredCapital: l.RegisteredCapital,
+		RegistrationStatus: l.RegistrationStatus, RegisteredAddress: l.RegisteredAddress,
+		OperatingAddress: l.OperatingAddress, RegistrationAuthority: l.RegistrationAuthority, Industry: l.Industry,
+		BusinessScope: l.BusinessScope, TownshipCode: optional(l.TownshipCode), Assignment: string(l.Assignment),
+		AssignmentReason: optional(string(l.AssignmentReason)), InScope: l.InScope,
+		OutOfScopeReason: optional(l.OutOfScopeReason), CheckDigitWarning: l.CheckDigitWarning,
+		Employees: l.Employees, YoungEmployees: l.YoungEmployees, FullMembers: l.FullMembers,
+		ProbationaryMembers: l.ProbationaryMembers, MemberSources: l.MemberSources, OwnerIdentity: l.OwnerIdentity,
+		OperatingStatus: l.OperatingStatus, AboveScale: l.AboveScale, Priority: l.Priority,
+		AnnualRevenue: l.AnnualRevenue, Needs: l.Needs, Union: l.Union, YouthLeague: l.YouthLeague,
+		WomensFederation: l.WomensFederation, SuggestedMethod: optional(l.SuggestedMethod),
+		Version: l.Version, CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt,
+	}
+	if l.FoundedOn != nil {
+		d := l.FoundedOn.Format(time.DateOnly)
+		r.FoundedOn = &d
+	}
+	if t, ok := s.district.Township(l.TownshipCode); ok {
+		r.TownshipName = &t.Name
+	}
+	if r.MemberSources == nil {
+		r.MemberSources = map[string]int{}
+	}
+	if r.Needs == nil {
+		r.Needs = []string{}
+	}
+	return r
+}
+
+func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
+
+func pathID(c *gin.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.New(apperr.NotFound, "enterprise_not_found", "企业台账不存在")
+	}
+	return id, nil
+}
+
+// readObject reads a JSON object body as raw fields.
+func readObject(c *gin.Context) (map[string]json.RawMessage, error) {
+	var body map[string]json.RawMessage
+	if err := newDecoder(c).Decode(&body); err != nil {
+		if apperr.KindOf(err) != apperr.Internal {
+			return nil, err
+		}
+		return nil, apperr.New(apperr.BadRequest, "invalid_json", "请求体须为合法的 JSON 对象："+jsonProblem(err))
+	}
+	if body == nil {
+		return nil, apperr.New(apperr.BadRequest, "invalid_json", "请求体须为 JSON 对象")
+	}
+	return body, nil
+}
+
+// createEnterprise godoc
+//
+//	@Summary		Enter a ledger by hand
+//	@Description	credit_code and name are required. A malformed credit code is 422; a well-formed code with a wrong check digit is stored with check_digit_warning. The township follows the registered address; a district admin may set township_code (a manual assignment). A township admin may only enter ledgers of its own township.
+//	@Tags			enterprises
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		EnterpriseInput	true	"ledger fields"
+//	@Success		201		{object}	EnterpriseResponse
+//	@Header			201		{string}	ETag	"the ledger's version"
+//	@Failure		400		{object}	ErrorBody
+//	@Failure		403		{object}	ErrorBody
+//	@Failure		409		{object}	ErrorBody
+//	@Failure		422		{object}	ErrorBody
+//	@Router			/api/v1/enterprises [post]
+func (s *Server) createEnterprise(c *gin.Context) {
+	body, err := readObject(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	l, changes, err := enterprise.New(body, me(c), s.district)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	l, err = s.db.CreateEnterprise(c.Request.Context(), l, changes, actor(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("ETag", etag(l.Version))
+	c.Header("Location", "/api/v1/enterprises/"+strconv.FormatInt(l.ID, 10))
+	c.JSON(http.StatusCreated, s.toEnterprise(l))
+}
+
+// listEnterprises godoc
+//
+//	@Summary		List ledgers
+//	@Description	Township-bound users see their own township only. Keyset pagination: pass next_cursor back as cursor.
+//	@Tags			enterprises
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			credit_code	query		string	false	"exact credit code"
+//	@Param			township	query		string	false	"9-digit township code, or none for unassigned"
+//	@Param			in_scope	query		bool	false	"in the coverage base"
+//	@Param			q			query		string	false	"substring of the name or credit code"
+//	@Param			limit		query		int		false	"page size, default 50, max 200"
+//	@Param			cursor		query		string	false	"next_cursor of the previous page"
+//	@Success		200			{object}	EnterprisePage
+//	@Failure		422			{object}	ErrorBody
+//	@Router			/api/v1/enterprises [get]
+func (s *Server) listEnterprises(c *gin.Context) {
+	f := store.EnterpriseFilter{Limit: 50}
+	p := apperr.Problems{}
+	if v := c.Query("credit_code"); v != "" {
+		f.CreditCode = enterprise.NormalizeCreditCode(v)
+	}
+	if v := strings.TrimSpace(c.Query("township")); v != "" {
+		if _, ok := s.district.Township(v); !ok && v != "none" {
+			p.Add("township", "township 须为本区的9位街道/乡镇代码或 none")
+		}
+		f.Township = v
+	}
+	if v := c.Query("in_scope"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			p.Add("in_scope", "in_scope 须为 true 或 false")
+		}
+		f.InScope = &b
+	}
+	f.Query = strings.TrimSpace(enterprise.CleanText(c.Query("q")))
+	if len([]rune(f.Query)) > 100 {
+		p.Add("q", "搜索词不能超过100个字符")
+	}
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 200 {
+			p.Add("limit", "limit 须为1至200的整数")
+		}
+		f.Limit = n
+	}
+	if v := c.Query("cursor"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			p.Add("cursor", "cursor 无效，请使用上一页返回的 next_cursor")
+		}
+		f.AfterID = n
+	}
+	for _, k := range []string{"method", "gap"} {
+		if c.Query(k) != "" {
+			p.Add(k, k+" 筛选尚未开放")
+		}
+	}
+	if err := p.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	items, next, err := s.db.Enterprises(c.Request.Context(), me(c).Scope(), f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	page := EnterprisePage{Items: make([]EnterpriseResponse, len(items)), NextCursor: optional(next)}
+	for i, l := range items {
+		page.Items[i] = s.toEnterprise(l)
+	}
+	c.JSON(http.StatusOK, page)
+}
+
+// getEnterprise godoc
+//
+//	@Summary	One ledger
+//	@Tags		enterprises
+//	@Security	BearerAuth
+//	@Produce	json
+//	@Param		id	path		int	true	"ledger id"
+//	@Success	200	{object}	EnterpriseResponse
+//	@Header		200	{string}	ETag	"the ledger's version; send it back as If-Match"
+//	@Failure	404	{object}	ErrorBody
+//	@Router		/api/v1/enterprises/{id} [get]
+func (s *Server) getEnterprise(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	l, err := s.db.Enterprise(c.Request.Context(), me(c).Scope(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("ETag", etag(l.Version))
+	c.JSON(http.StatusOK, s.toEnterprise(l))
+}
+
+// patchEnterprise godoc
+//
+//	@Summary		Edit a ledger
+//	@Description	Requires If-Match with the ETag of the version edited: 428 without it, 412 (with current_version) when stale. Only the fields sent are written; 0, false and "" are stored; null clears. Derived fields and fields the role may not edit are 422. Liaisons edit survey fields only; only district admins change township_code (recorded as a manual assignment).
+//	@Tags			enterprises
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			id			path		int				true	"ledger id"
+//	@Param			If-Match	header		string			true	"ETag from GET"
+//	@Param			body		body		EnterpriseInput	true	"fields to change"
+//	@Success		200			{object}	EnterpriseResponse
+//	@Header			200			{string}	ETag	"the new version"
+//	@Failure		400			{object}	ErrorBody
+//	@Failure		404			{object}	ErrorBody
+//	@Failure		412			{object}	ErrorBody
+//	@Failure		422			{object}	ErrorBody
+//	@Failure		428			{object}	ErrorBody
+//	@Router			/api/v1/enterprises/{id} [patch]
+func (s *Server) patchEnterprise(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	version, err := ifMatch(c.GetHeader("If-Match"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	body, err := readObject(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := me(c)
+	l, err := s.db.UpdateEnterprise(c.Request.Context(), p.Scope(), id, version, actor(c),
+		func(l *enterprise.Ledger) ([]enterprise.Change, error) { return l.Apply(body, p.Role, s.district) })
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("ETag", etag(l.Version))
+	c.JSON(http.StatusOK, s.toEnterprise(l))
+}
+
+// ifMatch parses an If-Match header holding one version ETag.
+func ifMatch(h string) (int64, error) {
+	h = strings.TrimSpace(h)
+	if h == "" {
+		return 0, apperr.New(apperr.PreconditionNeeded, "if_match_required", "修改台账须带 If-Match 请求头（取自读取时的 ETag），以免覆盖他人的修改")
+	}
+	h = strings.TrimPrefix(h, "W/")
+	v, err := strconv.ParseInt(strings.Trim(h, `"`), 10, 64)
+	if err != nil || v <= 0 {
+		return 0, apperr.New(apperr.BadRequest, "invalid_if_match", "If-Match 须为读取台账时返回的 ETag，例如 \"3\"")
+	}
+	return v, nil
+}
+
+// enterpriseHistory godoc
+//
+//	@Summary	A ledger's change history
+//	@Description	Every change: who, when, which fields, old and new values. Append-only.
+//	@Tags		enterprises
+//	@Security	BearerAuth
+//	@Produce	json
+//	@Param		id	path		int	true	"ledger id"
+//	@Success	200	{object}	HistoryResponse
+//	@Failure	404	{object}	ErrorBody
+//	@Router		/api/v1/enterprises/{id}/history [get]
+func (s *Server) enterpriseHistory(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	items, err := s.db.History(c.Request.Context(), me(c).Scope(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if items == nil {
+		items = []store.HistoryEntry{}
+	}
+	c.JSON(http.StatusOK, HistoryResponse{Items: items})
+}

@@ -1,0 +1,84 @@
+package httpapi
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/fugai/fugai/internal/apperr"
+)
+
+// ErrorBody is the shape of every error response.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail carries a stable code, a Chinese message and per-field
+// problems.
+type ErrorDetail struct {
+	Code    string            `json:"code" example:"validation_failed"`
+	Message string            `json:"message" example:"提交的数据有误"`
+	Fields  map[string]string `json:"fields,omitempty"`
+	// CurrentVersion is set on 412: the ledger's version now.
+	CurrentVersion *int64 `json:"current_version,omitempty"`
+}
+
+// statusOf is the one place an error kind becomes an HTTP status.
+func statusOf(k apperr.Kind) int {
+	switch k {
+	case apperr.Invalid:
+		return http.StatusUnprocessableEntity
+	case apperr.BadRequest:
+		return http.StatusBadRequest
+	case apperr.Unauthenticated:
+		return http.StatusUnauthorized
+	case apperr.Forbidden:
+		return http.StatusForbidden
+	case apperr.NotFound:
+		return http.StatusNotFound
+	case apperr.Conflict:
+		return http.StatusConflict
+	case apperr.PreconditionFailed:
+		return http.StatusPreconditionFailed
+	case apperr.PreconditionNeeded:
+		return http.StatusPreconditionRequired
+	case apperr.Locked:
+		return http.StatusLocked
+	case apperr.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case apperr.Unsupported:
+		return http.StatusUnsupportedMediaType
+	case apperr.TooMany:
+		return http.StatusTooManyRequests
+	case apperr.Unavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// fail writes err as an error response. Internal errors are logged with the
+// request id and answered with a generic message.
+func (s *Server) fail(c *gin.Context, err error) {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) || ae.Kind == apperr.Internal {
+		s.log.ErrorContext(c.Request.Context(), "internal error", slog.String("request_id", requestID(c)),
+			slog.String("route", c.FullPath()), slog.Any("error", err))
+		c.AbortWithStatusJSON(http.StatusInternalServerError, ErrorBody{Error: ErrorDetail{
+			Code: "internal", Message: "服务器内部错误，请稍后重试（请求编号 " + requestID(c) + "）"}})
+		return
+	}
+	body := ErrorBody{Error: ErrorDetail{Code: ae.Code, Message: ae.Message, Fields: ae.Fields}}
+	if v, ok := ae.Data["current_version"].(int64); ok {
+		body.Error.CurrentVersion = &v
+		c.Header("ETag", etag(v))
+	}
+	c.AbortWithStatusJSON(statusOf(ae.Kind), body)
+}
+
+var (
+	errForbidden = apperr.New(apperr.Forbidden, "forbidden", "当前角色无权进行此操作")
+	errNoRoute   = apperr.New(apperr.NotFound, "not_found", "请求的资源不存在")
+	errMethod    = apperr.New(apperr.NotFound, "not_found", "请求的资源不存在")
+)

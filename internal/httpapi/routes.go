@@ -1,0 +1,141 @@
+// Package httpapi is Fugai's HTTP interface: every route in this file with
+// the roles it admits, handlers, request and response types, middleware and
+// the one mapping from errors to status codes.
+//
+//	@title						Fugai 覆盖 API
+//	@version					1.0
+//	@description				非公企业党组织覆盖台账服务：一企一台账、一企一对策、一企一联络员。错误一律为 {"error":{"code","message","fields"}}。
+//	@BasePath					/
+//	@securityDefinitions.apikey	BearerAuth
+//	@in							header
+//	@name						Authorization
+//	@description				"Bearer <token>"，令牌由 POST /api/v1/auth/login 获得。
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	swaggerFiles "github.com/swaggo/files"
+	ginSwagger "github.com/swaggo/gin-swagger"
+
+	"github.com/fugai/fugai/internal/apperr"
+	"github.com/fugai/fugai/internal/auth"
+	"github.com/fugai/fugai/internal/config"
+	"github.com/fugai/fugai/internal/division"
+	"github.com/fugai/fugai/internal/store"
+)
+
+// Deps is what the HTTP layer needs.
+type Deps struct {
+	DB       *store.DB
+	District *division.District
+	Log      *slog.Logger
+	Config   config.Config
+	// OpenAPI is the generated OpenAPI document, served at /api/openapi.json.
+	OpenAPI []byte
+	// Now is the clock; defaults to time.Now.
+	Now func() time.Time
+}
+
+// Server holds the HTTP layer's dependencies.
+type Server struct {
+	db       *store.DB
+	district *division.District
+	log      *slog.Logger
+	cfg      config.Config
+	openapi  []byte
+	now      func() time.Time
+	engine   *gin.Engine
+	rules    []Rule
+}
+
+// Rule is one route and who may call it. Public routes need no session;
+// the others admit exactly the listed roles.
+type Rule struct {
+	Method string
+	Path   string
+	Public bool
+	Roles  []auth.Role
+}
+
+// everyone admits every role (an authenticated session is still required).
+var everyone = auth.Roles
+
+func roles(r ...auth.Role) []auth.Role { return r }
+
+// New builds the server and its routes.
+func New(d Deps) (*Server, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.HandleMethodNotAllowed = false
+	if err := e.SetTrustedProxies(d.Config.TrustedProxies); err != nil {
+		return nil, err
+	}
+	s := &Server{db: d.DB, district: d.District, log: d.Log, cfg: d.Config, openapi: d.OpenAPI, now: d.Now, engine: e}
+	e.Use(withRequestID, s.accessLog, s.recoverPanic, securityHeaders)
+	e.NoRoute(func(c *gin.Context) { s.fail(c, errNoRoute) })
+
+	// Outside the API: probes and documentation.
+	s.public(http.MethodGet, "/healthz", s.healthz)
+	s.public(http.MethodGet, "/readyz", s.readyz)
+	s.public(http.MethodGet, "/api/openapi.json", s.openAPI)
+	if d.Config.Swagger {
+		s.public(http.MethodGet, "/swagger/*any", ginSwagger.WrapHandler(swaggerFiles.Handler,
+			ginSwagger.URL("/api/openapi.json"), ginSwagger.DefaultModelsExpandDepth(-1)))
+	}
+
+	v1 := "/api/v1"
+	s.public(http.MethodPost, v1+"/auth/login", s.login)
+	s.route(http.MethodPost, v1+"/auth/logout", everyone, s.logout)
+	s.route(http.MethodGet, v1+"/me", everyone, s.getMe)
+	s.route(http.MethodPost, v1+"/users", roles(auth.DistrictAdmin, auth.TownshipAdmin), s.createUser)
+	s.route(http.MethodGet, v1+"/divisions", everyone, s.listDivisions)
+	s.route(http.MethodGet, v1+"/enterprises", everyone, s.listEnterprises)
+	s.route(http.MethodPost, v1+"/enterprises", roles(auth.DistrictAdmin, auth.TownshipAdmin), s.createEnterprise)
+	s.route(http.MethodGet, v1+"/enterprises/:id", everyone, s.getEnterprise)
+	s.route(http.MethodPatch, v1+"/enterprises/:id", roles(auth.DistrictAdmin, auth.TownshipAdmin, auth.Liaison), s.patchEnterprise)
+	s.route(http.MethodGet, v1+"/enterprises/:id/history", everyone, s.enterpriseHistory)
+	s.route(http.MethodGet, v1+"/audit-events", roles(auth.Auditor), s.listAuditEvents)
+	return s, nil
+}
+
+// Handler returns the root HTTP handler.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Rules lists every route with its role rule, for documentation and for the
+// role × route test.
+func (s *Server) Rules() []Rule { return append([]Rule(nil), s.rules...) }
+
+func (s *Server) public(method, path string, h gin.HandlerFunc) {
+	s.rules = append(s.rules, Rule{Method: method, Path: path, Public: true})
+	s.engine.Handle(method, path, s.authenticate, h)
+}
+
+func (s *Server) route(method, path string, allowed []auth.Role, h gin.HandlerFunc) {
+	s.rules = append(s.rules, Rule{Method: method, Path: path, Roles: allowed})
+	s.engine.Handle(method, path, s.authenticate, s.allow(allowed), h)
+}
+
+// allow refuses anonymous callers (401) and roles not in allowed (403).
+func (s *Server) allow(allowed []auth.Role) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		p, ok := principal(c)
+		if !ok {
+			s.fail(c, apperr.New(apperr.Unauthenticated, "unauthenticated", "未登录或登录已过期，请重新登录"))
+			return
+		}
+		for _, r := range allowed {
+			if p.Role == r {
+				c.Next()
+				return
+			}
+		}
+		s.fail(c, errForbidden)
+	}
+}

@@ -1,0 +1,230 @@
+package httpapi
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/fugai/fugai/internal/apperr"
+	"github.com/fugai/fugai/internal/auth"
+)
+
+// LoginRequest is the body of POST /api/v1/auth/login.
+type LoginRequest struct {
+	Username string `json:"username" example:"admin"`
+	Password string `json:"password" example:"Secret-Pass-2026"`
+}
+
+// LoginResponse carries the session token and the user.
+type LoginResponse struct {
+	Token     string       `json:"token"`
+	ExpiresAt time.Time    `json:"expires_at"`
+	User      UserResponse `json:"user"`
+}
+
+// UserResponse is a user as clients see it (never the password hash).
+type UserResponse struct {
+	ID           int64     `json:"id"`
+	Username     string    `json:"username"`
+	Name         string    `json:"name"`
+	Phone        string    `json:"phone"`
+	Role         auth.Role `json:"role" enums:"district_admin,township_admin,liaison,auditor"`
+	TownshipCode *string   `json:"township_code"`
+	TownshipName *string   `json:"township_name"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// CreateUserRequest is the body of POST /api/v1/users.
+type CreateUserRequest struct {
+	Username     string    `json:"username" example:"liaison01"`
+	Password     string    `json:"password" example:"Liaison-Pass-01"`
+	Role         auth.Role `json:"role" enums:"district_admin,township_admin,liaison,auditor"`
+	TownshipCode string    `json:"township_code" example:"431103001"`
+	Name         string    `json:"name" example:"张三"`
+	Phone        string    `json:"phone" example:"13800000000"`
+}
+
+func (s *Server) toUser(u auth.User) UserResponse {
+	r := UserResponse{ID: u.ID, Username: u.Username, Name: u.Name, Phone: u.Phone, Role: u.Role, CreatedAt: u.CreatedAt}
+	if u.TownshipCode != "" {
+		code := u.TownshipCode
+		r.TownshipCode = &code
+		if t, ok := s.district.Township(code); ok {
+			r.TownshipName = &t.Name
+		}
+	}
+	return r
+}
+
+var errBadCredentials = apperr.New(apperr.Unauthenticated, "invalid_credentials", "用户名或密码错误")
+
+// login godoc
+//
+//	@Summary		Log in
+//	@Description	Returns a session token (use it as "Authorization: Bearer <token>") and sets an HttpOnly SameSite=Strict cookie. Five consecutive failures lock the account for 15 minutes (423).
+//	@Tags			auth
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		LoginRequest	true	"credentials"
+//	@Success		200		{object}	LoginResponse
+//	@Failure		400		{object}	ErrorBody
+//	@Failure		401		{object}	ErrorBody
+//	@Failure		423		{object}	ErrorBody
+//	@Router			/api/v1/auth/login [post]
+func (s *Server) login(c *gin.Context) {
+	var req LoginRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	u, err := s.db.UserByName(ctx, strings.TrimSpace(req.Username))
+	if apperr.KindOf(err) == apperr.NotFound {
+		auth.DummyVerify(req.Password)
+		s.fail(c, errBadCredentials)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	who := actor(c)
+	who.UserID, who.Name = u.ID, u.Username
+	if u.Locked(s.db.Now()) {
+		s.fail(c, locked(*u.LockedUntil, s.db.Now()))
+		return
+	}
+	if !auth.VerifyPassword(u.PasswordHash, req.Password) {
+		nowLocked, err := s.db.RecordLoginFailure(ctx, u.ID, who)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		if nowLocked {
+			s.log.WarnContext(ctx, "account locked after repeated login failures",
+				slog.String("request_id", requestID(c)), slog.String("user", u.Username), slog.String("ip", c.ClientIP()))
+			s.fail(c, locked(s.db.Now().Add(auth.LockDuration), s.db.Now()))
+			return
+		}
+		s.fail(c, errBadCredentials)
+		return
+	}
+	token, hash, err := auth.NewToken()
+	if err != nil {
+		s.fail(c, apperr.Wrap(err, "new token"))
+		return
+	}
+	sess, err := s.db.StartSession(ctx, u.ID, hash, who)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	http.SetCookie(c.Writer, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: c.Request.TLS != nil, MaxAge: int(auth.AbsoluteTimeout.Seconds())})
+	c.JSON(http.StatusOK, LoginResponse{Token: token, ExpiresAt: sess.CreatedAt.Add(auth.AbsoluteTimeout), User: s.toUser(u)})
+}
+
+func locked(until, now time.Time) error {
+	minutes := int(until.Sub(now).Minutes()) + 1
+	return &apperr.Error{Kind: apperr.Locked, Code: "account_locked",
+		Message: "连续登录失败次数过多，账号已锁定，请" + itoa(minutes) + "分钟后再试"}
+}
+
+// logout godoc
+//
+//	@Summary	Log out: revoke the current session
+//	@Tags		auth
+//	@Security	BearerAuth
+//	@Success	204
+//	@Failure	401	{object}	ErrorBody
+//	@Router		/api/v1/auth/logout [post]
+func (s *Server) logout(c *gin.Context) {
+	v, _ := c.Get(ctxSession)
+	sess, _ := v.(auth.Session)
+	if err := s.db.RevokeSession(c.Request.Context(), sess.ID, actor(c)); err != nil {
+		s.fail(c, err)
+		return
+	}
+	http.SetCookie(c.Writer, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	c.Status(http.StatusNoContent)
+}
+
+// getMe godoc
+//
+//	@Summary	The current user
+//	@Tags		auth
+//	@Security	BearerAuth
+//	@Produce	json
+//	@Success	200	{object}	UserResponse
+//	@Failure	401	{object}	ErrorBody
+//	@Router		/api/v1/me [get]
+func (s *Server) getMe(c *gin.Context) {
+	u, err := s.db.User(c.Request.Context(), me(c).UserID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, s.toUser(u))
+}
+
+// createUser godoc
+//
+//	@Summary		Create a user
+//	@Description	District admins create any user; township admins create liaisons of their own township only. Password: at least 10 characters and 3 of 4 character classes.
+//	@Tags			users
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		CreateUserRequest	true	"the new user"
+//	@Success		201		{object}	UserResponse
+//	@Failure		403		{object}	ErrorBody
+//	@Failure		409		{object}	ErrorBody
+//	@Failure		422		{object}	ErrorBody
+//	@Router			/api/v1/users [post]
+func (s *Server) createUser(c *gin.Context) {
+	var req CreateUserRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	n := auth.NewUser{Username: strings.TrimSpace(req.Username), Password: req.Password, Role: req.Role,
+		TownshipCode: strings.TrimSpace(req.TownshipCode), Name: strings.TrimSpace(req.Name), Phone: strings.TrimSpace(req.Phone)}
+	if !me(c).MayCreate(n) {
+		s.fail(c, apperr.New(apperr.Forbidden, "forbidden", "乡镇管理员只能创建本街道/乡镇的联络员"))
+		return
+	}
+	if err := n.Validate(func(code string) bool { _, ok := s.district.Township(code); return ok }); err != nil {
+		s.fail(c, err)
+		return
+	}
+	nu, err := n.Build()
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	u, err := s.db.CreateUser(c.Request.Context(), nu, actor(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, s.toUser(u))
+}
+
+// bindJSON decodes a JSON body into v, refusing unknown fields; a body that
+// cannot be read is a 400.
+func bindJSON(c *gin.Context, v any) error {
+	dec := newDecoder(c)
+	if err := dec.Decode(v); err != nil {
+		var ae *apperr.Error
+		if errors.As(err, &ae) {
+			return err
+		}
+		return apperr.New(apperr.BadRequest, "invalid_json", "请求体须为合法的 JSON 对象："+jsonProblem(err))
+	}
+	return nil
+}

@@ -1,0 +1,362 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/fugai/fugai/internal/apperr"
+	"github.com/fugai/fugai/internal/audit"
+	"github.com/fugai/fugai/internal/auth"
+	"github.com/fugai/fugai/internal/division"
+	"github.com/fugai/fugai/internal/enterprise"
+)
+
+type enterpriseRow struct {
+	ID                    int64 `gorm:"primaryKey"`
+	CreditCode            string
+	Name                  string
+	EntityType            string
+	Nature                string
+	LegalRepresentative   string
+	RegisteredCapital     *float64
+	FoundedOn             *time.Time
+	RegistrationStatus    string
+	RegisteredAddress     string
+	OperatingAddress      string
+	RegistrationAuthority string
+	Industry              string
+	BusinessScope         string
+	TownshipCode          *string
+	Assignment            string
+	AssignmentReason      *string
+	InScope               bool
+	OutOfScopeReason      *string
+	CheckDigitWarning     bool
+	Employees             *int
+	YoungEmployees        *int
+	FullMembers           *int
+	ProbationaryMembers   *int
+	MemberSources         *string
+	OwnerIdentity         string
+	OperatingStatus       string
+	AboveScale            *bool
+	Priority              bool
+	AnnualRevenue         *float64
+	Needs                 *string
+	UnionOrg              *bool
+	YouthLeague           *bool
+	WomensFederation      *bool
+	SuggestedMethod       *string
+	Version               int64
+	CreatedAt             time.Time
+	UpdatedAt             time.Time
+}
+
+func (enterpriseRow) TableName() string { return "enterprises" }
+
+func strPtr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func jsonPtr(v any, empty bool) *string {
+	if empty {
+		return nil
+	}
+	b, _ := json.Marshal(v)
+	s := string(b)
+	return &s
+}
+
+func toEnterpriseRow(l *enterprise.Ledger) enterpriseRow {
+	return enterpriseRow{
+		ID: l.ID, CreditCode: l.CreditCode, Name: l.Name, EntityType: l.EntityType, Nature: string(l.Nature),
+		LegalRepresentative: l.LegalRepresentative, RegisteredCapital: l.RegisteredCapital, FoundedOn: l.FoundedOn,
+		RegistrationStatus: l.RegistrationStatus, RegisteredAddress: l.RegisteredAddress,
+		OperatingAddress: l.OperatingAddress, RegistrationAuthority: l.RegistrationAuthority,
+		Industry: l.Industry, BusinessScope: l.BusinessScope, TownshipCode: strPtr(l.TownshipCode),
+		Assignment: string(l.Assignment), AssignmentReason: strPtr(string(l.AssignmentReason)),
+		InScope: l.InScope, OutOfScopeReason: strPtr(l.OutOfScopeReason), CheckDigitWarning: l.CheckDigitWarning,
+		Employees: l.Employees, YoungEmployees: l.YoungEmployees, FullMembers: l.FullMembers,
+		ProbationaryMembers: l.ProbationaryMembers, MemberSources: jsonPtr(l.MemberSources, len(l.MemberSources) == 0),
+		OwnerIdentity: l.OwnerIdentity, OperatingStatus: l.OperatingStatus, AboveScale: l.AboveScale,
+		Priority: l.Priority, AnnualRevenue: l.AnnualRevenue, Needs: jsonPtr(l.Needs, l.Needs == nil),
+		UnionOrg: l.Union, YouthLeague: l.YouthLeague, WomensFederation: l.WomensFederation,
+		SuggestedMethod: strPtr(l.SuggestedMethod), Version: l.Version, CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt,
+	}
+}
+
+func (r *enterpriseRow) toLedger() enterprise.Ledger {
+	l := enterprise.Ledger{
+		ID: r.ID, CreditCode: r.CreditCode, Name: r.Name, EntityType: r.EntityType, Nature: enterprise.Nature(r.Nature),
+		LegalRepresentative: r.LegalRepresentative, RegisteredCapital: r.RegisteredCapital,
+		RegistrationStatus: r.RegistrationStatus, RegisteredAddress: r.RegisteredAddress,
+		OperatingAddress: r.OperatingAddress, RegistrationAuthority: r.RegistrationAuthority,
+		Industry: r.Industry, BusinessScope: r.BusinessScope, TownshipCode: deref(r.TownshipCode),
+		Assignment: division.Assignment(r.Assignment), AssignmentReason: division.Reason(deref(r.AssignmentReason)),
+		InScope: r.InScope, OutOfScopeReason: deref(r.OutOfScopeReason), CheckDigitWarning: r.CheckDigitWarning,
+		Employees: r.Employees, YoungEmployees: r.YoungEmployees, FullMembers: r.FullMembers,
+		ProbationaryMembers: r.ProbationaryMembers, OwnerIdentity: r.OwnerIdentity, OperatingStatus: r.OperatingStatus,
+		AboveScale: r.AboveScale, Priority: r.Priority, AnnualRevenue: r.AnnualRevenue, Union: r.UnionOrg,
+		YouthLeague: r.YouthLeague, WomensFederation: r.WomensFederation, SuggestedMethod: deref(r.SuggestedMethod),
+		Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}
+	if r.FoundedOn != nil {
+		d := time.Date(r.FoundedOn.Year(), r.FoundedOn.Month(), r.FoundedOn.Day(), 0, 0, 0, 0, time.UTC)
+		l.FoundedOn = &d
+	}
+	if r.MemberSources != nil {
+		_ = json.Unmarshal([]byte(*r.MemberSources), &l.MemberSources)
+	}
+	if r.Needs != nil {
+		_ = json.Unmarshal([]byte(*r.Needs), &l.Needs)
+	}
+	return l
+}
+
+type historyRow struct {
+	ID           int64 `gorm:"primaryKey"`
+	EnterpriseID int64
+	Version      int64
+	ActorID      *int64
+	ActorName    string
+	Source       string
+	At           time.Time
+	Changes      string
+}
+
+func (historyRow) TableName() string { return "enterprise_history" }
+
+// scoped limits a query on enterprises to what s may see. The zero Scope
+// sees nothing.
+func scoped(g *gorm.DB, s auth.Scope) *gorm.DB {
+	if s.All {
+		return g
+	}
+	if s.Township == "" {
+		return g.Where("1 = 0")
+	}
+	return g.Where("township_code = ?", s.Township)
+}
+
+var errEnterpriseNotFound = apperr.New(apperr.NotFound, "enterprise_not_found", "企业台账不存在")
+
+func actorID(a audit.Actor) *int64 {
+	if a.UserID == 0 {
+		return nil
+	}
+	id := a.UserID
+	return &id
+}
+
+// CreateEnterprise inserts a new ledger with its first history entry and an
+// audit event. A duplicate credit code is a 409.
+func (db *DB) CreateEnterprise(ctx context.Context, l enterprise.Ledger, changes []enterprise.Change, by audit.Actor) (enterprise.Ledger, error) {
+	now := db.Now()
+	l.Version, l.CreatedAt, l.UpdatedAt = 1, now, now
+	row := toEnterpriseRow(&l)
+	err := db.InTx(ctx, func(tx *Tx) error {
+		if err := tx.g.Create(&row).Error; err != nil {
+			if isUniqueViolation(err) {
+				return &apperr.Error{Kind: apperr.Conflict, Code: "duplicate_credit_code",
+					Message: "统一社会信用代码已存在", Fields: map[string]string{"credit_code": "该统一社会信用代码已有台账"}}
+			}
+			return apperr.Wrap(err, "insert enterprise")
+		}
+		if err := tx.addHistory(row.ID, 1, "api", changes, by, now); err != nil {
+			return err
+		}
+		return tx.addEvent(audit.EnterpriseCreate, "enterprise", strconv.FormatInt(row.ID, 10), map[string]any{"credit_code": l.CreditCode}, by)
+	})
+	if err != nil {
+		return enterprise.Ledger{}, err
+	}
+	return row.toLedger(), nil
+}
+
+func (tx *Tx) addHistory(id, version int64, source string, changes []enterprise.Change, by audit.Actor, at time.Time) error {
+	b, err := json.Marshal(changes)
+	if err != nil {
+		return apperr.Wrap(err, "encode history")
+	}
+	h := historyRow{EnterpriseID: id, Version: version, ActorID: actorID(by), ActorName: by.Name, Source: source, At: at, Changes: string(b)}
+	return apperr.Wrap(tx.g.Create(&h).Error, "insert history")
+}
+
+// Enterprise returns one ledger visible in scope. An id outside the scope is
+// reported as not found, so its existence is not confirmed.
+func (db *DB) Enterprise(ctx context.Context, s auth.Scope, id int64) (enterprise.Ledger, error) {
+	return db.enterprise(db.gorm.WithContext(ctx), s, id)
+}
+
+func (db *DB) enterprise(g *gorm.DB, s auth.Scope, id int64) (enterprise.Ledger, error) {
+	var row enterpriseRow
+	err := scoped(g.Where("id = ?", id), s).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return enterprise.Ledger{}, errEnterpriseNotFound
+	}
+	if err != nil {
+		return enterprise.Ledger{}, apperr.Wrap(err, "get enterprise")
+	}
+	return row.toLedger(), nil
+}
+
+// EnterpriseFilter selects ledgers. Zero fields do not filter.
+type EnterpriseFilter struct {
+	CreditCode string
+	Township   string // a township code, or "none" for unassigned ledgers
+	InScope    *bool
+	Query      string // substring of the name or credit code
+	AfterID    int64  // keyset cursor
+	Limit      int
+}
+
+// Enterprises lists ledgers visible in scope, ordered by id, at most
+// f.Limit of them, and the cursor of the next page ("" at the end).
+func (db *DB) Enterprises(ctx context.Context, s auth.Scope, f EnterpriseFilter) ([]enterprise.Ledger, string, error) {
+	q := scoped(db.gorm.WithContext(ctx).Model(&enterpriseRow{}), s)
+	if f.CreditCode != "" {
+		q = q.Where("credit_code = ?", f.CreditCode)
+	}
+	switch f.Township {
+	case "":
+	case "none":
+		q = q.Where("township_code IS NULL")
+	default:
+		q = q.Where("township_code = ?", f.Township)
+	}
+	if f.InScope != nil {
+		q = q.Where("in_scope = ?", *f.InScope)
+	}
+	if f.Query != "" {
+		like := "%" + escapeLike(f.Query) + "%"
+		q = q.Where("(name LIKE ? ESCAPE '\\' OR credit_code LIKE ? ESCAPE '\\')", like, strings.ToUpper(like))
+	}
+	if f.AfterID > 0 {
+		q = q.Where("id > ?", f.AfterID)
+	}
+	var rows []enterpriseRow
+	if err := q.Order("id").Limit(f.Limit + 1).Find(&rows).Error; err != nil {
+		return nil, "", apperr.Wrap(err, "list enterprises")
+	}
+	next := ""
+	if len(rows) > f.Limit {
+		rows = rows[:f.Limit]
+		next = strconv.FormatInt(rows[len(rows)-1].ID, 10)
+	}
+	out := make([]enterprise.Ledger, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toLedger()
+	}
+	return out, next, nil
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// UpdateEnterprise applies mutate to the ledger id if its version is still
+// ifMatch. The write is a conditional UPDATE on the version, so of several
+// concurrent edits carrying the same version exactly one succeeds; the
+// others get 412 with the current version. An edit that changes nothing
+// writes nothing and keeps the version.
+func (db *DB) UpdateEnterprise(ctx context.Context, s auth.Scope, id, ifMatch int64, by audit.Actor,
+	mutate func(*enterprise.Ledger) ([]enterprise.Change, error)) (enterprise.Ledger, error) {
+	var out enterprise.Ledger
+	err := db.InTx(ctx, func(tx *Tx) error {
+		l, err := db.enterprise(tx.g, s, id)
+		if err != nil {
+			return err
+		}
+		if l.Version != ifMatch {
+			return stale(l.Version)
+		}
+		changes, err := mutate(&l)
+		if err != nil {
+			return err
+		}
+		if len(changes) == 0 {
+			out = l
+			return nil
+		}
+		now := db.Now()
+		l.Version, l.UpdatedAt = ifMatch+1, now
+		row := toEnterpriseRow(&l)
+		res := scoped(tx.g.Model(&enterpriseRow{}).Where("id = ? AND version = ?", id, ifMatch), s).
+			Select("*").Omit("id", "created_at", "credit_code").Updates(&row)
+		if res.Error != nil {
+			return apperr.Wrap(res.Error, "update enterprise")
+		}
+		if res.RowsAffected == 0 {
+			var current int64
+			if err := tx.g.Model(&enterpriseRow{}).Where("id = ?", id).Pluck("version", &current).Error; err != nil {
+				return apperr.Wrap(err, "read version")
+			}
+			return stale(current)
+		}
+		if err := tx.addHistory(id, l.Version, "api", changes, by, now); err != nil {
+			return err
+		}
+		fieldsChanged := make([]string, len(changes))
+		for i, c := range changes {
+			fieldsChanged[i] = c.Field
+		}
+		if err := tx.addEvent(audit.EnterpriseUpdate, "enterprise", strconv.FormatInt(id, 10), map[string]any{"fields": fieldsChanged, "version": l.Version}, by); err != nil {
+			return err
+		}
+		out = l
+		return nil
+	})
+	return out, err
+}
+
+func stale(current int64) error {
+	return &apperr.Error{Kind: apperr.PreconditionFailed, Code: "version_conflict",
+		Message: "台账已被他人修改，请刷新后重试", Data: map[string]any{"current_version": current}}
+}
+
+// HistoryEntry is one recorded change of a ledger.
+type HistoryEntry struct {
+	ID        int64               `json:"id"`
+	Version   int64               `json:"version"`
+	ActorID   *int64              `json:"actor_id"`
+	Actor     string              `json:"actor"`
+	Source    string              `json:"source"`
+	At        time.Time           `json:"at"`
+	Changes   []enterprise.Change `json:"changes"`
+}
+
+// History returns the changes of ledger id, oldest first, if the ledger is
+// visible in scope.
+func (db *DB) History(ctx context.Context, s auth.Scope, id int64) ([]HistoryEntry, error) {
+	if _, err := db.Enterprise(ctx, s, id); err != nil {
+		return nil, err
+	}
+	var rows []historyRow
+	if err := db.gorm.WithContext(ctx).Where("enterprise_id = ?", id).Order("id").Find(&rows).Error; err != nil {
+		return nil, apperr.Wrap(err, "list history")
+	}
+	out := make([]HistoryEntry, len(rows))
+	for i, r := range rows {
+		out[i] = HistoryEntry{ID: r.ID, Version: r.Version, ActorID: r.ActorID, Actor: r.ActorName, Source: r.Source, At: r.At.UTC()}
+		if err := json.Unmarshal([]byte(r.Changes), &out[i].Changes); err != nil {
+			return nil, apperr.Wrap(err, "decode history")
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,249 @@
+// Package store persists Fugai's data with GORM on PostgreSQL (pgx) or the
+// embedded SQLite. Schema changes are versioned SQL migrations, one folder
+// per dialect, embedded and applied with goose. Transactions live here, as
+// closures; every query of a township-bound caller is filtered by its
+// township here, not only in handlers.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/fugai/fugai/internal/apperr"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Dialect names the database engine.
+type Dialect string
+
+// Supported dialects.
+const (
+	Postgres Dialect = "postgres"
+	SQLite   Dialect = "sqlite"
+)
+
+// DB is the store. It is safe for concurrent use.
+type DB struct {
+	gorm    *gorm.DB
+	sql     *sql.DB
+	dialect Dialect
+	now     func() time.Time
+	log     *slog.Logger
+}
+
+// Options tune Open.
+type Options struct {
+	// Now returns the current time; tests inject a clock. Defaults to time.Now.
+	Now func() time.Time
+	// Logger receives migration messages. Defaults to a discarding logger.
+	Logger *slog.Logger
+}
+
+// DefaultSQLitePath is where the embedded database lives when no URL is set.
+const DefaultSQLitePath = "./data/fugai.db"
+
+// Open connects to the database named by url: "postgres://…" or
+// "postgresql://…" selects PostgreSQL; "sqlite:PATH", "file:PATH", a plain
+// path or "" selects SQLite (default ./data/fugai.db). It does not migrate.
+func Open(ctx context.Context, url string, opt Options) (*DB, error) {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	cfg := &gorm.Config{
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true,
+		NowFunc:                func() time.Time { return opt.Now().UTC() },
+		TranslateError:         true,
+	}
+	var (
+		g       *gorm.DB
+		err     error
+		dialect Dialect
+	)
+	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
+		dialect = Postgres
+		g, err = gorm.Open(postgres.Open(url), cfg)
+	} else {
+		dialect = SQLite
+		dsn, derr := sqliteDSN(url)
+		if derr != nil {
+			return nil, derr
+		}
+		g, err = gorm.Open(sqlite.Open(dsn), cfg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", dialect, err)
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, err
+	}
+	if dialect == Postgres {
+		sqlDB.SetMaxOpenConns(20)
+		sqlDB.SetMaxIdleConns(10)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	} else {
+		sqlDB.SetMaxOpenConns(8)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(pctx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", dialect, err)
+	}
+	return &DB{gorm: g, sql: sqlDB, dialect: dialect, now: opt.Now, log: opt.Logger}, nil
+}
+
+// sqliteDSN turns a path or sqlite URL into a DSN with WAL, foreign keys, a
+// busy timeout and immediate write transactions (so concurrent writers
+// queue instead of failing on lock upgrade).
+func sqliteDSN(url string) (string, error) {
+	path := url
+	for _, p := range []string{"sqlite://", "sqlite:", "file:"} {
+		path = strings.TrimPrefix(path, p)
+	}
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if path == "" {
+		path = DefaultSQLitePath
+	}
+	if path != ":memory:" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return "", fmt.Errorf("create database directory: %w", err)
+		}
+	}
+	return "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
+		"&_pragma=synchronous(NORMAL)&_txlock=immediate", nil
+}
+
+// Dialect reports which engine the store runs on.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Close closes the connection pool.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Now returns the store's clock reading in UTC.
+func (db *DB) Now() time.Time { return db.now().UTC() }
+
+func (db *DB) provider() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, "migrations/"+string(db.dialect))
+	if err != nil {
+		return nil, err
+	}
+	var opts []goose.ProviderOption
+	d := goose.DialectSQLite3
+	if db.dialect == Postgres {
+		d = goose.DialectPostgres
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	return goose.NewProvider(d, db.sql, sub, opts...)
+}
+
+// Migrate applies every pending migration. It is idempotent and, on
+// PostgreSQL, safe to run from several instances at once (a session lock
+// serialises them).
+func (db *DB) Migrate(ctx context.Context) ([]string, error) {
+	p, err := db.provider()
+	if err != nil {
+		return nil, err
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	var applied []string
+	for _, r := range results {
+		applied = append(applied, fmt.Sprintf("%d %s (%s)", r.Source.Version, filepath.Base(r.Source.Path), r.Duration.Round(time.Millisecond)))
+	}
+	return applied, nil
+}
+
+// MigrationStatus describes one migration.
+type MigrationStatus struct {
+	Version   int64
+	Name      string
+	Applied   bool
+	AppliedAt time.Time
+}
+
+// MigrationStatus lists every known migration and whether it is applied.
+func (db *DB) MigrationStatus(ctx context.Context) ([]MigrationStatus, error) {
+	p, err := db.provider()
+	if err != nil {
+		return nil, err
+	}
+	st, err := p.Status(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]MigrationStatus, 0, len(st))
+	for _, s := range st {
+		out = append(out, MigrationStatus{Version: s.Source.Version, Name: filepath.Base(s.Source.Path),
+			Applied: s.State == goose.StateApplied, AppliedAt: s.AppliedAt})
+	}
+	return out, nil
+}
+
+// Ready reports nil when the database answers and no migration is pending.
+func (db *DB) Ready(ctx context.Context) error {
+	if err := db.sql.PingContext(ctx); err != nil {
+		return apperr.New(apperr.Unavailable, "database_unavailable", "数据库不可用")
+	}
+	p, err := db.provider()
+	if err != nil {
+		return err
+	}
+	pending, err := p.HasPending(ctx)
+	if err != nil {
+		return apperr.New(apperr.Unavailable, "database_unavailable", "数据库不可用")
+	}
+	if pending {
+		return apperr.New(apperr.Unavailable, "migrations_pending", "数据库迁移尚未完成")
+	}
+	return nil
+}
+
+// Tx is a transaction handed to InTx's closure.
+type Tx struct {
+	g  *gorm.DB
+	db *DB
+}
+
+// InTx runs fn in one transaction: committed when fn returns nil, rolled
+// back otherwise.
+func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+		return fn(&Tx{g: g, db: db})
+	})
+}
+
+// isUniqueViolation reports whether err is a unique-constraint violation.
+func isUniqueViolation(err error) bool {
+	return errors.Is(err, gorm.ErrDuplicatedKey) || strings.Contains(err.Error(), "UNIQUE constraint failed")
+}

@@ -1,0 +1,207 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/fugai/fugai/internal/apperr"
+	"github.com/fugai/fugai/internal/audit"
+	"github.com/fugai/fugai/internal/auth"
+)
+
+type userRow struct {
+	ID           int64 `gorm:"primaryKey"`
+	Username     string
+	Name         string
+	Phone        string
+	Role         string
+	TownshipCode *string
+	PasswordHash string
+	FailedLogins int
+	LockedUntil  *time.Time
+	CreatedAt    time.Time
+}
+
+func (userRow) TableName() string { return "users" }
+
+func (r *userRow) toUser() auth.User {
+	u := auth.User{ID: r.ID, Username: r.Username, Name: r.Name, Phone: r.Phone, Role: auth.Role(r.Role),
+		TownshipCode: deref(r.TownshipCode), PasswordHash: r.PasswordHash, FailedLogins: r.FailedLogins,
+		CreatedAt: r.CreatedAt.UTC()}
+	if r.LockedUntil != nil {
+		t := r.LockedUntil.UTC()
+		u.LockedUntil = &t
+	}
+	return u
+}
+
+type sessionRow struct {
+	ID         int64 `gorm:"primaryKey"`
+	TokenHash  string
+	UserID     int64
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	RevokedAt  *time.Time
+}
+
+func (sessionRow) TableName() string { return "sessions" }
+
+// CreateUser stores a user whose password is already hashed. A taken
+// username is a 409.
+func (db *DB) CreateUser(ctx context.Context, u auth.User, by audit.Actor) (auth.User, error) {
+	row := userRow{Username: u.Username, Name: u.Name, Phone: u.Phone, Role: string(u.Role),
+		TownshipCode: strPtr(u.TownshipCode), PasswordHash: u.PasswordHash, CreatedAt: db.Now()}
+	err := db.InTx(ctx, func(tx *Tx) error {
+		if err := tx.g.Create(&row).Error; err != nil {
+			if isUniqueViolation(err) {
+				return &apperr.Error{Kind: apperr.Conflict, Code: "username_taken", Message: "用户名已被使用",
+					Fields: map[string]string{"username": "用户名已被使用"}}
+			}
+			return apperr.Wrap(err, "insert user")
+		}
+		return tx.addEvent(audit.UserCreated, "user", strconv.FormatInt(row.ID, 10),
+			map[string]any{"username": u.Username, "role": u.Role, "township_code": u.TownshipCode}, by)
+	})
+	if err != nil {
+		return auth.User{}, err
+	}
+	return row.toUser(), nil
+}
+
+// CountUsers returns how many users exist.
+func (db *DB) CountUsers(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.gorm.WithContext(ctx).Model(&userRow{}).Count(&n).Error
+	return n, apperr.Wrap(err, "count users")
+}
+
+// UserByName returns the user with that username.
+func (db *DB) UserByName(ctx context.Context, username string) (auth.User, error) {
+	var row userRow
+	err := db.gorm.WithContext(ctx).Where("username = ?", username).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return auth.User{}, apperr.New(apperr.NotFound, "user_not_found", "用户不存在")
+	}
+	if err != nil {
+		return auth.User{}, apperr.Wrap(err, "get user")
+	}
+	return row.toUser(), nil
+}
+
+// User returns the user with that id.
+func (db *DB) User(ctx context.Context, id int64) (auth.User, error) {
+	var row userRow
+	err := db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return auth.User{}, apperr.New(apperr.NotFound, "user_not_found", "用户不存在")
+	}
+	if err != nil {
+		return auth.User{}, apperr.Wrap(err, "get user")
+	}
+	return row.toUser(), nil
+}
+
+// RecordLoginFailure counts one failed login for the user, locking the
+// account at the fifth consecutive failure, and audits it. It reports
+// whether this failure locked the account. The count is incremented in the
+// database, so concurrent failures are all counted.
+func (db *DB) RecordLoginFailure(ctx context.Context, userID int64, by audit.Actor) (locked bool, err error) {
+	now := db.Now()
+	err = db.InTx(ctx, func(tx *Tx) error {
+		if err := tx.g.Model(&userRow{}).Where("id = ?", userID).
+			Update("failed_logins", gorm.Expr("failed_logins + 1")).Error; err != nil {
+			return apperr.Wrap(err, "count failure")
+		}
+		var row userRow
+		if err := tx.g.Where("id = ?", userID).Take(&row).Error; err != nil {
+			return apperr.Wrap(err, "read user")
+		}
+		detail := map[string]any{"username": row.Username, "failures": row.FailedLogins}
+		if err := tx.addEvent(audit.LoginFailed, "user", strconv.FormatInt(userID, 10), detail, by); err != nil {
+			return err
+		}
+		if row.FailedLogins < auth.MaxFailures {
+			return nil
+		}
+		until := now.Add(auth.LockDuration)
+		if err := tx.g.Model(&userRow{}).Where("id = ?", userID).
+			Updates(map[string]any{"failed_logins": 0, "locked_until": until}).Error; err != nil {
+			return apperr.Wrap(err, "lock user")
+		}
+		locked = true
+		return tx.addEvent(audit.AccountLocked, "user", strconv.FormatInt(userID, 10),
+			map[string]any{"username": row.Username, "locked_until": until}, by)
+	})
+	return locked, err
+}
+
+// StartSession clears the user's failure count and stores a new session
+// under the token's hash.
+func (db *DB) StartSession(ctx context.Context, userID int64, tokenHash string, by audit.Actor) (auth.Session, error) {
+	now := db.Now()
+	row := sessionRow{TokenHash: tokenHash, UserID: userID, CreatedAt: now, LastSeenAt: now}
+	err := db.InTx(ctx, func(tx *Tx) error {
+		if err := tx.g.Model(&userRow{}).Where("id = ?", userID).
+			Updates(map[string]any{"failed_logins": 0, "locked_until": nil}).Error; err != nil {
+			return apperr.Wrap(err, "reset failures")
+		}
+		if err := tx.g.Create(&row).Error; err != nil {
+			return apperr.Wrap(err, "insert session")
+		}
+		return tx.addEvent(audit.LoginSucceeded, "user", strconv.FormatInt(userID, 10), nil, by)
+	})
+	if err != nil {
+		return auth.Session{}, err
+	}
+	return auth.Session{ID: row.ID, TokenHash: tokenHash, UserID: userID, CreatedAt: now, LastSeenAt: now}, nil
+}
+
+var errNoSession = apperr.New(apperr.Unauthenticated, "unauthenticated", "未登录或登录已过期，请重新登录")
+
+// Authenticate finds the live session for a token hash and its user, and
+// records the activity. Revoked, idle and expired sessions are refused.
+func (db *DB) Authenticate(ctx context.Context, tokenHash string) (auth.User, auth.Session, error) {
+	var srow sessionRow
+	err := db.gorm.WithContext(ctx).Where("token_hash = ? AND revoked_at IS NULL", tokenHash).Take(&srow).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return auth.User{}, auth.Session{}, errNoSession
+	}
+	if err != nil {
+		return auth.User{}, auth.Session{}, apperr.Wrap(err, "get session")
+	}
+	s := auth.Session{ID: srow.ID, TokenHash: srow.TokenHash, UserID: srow.UserID,
+		CreatedAt: srow.CreatedAt.UTC(), LastSeenAt: srow.LastSeenAt.UTC()}
+	now := db.Now()
+	if s.Expired(now) {
+		return auth.User{}, auth.Session{}, errNoSession
+	}
+	u, err := db.User(ctx, s.UserID)
+	if err != nil {
+		return auth.User{}, auth.Session{}, errNoSession
+	}
+	// Touch at most once a minute: the idle timeout is 30 minutes, so this
+	// keeps a write off most requests.
+	if now.Sub(s.LastSeenAt) >= time.Minute {
+		if err := db.gorm.WithContext(ctx).Model(&sessionRow{}).Where("id = ?", s.ID).
+			Update("last_seen_at", now).Error; err != nil {
+			return auth.User{}, auth.Session{}, apperr.Wrap(err, "touch session")
+		}
+		s.LastSeenAt = now
+	}
+	return u, s, nil
+}
+
+// RevokeSession ends a session.
+func (db *DB) RevokeSession(ctx context.Context, sessionID int64, by audit.Actor) error {
+	return db.InTx(ctx, func(tx *Tx) error {
+		if err := tx.g.Model(&sessionRow{}).Where("id = ? AND revoked_at IS NULL", sessionID).
+			Update("revoked_at", db.Now()).Error; err != nil {
+			return apperr.Wrap(err, "revoke session")
+		}
+		return tx.addEvent(audit.Logout, "user", strconv.FormatInt(by.UserID, 10), nil, by)
+	})
+}
