@@ -82,7 +82,7 @@ if $as_root; then
 		dir=$(dirname "$dir")
 	done
 fi
-# initdb and pg_ctl warn when they cannot return to the caller's directory.
+# initdb and postgres warn when they cannot return to the caller's directory.
 cd "$tmp"
 
 pg "$bindir/initdb" -D "$data" -A trust -U postgres --encoding=UTF8 --locale=C --no-sync >"$tmp/initdb.log" 2>&1 || {
@@ -97,11 +97,14 @@ port_in_use() {
 }
 
 # start_postgres PORT runs postgres as our child (not daemonised by pg_ctl)
-# and waits until postmaster.pid reports it ready. It returns 1 when
+# and waits until postmaster.pid reports it ready. Durability is off (the
+# cluster is deleted afterwards); max_connections is raised because every
+# test process of `go test ./...` shares this one server. It returns 1 when
 # postgres exits during start-up and 2 when it is not ready within 60s.
 start_postgres() {
 	pg "$bindir/postgres" -D "$data" -p "$1" -k "$data" -c listen_addresses=127.0.0.1 \
 		-c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+		-c max_connections=300 \
 		</dev/null >"$pgdir/postgres.log" 2>&1 &
 	pg_pid=$!
 	local i

@@ -23,14 +23,48 @@ type District struct {
 
 	codes    []string       // township codes by index, a private copy of Townships[i].Code
 	byCode   map[string]int // township code → index
-	towns    *matcher       // township names; id = township index
-	places   *matcher       // normalised place names; id = index into placeTowns
+	towns    names          // township names
+	places   names          // village and community names as addresses write them
 	counties *matcher       // county-level names; id = countyOwn, countyOther or countyIgnore
+}
 
-	// placeTowns lists, for each distinct normalised place name, the
-	// townships it occurs in (more than one when two townships have a place
-	// of the same name).
-	placeTowns [][]int
+// names finds the names of one level (townships, or villages and
+// communities) and knows the townships each belongs to.
+type names struct {
+	m *matcher // id = index into towns
+	// towns lists, for each distinct name, the indices of the townships it
+	// occurs in: more than one when two townships have a place of the same
+	// name.
+	towns [][]int
+}
+
+// nameIndex collects names for a names.
+type nameIndex struct {
+	pats  []pattern
+	towns [][]int
+	ids   map[string]int
+}
+
+// add records that name occurs in township t.
+func (x *nameIndex) add(name string, t int) {
+	if x.ids == nil {
+		x.ids = make(map[string]int)
+	}
+	id, ok := x.ids[name]
+	if !ok {
+		id = len(x.towns)
+		x.ids[name] = id
+		x.towns = append(x.towns, nil)
+		x.pats = append(x.pats, pattern{text: name, id: id})
+	}
+	if n := len(x.towns[id]); n == 0 || x.towns[id][n-1] != t {
+		x.towns[id] = append(x.towns[id], t)
+	}
+}
+
+// build returns the names collected.
+func (x *nameIndex) build() names {
+	return names{m: newMatcher(x.pats), towns: x.towns}
 }
 
 // Township is a street (街道) or township (镇, 乡) of a district.
@@ -74,29 +108,18 @@ const (
 func (d *District) buildIndex(g *Gazetteer) {
 	d.codes = make([]string, len(d.Townships))
 	d.byCode = make(map[string]int, len(d.Townships))
-	var towns []pattern
-	placeIdx := make(map[string]int)
-	var places []pattern
+	var towns, places nameIndex
 	for i, t := range d.Townships {
 		d.codes[i] = t.Code
 		d.byCode[t.Code] = i
-		towns = append(towns, pattern{text: t.Name, id: i})
+		towns.add(t.Name, i)
 		for _, p := range t.Places {
-			j, ok := placeIdx[p.Name]
-			if !ok {
-				j = len(d.placeTowns)
-				placeIdx[p.Name] = j
-				d.placeTowns = append(d.placeTowns, nil)
-				places = append(places, pattern{text: p.Name, id: j})
-			}
-			if n := len(d.placeTowns[j]); n == 0 || d.placeTowns[j][n-1] != i {
-				d.placeTowns[j] = append(d.placeTowns[j], i)
-			}
+			places.add(p.Name, i)
 		}
 	}
-	d.towns = newMatcher(towns)
-	d.places = newMatcher(places)
-	d.counties = newMatcher(d.countyPatterns(g, towns, places))
+	d.towns = towns.build()
+	d.places = places.build()
+	d.counties = newMatcher(d.countyPatterns(g, towns.pats, places.pats))
 }
 
 // countyPatterns returns the names that tell whether an address lies in d or

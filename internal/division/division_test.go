@@ -225,7 +225,7 @@ func TestHunanSelfConsistent(t *testing.T) {
 				places++
 				r := d.Resolve(prefix + p.Name + "3组")
 				switch {
-				case r.Reason == ReasonAmbiguous && len(d.placeTowns[placeIndex(d, p.Name)]) > 1:
+				case r.Reason == ReasonAmbiguous && len(d.places.towns[placeIndex(d, p.Name)]) > 1:
 				case r.TownshipCode != tw.Code:
 					// Some place names start with their township's
 					// (朱亭镇古镇社区); then the township decides, alike.
@@ -242,9 +242,9 @@ func TestHunanSelfConsistent(t *testing.T) {
 	}
 }
 
-// placeIndex returns the index of a normalised place name in d.placeTowns.
+// placeIndex returns the index of a normalised place name in d.places.
 func placeIndex(d *District, name string) int {
-	id, end, ok := d.places.next(name, 0)
+	id, end, ok := d.places.m.next(name, 0)
 	if !ok || end != len(name) {
 		return -1
 	}

@@ -55,21 +55,21 @@ func Load() (*Gazetteer, error) {
 		cities:    make(map[string]string),
 		provinces: make(map[string]string),
 	}
-	err := readCSV("data/provinces.csv", 2, func(rec []string) error {
+	err := readCSV("data/provinces.csv", 2, "", func(rec []string) error {
 		g.provinces[rec[0]] = rec[1]
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	err = readCSV("data/cities.csv", 3, func(rec []string) error {
+	err = readCSV("data/cities.csv", 3, "", func(rec []string) error {
 		g.cities[rec[0]] = rec[1]
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	err = readCSV("data/areas.csv", 4, func(rec []string) error {
+	err = readCSV("data/areas.csv", 4, "", func(rec []string) error {
 		if !isDigits(rec[0], 6) {
 			return fmt.Errorf("area code %q is not 6 digits", rec[0])
 		}
@@ -121,7 +121,7 @@ func (g *Gazetteer) District(code string) (*District, error) {
 // communities.
 func (g *Gazetteer) loadTownships(d *District) error {
 	byCode := make(map[string]int)
-	err := readCSV("data/streets.csv.gz", 5, func(rec []string) error {
+	err := readCSV("data/streets.csv.gz", 5, d.Code, func(rec []string) error {
 		if rec[2] != d.Code {
 			return nil
 		}
@@ -139,7 +139,7 @@ func (g *Gazetteer) loadTownships(d *District) error {
 		return fmt.Errorf("district %s (%s) has no streets or townships in the gazetteer", d.Code, d.Name)
 	}
 	if strings.HasPrefix(d.Code, "43") {
-		err = readCSV("data/villages-43.csv.gz", 6, func(rec []string) error {
+		err = readCSV("data/villages-43.csv.gz", 6, d.Code, func(rec []string) error {
 			if rec[5] != d.Code {
 				return nil
 			}
@@ -177,27 +177,40 @@ func (g *Gazetteer) qualifier(a area) string {
 }
 
 // readCSV calls fn for every record of the embedded file name after its
-// header; records must have want fields. Files ending in .gz are gunzipped.
-func readCSV(name string, want int, fn func(rec []string) error) error {
+// header whose line starts with prefix ("" for all); records must have want
+// fields. Files ending in .gz are gunzipped. The prefix skips the CSV parsing
+// of other districts' rows: every code starts with its parent's code.
+func readCSV(name string, want int, prefix string, fn func(rec []string) error) error {
 	raw, err := dataFS.ReadFile(name)
 	if err != nil {
 		return fmt.Errorf("division data: %w", err)
 	}
-	var r io.Reader = bytes.NewReader(raw)
 	if strings.HasSuffix(name, ".gz") {
-		zr, err := gzip.NewReader(r)
+		zr, err := gzip.NewReader(bytes.NewReader(raw))
 		if err != nil {
 			return fmt.Errorf("division data %s: %w", name, err)
 		}
-		defer zr.Close()
-		r = zr
+		raw, err = io.ReadAll(zr)
+		if err != nil {
+			return fmt.Errorf("division data %s: %w", name, err)
+		}
 	}
-	cr := csv.NewReader(r)
+	header, body, _ := bytes.Cut(raw, []byte("\n"))
+	if len(bytes.Split(header, []byte(","))) != want {
+		return fmt.Errorf("division data %s: header %q does not have %d columns", name, header, want)
+	}
+	if prefix != "" {
+		var kept []byte
+		for line := range bytes.Lines(body) {
+			if bytes.HasPrefix(line, []byte(prefix)) {
+				kept = append(kept, line...)
+			}
+		}
+		body = kept
+	}
+	cr := csv.NewReader(bytes.NewReader(body))
 	cr.FieldsPerRecord = want
 	cr.ReuseRecord = true
-	if _, err := cr.Read(); err != nil {
-		return fmt.Errorf("division data %s: header: %w", name, err)
-	}
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {

@@ -75,33 +75,11 @@ func (d *District) Resolve(address string) Resolution {
 	if d.outside(s) {
 		return Resolution{Assignment: Unassigned, Reason: ReasonOutsideDistrict}
 	}
-	// Most addresses name one or two townships; the buffer keeps them off
-	// the heap.
-	var buf [8]int
-	found := buf[:0]
-	for i := 0; ; {
-		t, end, ok := d.towns.next(s, i)
-		if !ok {
-			break
-		}
-		found = addTown(found, t)
-		i = end
+	if r, ok := d.decide(s, d.towns, AssignedByTownship); ok {
+		return r
 	}
-	if len(found) > 0 {
-		return d.decide(found, AssignedByTownship)
-	}
-	for i := 0; ; {
-		p, end, ok := d.places.next(s, i)
-		if !ok {
-			break
-		}
-		for _, t := range d.placeTowns[p] {
-			found = addTown(found, t)
-		}
-		i = end
-	}
-	if len(found) > 0 {
-		return d.decide(found, AssignedByPlace)
+	if r, ok := d.decide(s, d.places, AssignedByPlace); ok {
+		return r
 	}
 	return Resolution{Assignment: Unassigned, Reason: ReasonNoMatch}
 }
@@ -125,23 +103,35 @@ func (d *District) outside(s string) bool {
 	}
 }
 
-// addTown adds township index t to found unless it is there already.
-func addTown(found []int, t int) []int {
-	if slices.Contains(found, t) {
-		return found
+// decide finds the names of one level in the normalised address s and
+// resolves by the townships they belong to; ok is false when none is named.
+func (d *District) decide(s string, level names, how Assignment) (Resolution, bool) {
+	// Most addresses name one or two townships; the buffer keeps them off
+	// the heap.
+	var buf [8]int
+	found := buf[:0]
+	for i := 0; ; {
+		id, end, more := level.m.next(s, i)
+		if !more {
+			break
+		}
+		for _, t := range level.towns[id] {
+			if !slices.Contains(found, t) {
+				found = append(found, t)
+			}
+		}
+		i = end
 	}
-	return append(found, t)
-}
-
-// decide turns the distinct townships found into a Resolution.
-func (d *District) decide(found []int, how Assignment) Resolution {
+	if len(found) == 0 {
+		return Resolution{}, false
+	}
 	slices.Sort(found) // townships are sorted by code, so indices sort codes
 	codes := make([]string, len(found))
 	for k, t := range found {
 		codes[k] = d.codes[t]
 	}
 	if len(codes) == 1 {
-		return Resolution{TownshipCode: codes[0], Assignment: how, Candidates: codes}
+		return Resolution{TownshipCode: codes[0], Assignment: how, Candidates: codes}, true
 	}
-	return Resolution{Assignment: Unassigned, Reason: ReasonAmbiguous, Candidates: codes}
+	return Resolution{Assignment: Unassigned, Reason: ReasonAmbiguous, Candidates: codes}, true
 }

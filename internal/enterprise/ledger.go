@@ -49,11 +49,11 @@ type Ledger struct {
 	Industry              string
 	BusinessScope         string
 
-	TownshipCode     string // "" when unassigned
-	Assignment       division.Assignment
-	AssignmentReason division.Reason // why unassigned
-	InScope          bool
-	OutOfScopeReason string
+	TownshipCode      string // "" when unassigned
+	Assignment        division.Assignment
+	AssignmentReason  division.Reason // why unassigned
+	InScope           bool
+	OutOfScopeReason  string
 	CheckDigitWarning bool
 
 	Employees           *int

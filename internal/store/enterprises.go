@@ -332,13 +332,13 @@ func stale(current int64) error {
 
 // HistoryEntry is one recorded change of a ledger.
 type HistoryEntry struct {
-	ID        int64               `json:"id"`
-	Version   int64               `json:"version"`
-	ActorID   *int64              `json:"actor_id"`
-	Actor     string              `json:"actor"`
-	Source    string              `json:"source"`
-	At        time.Time           `json:"at"`
-	Changes   []enterprise.Change `json:"changes"`
+	ID      int64               `json:"id"`
+	Version int64               `json:"version"`
+	ActorID *int64              `json:"actor_id"`
+	Actor   string              `json:"actor"`
+	Source  string              `json:"source"`
+	At      time.Time           `json:"at"`
+	Changes []enterprise.Change `json:"changes"`
 }
 
 // History returns the changes of ledger id, oldest first, if the ledger is

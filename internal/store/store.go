@@ -247,3 +247,9 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 func isUniqueViolation(err error) bool {
 	return errors.Is(err, gorm.ErrDuplicatedKey) || strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
+
+// Exec runs a raw statement in the transaction. Tests use it to check the
+// database's own guards (append-only tables).
+func (tx *Tx) Exec(sql string, args ...any) error {
+	return tx.g.Exec(sql, args...).Error
+}
