@@ -52,8 +52,9 @@ type Resolution struct {
 	Candidates []string
 }
 
-// Resolve assigns a registered address to a street or township of d (按注册
-// 地原则). The address is normalised first (NFKC, all spaces removed). Then:
+// Resolve assigns a registered address to a street or township of d
+// (按注册地原则). The address is normalised first (NFKC, all spaces
+// removed). Then:
 //
 //  1. An address that names another county-level division (零陵区, 东安县,
 //     祁阳市, …) and not d is outside the district, whatever else it names.

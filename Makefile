@@ -1,0 +1,50 @@
+# Fugai (覆盖) — build, run and test. See README.md.
+SHELL := /bin/bash
+GO    ?= go
+BIN   := bin/fugai
+SWAG  := $(GO) tool swag init -g routes.go -d internal/httpapi --parseInternal --parseDependencyLevel 1 --outputTypes json,yaml --quiet
+
+.PHONY: all build run test fmt-check vet openapi openapi-check unit fuzz clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -o $(BIN) ./cmd/fugai
+
+## run: build and start the server on the embedded SQLite under ./data.
+run: build
+	./$(BIN) serve
+
+## test: formatting, vet, a fresh OpenAPI spec, then every test on SQLite
+## and a throwaway PostgreSQL cluster (installed first when missing).
+test: fmt-check vet openapi-check
+	bash deployments/scripts/test-with-postgres.sh $(GO) test -count=1 ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+## openapi: regenerate api/swagger.json and api/swagger.yaml from the annotations.
+openapi:
+	$(SWAG) -o api
+
+## openapi-check: fail when the committed spec differs from the annotations.
+openapi-check:
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(SWAG) -o "$$tmp" >/dev/null && \
+	if ! diff -q "$$tmp/swagger.json" api/swagger.json >/dev/null || ! diff -q "$$tmp/swagger.yaml" api/swagger.yaml >/dev/null; then \
+		echo "api/swagger.* is stale: run 'make openapi' and commit the result"; diff -u api/swagger.json "$$tmp/swagger.json" | head -40; exit 1; \
+	fi; echo "OpenAPI spec is up to date"
+
+## fuzz: run every fuzz target for FUZZTIME (default 20s) each.
+FUZZTIME ?= 20s
+fuzz:
+	$(GO) test -run='^$$' -fuzz='^FuzzParseCreditCode$$' -fuzztime=$(FUZZTIME) ./internal/enterprise/
+	$(GO) test -run='^$$' -fuzz='^FuzzResolve$$' -fuzztime=$(FUZZTIME) ./internal/division/
+	$(GO) test -run='^$$' -fuzz='^FuzzNormalize$$' -fuzztime=$(FUZZTIME) ./internal/division/
+
+clean:
+	rm -rf bin

@@ -1,0 +1,188 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fugai/fugai/internal/audit"
+	"github.com/fugai/fugai/internal/auth"
+	"github.com/fugai/fugai/internal/config"
+	"github.com/fugai/fugai/internal/division"
+	"github.com/fugai/fugai/internal/enterprise"
+	"github.com/fugai/fugai/internal/httpapi"
+	"github.com/fugai/fugai/internal/store"
+	"github.com/fugai/fugai/internal/store/pgtest"
+	"github.com/fugai/fugai/internal/store/storetest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+const password = "Test-Password-2026"
+
+var (
+	hashOnce sync.Once
+	hashed   string
+	distOnce sync.Once
+	dist     *division.District
+)
+
+// passwordHash hashes the shared test password once: argon2id is slow on
+// purpose.
+func passwordHash(t testing.TB) string {
+	hashOnce.Do(func() {
+		h, err := auth.HashPassword(password)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hashed = h
+	})
+	return hashed
+}
+
+func district(t testing.TB) *division.District {
+	distOnce.Do(func() {
+		g, err := division.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dist, err = g.District("431103"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	return dist
+}
+
+// env is one API under test with a user of every role.
+type env struct {
+	t      *testing.T
+	db     *store.DB
+	srv    *httpapi.Server
+	h      http.Handler
+	clock  *storetest.Clock
+	tokens map[string]string // username → bearer token
+}
+
+// users created in every env: username → role, township.
+var users = []struct {
+	name     string
+	role     auth.Role
+	township string
+}{
+	{"district", auth.DistrictAdmin, ""},
+	{"township", auth.TownshipAdmin, "431103001"},
+	{"liaison", auth.Liaison, "431103001"},
+	{"auditor", auth.Auditor, ""},
+	{"township2", auth.TownshipAdmin, "431103002"},
+	{"liaison2", auth.Liaison, "431103002"},
+}
+
+func newEnv(t *testing.T, d store.Dialect) *env {
+	t.Helper()
+	clock := storetest.NewClock(time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC))
+	db := storetest.Open(t, d, clock.Now)
+	srv, err := httpapi.New(httpapi.Deps{DB: db, District: district(t), Log: slog.New(slog.DiscardHandler),
+		Config: config.Config{Swagger: true}, OpenAPI: []byte(`{"swagger":"2.0"}`), Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, db: db, srv: srv, h: srv.Handler(), clock: clock, tokens: map[string]string{}}
+	for _, u := range users {
+		if _, err := db.CreateUser(context.Background(), auth.User{Username: u.name, Role: u.role,
+			TownshipCode: u.township, PasswordHash: passwordHash(t)}, audit.System); err != nil {
+			t.Fatal(err)
+		}
+		e.tokens[u.name] = e.login(u.name, password)
+	}
+	return e
+}
+
+func (e *env) login(username, pw string) string {
+	e.t.Helper()
+	r := e.do(http.MethodPost, "/api/v1/auth/login", "", map[string]any{"username": username, "password": pw}, nil)
+	if r.Code != http.StatusOK {
+		e.t.Fatalf("login %s: %d %s", username, r.Code, r.Body)
+	}
+	var out struct{ Token string }
+	json.Unmarshal(r.Body.Bytes(), &out)
+	return out.Token
+}
+
+// do sends a request as user ("" for anonymous) with an optional JSON body.
+func (e *env) do(method, path, user string, body any, header map[string]string) *httptest.ResponseRecorder {
+	e.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		if s, ok := body.(string); ok {
+			rd = bytes.NewBufferString(s)
+		} else {
+			b, err := json.Marshal(body)
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			rd = bytes.NewReader(b)
+		}
+	}
+	req := httptest.NewRequest(method, path, rd)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if user != "" {
+		tok, ok := e.tokens[user]
+		if !ok {
+			e.t.Fatalf("no token for %q", user)
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	e.h.ServeHTTP(rec, req)
+	return rec
+}
+
+// creditCode returns a valid credit code ending in n.
+func creditCode(n int) string {
+	first := fmt.Sprintf("91431103MA4%06d", n)
+	return first + string(enterprise.CheckDigit(first))
+}
+
+// createLedger creates a ledger as the district admin and returns its id.
+func (e *env) createLedger(n int, address string) int64 {
+	e.t.Helper()
+	r := e.do(http.MethodPost, "/api/v1/enterprises", "district",
+		map[string]any{"credit_code": creditCode(n), "name": fmt.Sprintf("测试企业%d", n), "registered_address": address}, nil)
+	if r.Code != http.StatusCreated {
+		e.t.Fatalf("create ledger: %d %s", r.Code, r.Body)
+	}
+	var l struct{ ID int64 }
+	json.Unmarshal(r.Body.Bytes(), &l)
+	return l.ID
+}
+
+type errorBody struct {
+	Error struct {
+		Code           string
+		Message        string
+		Fields         map[string]string
+		CurrentVersion *int64 `json:"current_version"`
+	}
+}
+
+func decodeError(t testing.TB, r *httptest.ResponseRecorder) errorBody {
+	t.Helper()
+	var b errorBody
+	if err := json.Unmarshal(r.Body.Bytes(), &b); err != nil || b.Error.Code == "" || b.Error.Message == "" {
+		t.Fatalf("not an error body (%v): %s", err, r.Body)
+	}
+	return b
+}
