@@ -17,21 +17,21 @@ import (
 // added to routes.go without a rule here fails the test. "public" needs no
 // session; otherwise the roles admitted.
 var expectedRules = map[string]string{
-	"GET /healthz":                           "public",
-	"GET /readyz":                            "public",
-	"GET /api/openapi.json":                  "public",
-	"GET /swagger/*any":                      "public",
-	"POST /api/v1/auth/login":                "public",
-	"POST /api/v1/auth/logout":               "district_admin township_admin liaison auditor",
-	"GET /api/v1/me":                         "district_admin township_admin liaison auditor",
-	"POST /api/v1/users":                     "district_admin township_admin",
-	"GET /api/v1/divisions":                  "district_admin township_admin liaison auditor",
-	"GET /api/v1/enterprises":                "district_admin township_admin liaison auditor",
-	"POST /api/v1/enterprises":               "district_admin township_admin",
-	"GET /api/v1/enterprises/:id":            "district_admin township_admin liaison auditor",
-	"PATCH /api/v1/enterprises/:id":          "district_admin township_admin liaison",
-	"GET /api/v1/enterprises/:id/history":    "district_admin township_admin liaison auditor",
-	"GET /api/v1/audit-events":               "auditor",
+	"GET /healthz":                        "public",
+	"GET /readyz":                         "public",
+	"GET /api/openapi.json":               "public",
+	"GET /swagger/*any":                   "public",
+	"POST /api/v1/auth/login":             "public",
+	"POST /api/v1/auth/logout":            "district_admin township_admin liaison auditor",
+	"GET /api/v1/me":                      "district_admin township_admin liaison auditor",
+	"POST /api/v1/users":                  "district_admin township_admin",
+	"GET /api/v1/divisions":               "district_admin township_admin liaison auditor",
+	"GET /api/v1/enterprises":             "district_admin township_admin liaison auditor",
+	"POST /api/v1/enterprises":            "district_admin township_admin",
+	"GET /api/v1/enterprises/:id":         "district_admin township_admin liaison auditor",
+	"PATCH /api/v1/enterprises/:id":       "district_admin township_admin liaison",
+	"GET /api/v1/enterprises/:id/history": "district_admin township_admin liaison auditor",
+	"GET /api/v1/audit-events":            "auditor",
 }
 
 func TestEveryRouteHasARoleRule(t *testing.T) {
