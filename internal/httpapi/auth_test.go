@@ -46,7 +46,9 @@ func TestLockoutAfterFiveFailures(t *testing.T) {
 			t.Fatalf("count was not reset by the success: %d", c)
 		}
 		r := e.do(http.MethodGet, "/api/v1/audit-events?action=auth.locked", "auditor", nil, nil)
-		var page struct{ Items []struct{ Action, Actor string } }
+		var page struct {
+			Items []struct{ Action, Actor string }
+		}
 		json.Unmarshal(r.Body.Bytes(), &page)
 		if len(page.Items) != 1 || page.Items[0].Actor != "liaison" {
 			t.Fatalf("lock not in the audit log: %s", r.Body)

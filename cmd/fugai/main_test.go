@@ -1,0 +1,208 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fugai/fugai/internal/enterprise"
+	"github.com/fugai/fugai/internal/store"
+	"github.com/fugai/fugai/internal/store/pgtest"
+	"github.com/fugai/fugai/internal/store/storetest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func getenvFrom(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+// TestServeEndToEnd starts the whole program through run on a random port
+// and drives it over HTTP like a client.
+func TestServeEndToEnd(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		vars := map[string]string{"FUGAI_ADDR": "127.0.0.1:0", "FUGAI_DATABASE_URL": storetest.URL(t, d)}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		addrc := make(chan string, 1)
+		var stdout, stderr syncBuffer
+		done := make(chan error, 1)
+		go func() {
+			done <- runEnv(ctx, []string{"serve"}, env{getenv: getenvFrom(vars), stdout: &stdout, stderr: &stderr,
+				now: time.Now, ready: func(a string) { addrc <- a }})
+		}()
+		var base string
+		select {
+		case a := <-addrc:
+			base = "http://" + a
+		case err := <-done:
+			t.Fatalf("run ended before listening: %v\n%s", err, stderr.String())
+		case <-time.After(60 * time.Second):
+			t.Fatal("server did not start")
+		}
+		out := stdout.String()
+		i := strings.Index(out, "password: ")
+		if i < 0 {
+			t.Fatalf("no admin password printed:\n%s", out)
+		}
+		pw := strings.Fields(out[i+len("password: "):])[0]
+		if !strings.Contains(out, "/swagger/index.html") || !strings.Contains(out, "/api/v1") {
+			t.Fatalf("URLs not printed:\n%s", out)
+		}
+
+		call := func(method, path, token string, body any, header map[string]string) (*http.Response, []byte) {
+			t.Helper()
+			var rd io.Reader
+			if body != nil {
+				b, _ := json.Marshal(body)
+				rd = bytes.NewReader(b)
+			}
+			req, _ := http.NewRequest(method, base+path, rd)
+			if token != "" {
+				req.Header.Set("Authorization", "Bearer "+token)
+			}
+			if body != nil {
+				req.Header.Set("Content-Type", "application/json")
+			}
+			for k, v := range header {
+				req.Header.Set(k, v)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return resp, b
+		}
+		for _, p := range []string{"/healthz", "/readyz", "/swagger/index.html"} {
+			if r, b := call(http.MethodGet, p, "", nil, nil); r.StatusCode != http.StatusOK {
+				t.Fatalf("%s: %d %s", p, r.StatusCode, b)
+			}
+		}
+		r, spec := call(http.MethodGet, "/api/openapi.json", "", nil, nil)
+		if r.StatusCode != http.StatusOK || !bytes.Contains(spec, []byte(`"/api/v1/enterprises/{id}"`)) {
+			t.Fatalf("openapi: %d", r.StatusCode)
+		}
+		r, b := call(http.MethodPost, "/api/v1/auth/login", "", map[string]string{"username": "admin", "password": pw}, nil)
+		if r.StatusCode != http.StatusOK {
+			t.Fatalf("login: %d %s", r.StatusCode, b)
+		}
+		var login struct{ Token string }
+		json.Unmarshal(b, &login)
+		first := "91431103MA4L12345"
+		code := first + string(enterprise.CheckDigit(first))
+		r, b = call(http.MethodPost, "/api/v1/enterprises", login.Token, map[string]any{"credit_code": code, "name": "端到端公司",
+			"registered_address": "湖南省永州市冷水滩区　珊瑚街道古塘社区"}, nil)
+		if r.StatusCode != http.StatusCreated {
+			t.Fatalf("create: %d %s", r.StatusCode, b)
+		}
+		var l struct {
+			ID           int64
+			TownshipCode string `json:"township_code"`
+		}
+		json.Unmarshal(b, &l)
+		if l.TownshipCode != "431103007" {
+			t.Fatalf("township %q, want 431103007", l.TownshipCode)
+		}
+		path := fmt.Sprintf("/api/v1/enterprises/%d", l.ID)
+		r, _ = call(http.MethodGet, path, login.Token, nil, nil)
+		etag := r.Header.Get("ETag")
+		if r, b := call(http.MethodPatch, path, login.Token, map[string]any{"full_members": 0}, nil); r.StatusCode != http.StatusPreconditionRequired {
+			t.Fatalf("patch without If-Match: %d %s", r.StatusCode, b)
+		}
+		r, b = call(http.MethodPatch, path, login.Token, map[string]any{"full_members": 0}, map[string]string{"If-Match": etag})
+		if r.StatusCode != http.StatusOK || r.Header.Get("ETag") == etag || !bytes.Contains(b, []byte(`"full_members":0`)) {
+			t.Fatalf("patch: %d %s", r.StatusCode, b)
+		}
+		if r, b := call(http.MethodGet, path+"/history", login.Token, nil, nil); r.StatusCode != http.StatusOK || !bytes.Contains(b, []byte(`"full_members"`)) {
+			t.Fatalf("history: %d %s", r.StatusCode, b)
+		}
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("run returned %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("server did not shut down")
+		}
+		logs := stderr.String()
+		if !strings.Contains(logs, `"route":"/api/v1/enterprises/:id"`) || !strings.Contains(logs, `"user":"admin"`) || !strings.Contains(logs, `"request_id"`) {
+			t.Fatalf("access log lacks route, user or request id:\n%s", logs)
+		}
+	})
+}
+
+func TestStartupFailsOnUnknownDistrict(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	vars := map[string]string{"FUGAI_DISTRICT": "999999", "FUGAI_DATABASE_URL": t.TempDir() + "/f.db", "FUGAI_ADDR": "127.0.0.1:0"}
+	err := run(context.Background(), []string{"serve"}, getenvFrom(vars), nil, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "999999") || !strings.Contains(err.Error(), "FUGAI_DISTRICT") {
+		t.Fatalf("got %v, want an error naming FUGAI_DISTRICT 999999", err)
+	}
+	vars["FUGAI_DISTRICT"] = "4311"
+	if err := run(context.Background(), []string{"serve"}, getenvFrom(vars), nil, &stdout, &stderr); err == nil {
+		t.Fatal("a 4-digit district was accepted")
+	}
+}
+
+func TestMigrateAndUserCreate(t *testing.T) {
+	dbURL := t.TempDir() + "/f.db"
+	vars := map[string]string{"FUGAI_DATABASE_URL": dbURL}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"migrate", "status"}, getenvFrom(vars), nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "pending") {
+		t.Fatalf("status before migrating:\n%s", out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"migrate"}, getenvFrom(vars), nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "applied 1") {
+		t.Fatalf("migrate up: %v\n%s", err, out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"migrate", "up"}, getenvFrom(vars), nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "no pending") {
+		t.Fatalf("second migrate: %v\n%s", err, out.String())
+	}
+	out.Reset()
+	args := []string{"user", "create", "-username", "lian01", "-role", "liaison", "-township", "431103005", "-name", "李四"}
+	if err := run(context.Background(), args, getenvFrom(vars), strings.NewReader("Liaison-Pass-01\n"), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "created user lian01") {
+		t.Fatalf("user create output: %s", out.String())
+	}
+	err := run(context.Background(), []string{"user", "create", "-username", "weak", "-role", "auditor"}, getenvFrom(vars), strings.NewReader("short\n"), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "password") {
+		t.Fatalf("weak password: %v", err)
+	}
+	if err := run(context.Background(), []string{"frobnicate"}, getenvFrom(vars), nil, io.Discard, io.Discard); err == nil {
+		t.Fatal("unknown command accepted")
+	}
+}

@@ -1,0 +1,101 @@
+package auth
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestPasswordPolicy(t *testing.T) {
+	t.Parallel()
+	cases := map[string]bool{
+		"Abcdefgh1!":             true,  // 10 chars, 4 classes
+		"abcdefgh1!":             true,  // lower, digit, symbol
+		"ABCDEFGH12":             false, // two classes
+		"Abcdefg1!":              false, // 9 characters
+		"abcdefghijklmnop":       false, // one class
+		"密码密码密码密码Ab1":            true,  // CJK counts as a symbol class; runes, not bytes
+		strings.Repeat("a", 129): false,
+	}
+	for pw, ok := range cases {
+		if err := CheckPasswordPolicy(pw); (err == nil) != ok {
+			t.Errorf("CheckPasswordPolicy(%q) = %v, want ok=%v", pw, err, ok)
+		}
+	}
+}
+
+func TestHashAndVerify(t *testing.T) {
+	t.Parallel()
+	h, err := HashPassword("Correct-Horse-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(h, "$argon2id$") {
+		t.Fatalf("hash %q is not argon2id", h)
+	}
+	if !VerifyPassword(h, "Correct-Horse-1") || VerifyPassword(h, "Correct-Horse-2") {
+		t.Fatal("verification is wrong")
+	}
+	h2, _ := HashPassword("Correct-Horse-1")
+	if h == h2 {
+		t.Fatal("two hashes of one password are equal: no salt")
+	}
+	for _, bad := range []string{"", "$argon2id$", "$bcrypt$x$y$z$w", strings.Replace(h, "$v=19$", "$v=1$", 1)} {
+		if VerifyPassword(bad, "Correct-Horse-1") {
+			t.Fatalf("malformed hash %q verified", bad)
+		}
+	}
+	p, err := RandomPassword()
+	if err != nil || CheckPasswordPolicy(p) != nil {
+		t.Fatalf("random password %q fails the policy: %v", p, err)
+	}
+}
+
+func TestTokens(t *testing.T) {
+	t.Parallel()
+	tok, hash, err := NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tok) < 43 || hash == tok || HashToken(tok) != hash {
+		t.Fatalf("token %q hash %q", tok, hash)
+	}
+	tok2, _, _ := NewToken()
+	if tok == tok2 {
+		t.Fatal("tokens repeat")
+	}
+}
+
+func TestSessionExpiry(t *testing.T) {
+	t.Parallel()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s := Session{CreatedAt: t0, LastSeenAt: t0}
+	if s.Expired(t0.Add(IdleTimeout-time.Second)) || !s.Expired(t0.Add(IdleTimeout)) {
+		t.Fatal("idle timeout wrong")
+	}
+	s.LastSeenAt = t0.Add(AbsoluteTimeout - time.Minute)
+	if !s.Expired(t0.Add(AbsoluteTimeout)) {
+		t.Fatal("absolute timeout not enforced")
+	}
+}
+
+func TestScopeAndCreateRights(t *testing.T) {
+	t.Parallel()
+	if (Scope{}).Allows("431103001") || (Scope{}).Allows("") {
+		t.Fatal("zero scope allows")
+	}
+	ta := Principal{Role: TownshipAdmin, TownshipCode: "431103001"}
+	if s := ta.Scope(); s.All || !s.Allows("431103001") || s.Allows("431103002") || s.Allows("") {
+		t.Fatalf("township scope %+v", s)
+	}
+	if s := (Principal{Role: Auditor}).Scope(); !s.All {
+		t.Fatal("auditor is not district-wide")
+	}
+	if !ta.MayCreate(NewUser{Role: Liaison, TownshipCode: "431103001"}) || ta.MayCreate(NewUser{Role: Liaison, TownshipCode: "431103002"}) ||
+		ta.MayCreate(NewUser{Role: TownshipAdmin, TownshipCode: "431103001"}) {
+		t.Fatal("township admin create rights")
+	}
+	if (Principal{Role: Liaison}).MayCreate(NewUser{Role: Liaison}) || (Principal{Role: Auditor}).MayCreate(NewUser{Role: Auditor}) {
+		t.Fatal("liaison or auditor may create users")
+	}
+}

@@ -1,0 +1,102 @@
+package enterprise
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/fugai/fugai/internal/auth"
+	"github.com/fugai/fugai/internal/division"
+)
+
+func TestNatureOf(t *testing.T) {
+	t.Parallel()
+	cases := map[string]Nature{
+		"有限责任公司（自然人投资或控股）":   NonPublic,
+		"有限责任公司（外商投资企业法人独资）": NonPublic,
+		"有限责任公司（台港澳与境内合资）":   NonPublic,
+		"个人独资企业": NonPublic,
+		"普通合伙企业": NonPublic,
+		"股份有限公司（非上市、自然人投资或控股）": NonPublic,
+		"有限责任公司（非国有控股）":        NonPublic,
+		"":             NonPublic,
+		"全民所有制":        PublicSector,
+		"集体所有制":        PublicSector,
+		"有限责任公司（国有独资）": PublicSector,
+		"有限责任公司（国有控股）": PublicSector,
+		"有限责任公司(国有控股)": PublicSector,
+	}
+	for in, want := range cases {
+		if got := NatureOf(in); got != want {
+			t.Errorf("NatureOf(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestDeriveScopePrecedence(t *testing.T) {
+	t.Parallel()
+	three, one := 3, 1
+	yes := true
+	cases := []struct {
+		name     string
+		l        Ledger
+		inScope  bool
+		reason   string
+		priority bool
+	}{
+		{"operating private", Ledger{EntityType: "个人独资企业", RegistrationStatus: "存续（在营、开业、在册）"}, true, "", false},
+		{"empty status counts as operating", Ledger{}, true, "", false},
+		{"public first", Ledger{EntityType: "全民所有制", RegistrationStatus: "注销", AssignmentReason: division.ReasonOutsideDistrict, OperatingStatus: "停产"}, false, ReasonPublicSector, false},
+		{"not operating before outside", Ledger{RegistrationStatus: "吊销，未注销", AssignmentReason: division.ReasonOutsideDistrict}, false, ReasonNotOperating, false},
+		{"cancelled", Ledger{RegistrationStatus: "注销"}, false, ReasonNotOperating, false},
+		{"outside before suspended", Ledger{RegistrationStatus: "在业", AssignmentReason: division.ReasonOutsideDistrict, OperatingStatus: "歇业"}, false, ReasonOutsideDistrict, false},
+		{"suspended", Ledger{RegistrationStatus: "开业", OperatingStatus: "停产"}, false, ReasonSuspended, false},
+		{"ambiguous address stays in scope", Ledger{AssignmentReason: division.ReasonAmbiguous}, true, "", false},
+		{"above scale, one member: priority", Ledger{AboveScale: &yes, FullMembers: &one}, true, "", true},
+		{"above scale, three members", Ledger{AboveScale: &yes, FullMembers: &three}, true, "", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.l.Derive()
+			if c.l.InScope != c.inScope || c.l.OutOfScopeReason != c.reason || c.l.Priority != c.priority {
+				t.Fatalf("in_scope %v reason %q priority %v; want %v %q %v", c.l.InScope, c.l.OutOfScopeReason, c.l.Priority, c.inScope, c.reason, c.priority)
+			}
+		})
+	}
+}
+
+func TestApplyReresolvesUnlessManual(t *testing.T) {
+	g, err := division.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := g.District("431103")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := func(v any) json.RawMessage { b, _ := json.Marshal(v); return b }
+	l := Ledger{Assignment: division.Unassigned}
+	if _, err := l.Apply(map[string]json.RawMessage{"registered_address": raw("冷水滩区梅湾街道1号")}, auth.TownshipAdmin, d); err != nil {
+		t.Fatal(err)
+	}
+	if l.TownshipCode != "431103001" || l.Assignment != division.AssignedByTownship {
+		t.Fatalf("address change did not re-resolve: %+v", l)
+	}
+	ch, err := l.Apply(map[string]json.RawMessage{"township_code": raw("431103002")}, auth.DistrictAdmin, d)
+	if err != nil || l.Assignment != division.AssignedManually || len(ch) == 0 {
+		t.Fatalf("manual assignment: %+v %v", l, err)
+	}
+	if _, err := l.Apply(map[string]json.RawMessage{"registered_address": raw("冷水滩区梧桐街道")}, auth.DistrictAdmin, d); err != nil {
+		t.Fatal(err)
+	}
+	if l.TownshipCode != "431103002" {
+		t.Fatalf("a manual assignment was overwritten by the address: %s", l.TownshipCode)
+	}
+	ch, err = l.Apply(map[string]json.RawMessage{"employees": raw(0)}, auth.Liaison, d)
+	if err != nil || len(ch) != 1 || ch[0].Field != "employees" {
+		t.Fatalf("changes %+v err %v", ch, err)
+	}
+	ch, _ = l.Apply(map[string]json.RawMessage{"employees": raw(0)}, auth.Liaison, d)
+	if len(ch) != 0 {
+		t.Fatalf("an edit to the same value reported changes: %+v", ch)
+	}
+}
