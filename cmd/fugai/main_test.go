@@ -202,6 +202,19 @@ func TestMigrateAndUserCreate(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "password") {
 		t.Fatalf("weak password: %v", err)
 	}
+	out.Reset()
+	vars["FUGAI_USER_PASSWORD"] = "Another-Pass-02"
+	if err := run(context.Background(), []string{"user", "password", "-username", "lian01"}, getenvFrom(vars), nil, &out, io.Discard); err != nil ||
+		!strings.Contains(out.String(), "password set for lian01") {
+		t.Fatalf("user password: %v %s", err, out.String())
+	}
+	if err := run(context.Background(), []string{"user", "password", "-username", "nobody"}, getenvFrom(vars), nil, io.Discard, io.Discard); err == nil {
+		t.Fatal("password set for a missing user")
+	}
+	vars["FUGAI_USER_PASSWORD"] = "weak"
+	if err := run(context.Background(), []string{"user", "password", "-username", "lian01"}, getenvFrom(vars), nil, io.Discard, io.Discard); err == nil {
+		t.Fatal("a weak password was set")
+	}
 	if err := run(context.Background(), []string{"frobnicate"}, getenvFrom(vars), nil, io.Discard, io.Discard); err == nil {
 		t.Fatal("unknown command accepted")
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fugai/fugai/internal/audit"
+	"github.com/fugai/fugai/internal/auth"
 	"github.com/fugai/fugai/internal/config"
 	"github.com/fugai/fugai/internal/division"
 	"github.com/fugai/fugai/internal/store"
@@ -21,8 +23,11 @@ commands:
   serve                      start the HTTP server (applies migrations first)
   migrate [up|status]        apply pending migrations (default) or list them
   user create -username NAME -role ROLE [-township CODE] [-name NAME] [-phone PHONE]
-                             create a user; the password is read from FUGAI_USER_PASSWORD
-                             or, when unset, from the first line of standard input
+                             create a user
+  user password -username NAME
+                             set a user's password, unlock the account and end its sessions
+                             (user commands read the password from FUGAI_USER_PASSWORD or,
+                             when unset, from the first line of standard input)
 
 configuration (environment): FUGAI_ADDR, FUGAI_DATABASE_URL, FUGAI_DISTRICT,
 FUGAI_ADMIN_PASSWORD, FUGAI_TRUSTED_PROXIES, FUGAI_SWAGGER, FUGAI_MAX_UPLOAD_MB,
@@ -132,10 +137,11 @@ func migrate(ctx context.Context, cfg config.Config, args []string, e env) error
 }
 
 func userCommand(ctx context.Context, cfg config.Config, args []string, e env) error {
-	if len(args) == 0 || args[0] != "create" {
-		return errors.New("usage: fugai user create -username NAME -role ROLE [-township CODE] [-name NAME] [-phone PHONE]")
+	const usageUser = "usage: fugai user create -username NAME -role ROLE [-township CODE] [-name NAME] [-phone PHONE]\n       fugai user password -username NAME"
+	if len(args) == 0 || (args[0] != "create" && args[0] != "password") {
+		return errors.New(usageUser)
 	}
-	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
+	fs := flag.NewFlagSet("user "+args[0], flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	username := fs.String("username", "", "login name")
 	role := fs.String("role", "", "district_admin, township_admin, liaison or auditor")
@@ -144,6 +150,9 @@ func userCommand(ctx context.Context, cfg config.Config, args []string, e env) e
 	phone := fs.String("phone", "", "phone number")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
+	}
+	if *username == "" {
+		return errors.New(usageUser)
 	}
 	password := e.getenv("FUGAI_USER_PASSWORD")
 	if password == "" {
@@ -160,6 +169,20 @@ func userCommand(ctx context.Context, cfg config.Config, args []string, e env) e
 	defer db.Close()
 	if _, err := db.Migrate(ctx); err != nil {
 		return err
+	}
+	if args[0] == "password" {
+		if err := auth.CheckPasswordPolicy(password); err != nil {
+			return fmt.Errorf("password: %w", err)
+		}
+		hash, err := auth.HashPassword(password)
+		if err != nil {
+			return err
+		}
+		if err := db.SetPassword(ctx, *username, hash, audit.System); err != nil {
+			return describe(err)
+		}
+		fmt.Fprintf(e.stdout, "password set for %s; the account is unlocked and its sessions ended\n", *username)
+		return nil
 	}
 	u, err := createUser(ctx, db, d, newUser(*username, password, *role, *township, *name, *phone))
 	if err != nil {

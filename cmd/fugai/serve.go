@@ -68,6 +68,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, e env) erro
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	go purgeSessions(ctx, db, log)
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
@@ -83,6 +84,24 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, e env) erro
 		return err
 	}
 	return nil
+}
+
+// purgeSessions deletes dead sessions every hour until ctx ends.
+func purgeSessions(ctx context.Context, db *store.DB, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := db.PurgeSessions(ctx); err != nil {
+				log.Warn("purge sessions", slog.Any("error", err))
+			} else if n > 0 {
+				log.Info("purged sessions", slog.Int64("count", n))
+			}
+		}
+	}
 }
 
 func displayAddr(addr string) string {

@@ -14,6 +14,7 @@ const (
 	AccountLocked    = "auth.locked"
 	Logout           = "auth.logout"
 	UserCreated      = "user.create"
+	PasswordSet      = "user.password"
 	EnterpriseCreate = "enterprise.create"
 	EnterpriseUpdate = "enterprise.update"
 )

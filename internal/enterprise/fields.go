@@ -294,7 +294,19 @@ type Change struct {
 	New   any    `json:"new"`
 }
 
-// levelFor returns the highest level a role may write.
+// Revision is one recorded change of a ledger: who, when, through what
+// (api or an import), and which fields changed from what to what.
+type Revision struct {
+	ID      int64
+	Version int64
+	ActorID *int64
+	Actor   string
+	Source  string
+	At      time.Time
+	Changes []Change
+}
+
+// mayWrite reports whether role may write a field of the given level.
 func mayWrite(role auth.Role, level editLevel, creating bool) bool {
 	switch level {
 	case levelCreate:

@@ -99,7 +99,18 @@ type EnterpriseInput struct {
 
 // HistoryResponse lists a ledger's recorded changes, oldest first.
 type HistoryResponse struct {
-	Items []store.HistoryEntry `json:"items"`
+	Items []RevisionResponse `json:"items"`
+}
+
+// RevisionResponse is one recorded change of a ledger.
+type RevisionResponse struct {
+	ID      int64               `json:"id"`
+	Version int64               `json:"version"`
+	ActorID *int64              `json:"actor_id"`
+	Actor   string              `json:"actor"`
+	Source  string              `json:"source" enums:"api,import"`
+	At      time.Time           `json:"at"`
+	Changes []enterprise.Change `json:"changes"`
 }
 
 func optional(s string) *string {
@@ -385,8 +396,10 @@ func (s *Server) enterpriseHistory(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if items == nil {
-		items = []store.HistoryEntry{}
+	out := HistoryResponse{Items: make([]RevisionResponse, len(items))}
+	for i, r := range items {
+		out.Items[i] = RevisionResponse{ID: r.ID, Version: r.Version, ActorID: r.ActorID, Actor: r.Actor,
+			Source: r.Source, At: r.At, Changes: r.Changes}
 	}
-	c.JSON(http.StatusOK, HistoryResponse{Items: items})
+	c.JSON(http.StatusOK, out)
 }

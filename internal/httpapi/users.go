@@ -124,8 +124,14 @@ func (s *Server) login(c *gin.Context) {
 		return
 	}
 	http.SetCookie(c.Writer, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: c.Request.TLS != nil, MaxAge: int(auth.AbsoluteTimeout.Seconds())})
+		SameSite: http.SameSiteStrictMode, Secure: secure(c), MaxAge: int(auth.AbsoluteTimeout.Seconds())})
 	c.JSON(http.StatusOK, LoginResponse{Token: token, ExpiresAt: sess.CreatedAt.Add(auth.AbsoluteTimeout), User: s.toUser(u)})
+}
+
+// secure reports whether the client reached us over HTTPS, directly or
+// through a TLS-terminating proxy, so the cookie gets the Secure flag.
+func secure(c *gin.Context) bool {
+	return c.Request.TLS != nil || strings.EqualFold(c.GetHeader("X-Forwarded-Proto"), "https")
 }
 
 func locked(until, now time.Time) error {

@@ -330,20 +330,9 @@ func stale(current int64) error {
 		Message: "台账已被他人修改，请刷新后重试", Data: map[string]any{"current_version": current}}
 }
 
-// HistoryEntry is one recorded change of a ledger.
-type HistoryEntry struct {
-	ID      int64               `json:"id"`
-	Version int64               `json:"version"`
-	ActorID *int64              `json:"actor_id"`
-	Actor   string              `json:"actor"`
-	Source  string              `json:"source"`
-	At      time.Time           `json:"at"`
-	Changes []enterprise.Change `json:"changes"`
-}
-
 // History returns the changes of ledger id, oldest first, if the ledger is
 // visible in scope.
-func (db *DB) History(ctx context.Context, s auth.Scope, id int64) ([]HistoryEntry, error) {
+func (db *DB) History(ctx context.Context, s auth.Scope, id int64) ([]enterprise.Revision, error) {
 	if _, err := db.Enterprise(ctx, s, id); err != nil {
 		return nil, err
 	}
@@ -351,9 +340,9 @@ func (db *DB) History(ctx context.Context, s auth.Scope, id int64) ([]HistoryEnt
 	if err := db.gorm.WithContext(ctx).Where("enterprise_id = ?", id).Order("id").Find(&rows).Error; err != nil {
 		return nil, apperr.Wrap(err, "list history")
 	}
-	out := make([]HistoryEntry, len(rows))
+	out := make([]enterprise.Revision, len(rows))
 	for i, r := range rows {
-		out[i] = HistoryEntry{ID: r.ID, Version: r.Version, ActorID: r.ActorID, Actor: r.ActorName, Source: r.Source, At: r.At.UTC()}
+		out[i] = enterprise.Revision{ID: r.ID, Version: r.Version, ActorID: r.ActorID, Actor: r.ActorName, Source: r.Source, At: r.At.UTC()}
 		if err := json.Unmarshal([]byte(r.Changes), &out[i].Changes); err != nil {
 			return nil, apperr.Wrap(err, "decode history")
 		}

@@ -394,6 +394,24 @@ func TestSessionsAndLockout(t *testing.T) {
 		if _, _, err := db.Authenticate(ctx, hash3); err == nil {
 			t.Fatal("session outlived the absolute timeout")
 		}
+		_, live, _ := auth.NewToken()
+		db.StartSession(ctx, u.ID, live, audit.Actor{Name: "u1"})
+		n, err := db.PurgeSessions(ctx)
+		if err != nil || n != 3 {
+			t.Fatalf("purged %d sessions (%v), want the 3 dead ones", n, err)
+		}
+		if _, _, err := db.Authenticate(ctx, live); err != nil {
+			t.Fatalf("purge removed a live session: %v", err)
+		}
+		if err := db.SetPassword(ctx, "u1", "new-hash", audit.System); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := db.Authenticate(ctx, live); err == nil {
+			t.Fatal("a password change left a session alive")
+		}
+		if got, _ := db.User(ctx, u.ID); got.PasswordHash != "new-hash" || got.Locked(clock.Now()) {
+			t.Fatalf("after SetPassword: %+v", got)
+		}
 	})
 }
 

@@ -205,3 +205,36 @@ func (db *DB) RevokeSession(ctx context.Context, sessionID int64, by audit.Actor
 		return tx.addEvent(audit.Logout, "user", strconv.FormatInt(by.UserID, 10), nil, by)
 	})
 }
+
+// SetPassword replaces a user's password hash, clears any lockout and
+// revokes every session of the user, and audits it.
+func (db *DB) SetPassword(ctx context.Context, username, hash string, by audit.Actor) error {
+	now := db.Now()
+	return db.InTx(ctx, func(tx *Tx) error {
+		var row userRow
+		err := tx.g.Where("username = ?", username).Take(&row).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return apperr.Field("user_not_found", "username", "用户不存在")
+		}
+		if err != nil {
+			return apperr.Wrap(err, "get user")
+		}
+		if err := tx.g.Model(&userRow{}).Where("id = ?", row.ID).Updates(map[string]any{
+			"password_hash": hash, "failed_logins": 0, "locked_until": nil}).Error; err != nil {
+			return apperr.Wrap(err, "set password")
+		}
+		if err := tx.g.Model(&sessionRow{}).Where("user_id = ? AND revoked_at IS NULL", row.ID).
+			Update("revoked_at", now).Error; err != nil {
+			return apperr.Wrap(err, "revoke sessions")
+		}
+		return tx.addEvent(audit.PasswordSet, "user", strconv.FormatInt(row.ID, 10), map[string]any{"username": username}, by)
+	})
+}
+
+// PurgeSessions deletes sessions that can no longer be used: revoked or
+// past the absolute timeout. It returns how many it deleted.
+func (db *DB) PurgeSessions(ctx context.Context) (int64, error) {
+	cutoff := db.Now().Add(-auth.AbsoluteTimeout)
+	res := db.gorm.WithContext(ctx).Where("created_at < ? OR revoked_at IS NOT NULL", cutoff).Delete(&sessionRow{})
+	return res.RowsAffected, apperr.Wrap(res.Error, "purge sessions")
+}
