@@ -28,6 +28,7 @@ const (
 	Unsupported                    // 415: unsupported media type
 	TooMany                        // 429: rate limited
 	Unavailable                    // 503: a dependency is not ready
+	MethodNotAllowed               // 405: the route exists, the method does not
 )
 
 // Error is Fugai's error. Code is a stable snake_case identifier for clients;

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"sort"
 	"strings"
@@ -453,6 +454,15 @@ func New(body map[string]json.RawMessage, p auth.Principal, d *division.District
 	}
 	if _, ok := body["name"]; !ok {
 		return l, nil, apperr.Field("validation_failed", "name", "企业名称不能为空")
+	}
+	if p.Role == auth.TownshipAdmin {
+		// Naming one's own township is what happens anyway; only another
+		// township is refused (by apply, as a field the role may not write).
+		var own string
+		if raw, ok := body["township_code"]; ok && json.Unmarshal(raw, &own) == nil && own == p.TownshipCode {
+			body = maps.Clone(body)
+			delete(body, "township_code")
+		}
 	}
 	changes, err := l.apply(body, p.Role, d, true)
 	if err != nil {

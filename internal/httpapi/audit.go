@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -25,6 +26,7 @@ type AuditPage struct {
 //	@Security		BearerAuth
 //	@Produce		json
 //	@Param			actor		query		string	false	"username of the actor"
+//	@Param			entity		query		string	false	"type:id shorthand, e.g. enterprise:12"
 //	@Param			entity_type	query		string	false	"enterprise or user"
 //	@Param			entity_id	query		string	false	"id of the entity"
 //	@Param			action		query		string	false	"e.g. enterprise.update, auth.login_failed"
@@ -40,6 +42,11 @@ func (s *Server) listAuditEvents(c *gin.Context) {
 	f := audit.Filter{Actor: c.Query("actor"), EntityType: c.Query("entity_type"), EntityID: c.Query("entity_id"),
 		Action: c.Query("action"), Limit: 50}
 	p := apperr.Problems{}
+	// entity=enterprise:12 is shorthand for entity_type and entity_id.
+	if v := c.Query("entity"); v != "" {
+		typ, id, _ := strings.Cut(v, ":")
+		f.EntityType, f.EntityID = typ, id
+	}
 	for _, k := range []string{"from", "to"} {
 		v := c.Query(k)
 		if v == "" {

@@ -222,7 +222,7 @@ func (s *Server) createEnterprise(c *gin.Context) {
 //	@Security		BearerAuth
 //	@Produce		json
 //	@Param			credit_code	query		string	false	"exact credit code"
-//	@Param			township	query		string	false	"9-digit township code, or none for unassigned"
+//	@Param			township	query		string	false	"9-digit township code, or none (also: unassigned) for unassigned ledgers"
 //	@Param			in_scope	query		bool	false	"in the coverage base"
 //	@Param			q			query		string	false	"substring of the name or credit code"
 //	@Param			limit		query		int		false	"page size, default 50, max 200"
@@ -237,8 +237,11 @@ func (s *Server) listEnterprises(c *gin.Context) {
 		f.CreditCode = enterprise.NormalizeCreditCode(v)
 	}
 	if v := strings.TrimSpace(c.Query("township")); v != "" {
+		if v == "unassigned" {
+			v = "none"
+		}
 		if _, ok := s.district.Township(v); !ok && v != "none" {
-			p.Add("township", "township 须为本区的9位街道/乡镇代码或 none")
+			p.Add("township", "township 须为本区的9位街道/乡镇代码，或 none（未划分）")
 		}
 		f.Township = v
 	}

@@ -231,6 +231,10 @@ func TestCreateEnterpriseRules(t *testing.T) {
 		if r := post("township", map[string]any{"credit_code": creditCode(5), "name": "越权", "township_code": "431103002"}); r.Code != http.StatusUnprocessableEntity {
 			t.Fatalf("township admin sets township: %d", r.Code)
 		}
+		r = post("township", map[string]any{"credit_code": creditCode(6), "name": "本镇", "township_code": "431103001", "registered_address": "梅湾街道"})
+		if l := ledgerOf(t, r); r.Code != http.StatusCreated || l["township_code"] != "431103001" || l["assignment"] != "address_township" {
+			t.Fatalf("township admin names its own township: %d %v", r.Code, l)
+		}
 		if r := post("district", map[string]any{"name": "无代码"}); r.Code != http.StatusUnprocessableEntity {
 			t.Fatalf("missing credit code: %d", r.Code)
 		}
@@ -291,6 +295,14 @@ func TestListValidation(t *testing.T) {
 			t.Errorf("%s: %d, want 422", q, r.Code)
 		}
 	}
+	e.createLedger(9, "无处")
+	for _, q := range []string{"township=none", "township=unassigned"} {
+		var p struct{ Items []struct{ Name string } }
+		json.Unmarshal(e.do(http.MethodGet, "/api/v1/enterprises?"+q, "district", nil, nil).Body.Bytes(), &p)
+		if len(p.Items) != 1 || p.Items[0].Name != "测试企业9" {
+			t.Errorf("%s: %+v", q, p.Items)
+		}
+	}
 	r := e.do(http.MethodGet, "/api/v1/enterprises?limit=2", "district", nil, nil)
 	var page struct {
 		Items      []struct{ ID int64 }
@@ -303,7 +315,7 @@ func TestListValidation(t *testing.T) {
 	r = e.do(http.MethodGet, "/api/v1/enterprises?limit=2&cursor="+*page.NextCursor, "district", nil, nil)
 	page.NextCursor = nil
 	json.Unmarshal(r.Body.Bytes(), &page)
-	if len(page.Items) != 1 || page.NextCursor != nil {
+	if len(page.Items) != 2 || page.NextCursor != nil {
 		t.Fatalf("last page: %s", r.Body)
 	}
 }

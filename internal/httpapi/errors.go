@@ -52,6 +52,8 @@ func statusOf(k apperr.Kind) int {
 		return http.StatusUnsupportedMediaType
 	case apperr.TooMany:
 		return http.StatusTooManyRequests
+	case apperr.MethodNotAllowed:
+		return http.StatusMethodNotAllowed
 	case apperr.Unavailable:
 		return http.StatusServiceUnavailable
 	}
@@ -80,5 +82,5 @@ func (s *Server) fail(c *gin.Context, err error) {
 var (
 	errForbidden = apperr.New(apperr.Forbidden, "forbidden", "当前角色无权进行此操作")
 	errNoRoute   = apperr.New(apperr.NotFound, "not_found", "请求的资源不存在")
-	errMethod    = apperr.New(apperr.NotFound, "not_found", "请求的资源不存在")
+	errMethod    = apperr.New(apperr.MethodNotAllowed, "method_not_allowed", "该资源不支持此请求方法")
 )

@@ -119,7 +119,7 @@ func (s *Server) authenticate(c *gin.Context) {
 		return
 	}
 	if viaCookie && !safeMethod(c.Request.Method) && c.GetHeader(CSRFHeader) == "" {
-		s.fail(c, apperr.New(apperr.Forbidden, "csrf_header_missing", "使用 Cookie 登录时，修改数据的请求须带 "+CSRFHeader+" 请求头"))
+		s.fail(c, apperr.New(apperr.Forbidden, "csrf_header_missing", "使用 Cookie 登录时，修改数据的请求须带 "+CSRFHeader+" 请求头；或改用 Authorization: Bearer <令牌>"))
 		return
 	}
 	c.Set(ctxPrincipal, auth.Principal{UserID: u.ID, Username: u.Username, Role: u.Role, TownshipCode: u.TownshipCode})

@@ -73,13 +73,14 @@ func New(d Deps) (*Server, error) {
 	}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
-	e.HandleMethodNotAllowed = false
+	e.HandleMethodNotAllowed = true
 	if err := e.SetTrustedProxies(d.Config.TrustedProxies); err != nil {
 		return nil, err
 	}
 	s := &Server{db: d.DB, district: d.District, log: d.Log, cfg: d.Config, openapi: d.OpenAPI, now: d.Now, engine: e}
 	e.Use(withRequestID, s.accessLog, s.recoverPanic, securityHeaders)
 	e.NoRoute(func(c *gin.Context) { s.fail(c, errNoRoute) })
+	e.NoMethod(func(c *gin.Context) { s.fail(c, errMethod) })
 
 	// Outside the API: probes and documentation.
 	s.public(http.MethodGet, "/healthz", s.healthz)

@@ -39,6 +39,14 @@ func TestInternalErrorsAreGeneric(t *testing.T) {
 	}
 }
 
+func TestWrongMethodIs405(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	r := e.do(http.MethodDelete, "/api/v1/enterprises", "district", nil, nil)
+	if r.Code != http.StatusMethodNotAllowed || decodeError(t, r).Error.Code != "method_not_allowed" {
+		t.Fatalf("DELETE /api/v1/enterprises: %d %s", r.Code, r.Body)
+	}
+}
+
 func TestSwaggerCanBeTurnedOff(t *testing.T) {
 	e := newEnv(t, store.SQLite)
 	srv, err := httpapi.New(httpapi.Deps{DB: e.db, District: district(t), Log: slog.New(slog.DiscardHandler),

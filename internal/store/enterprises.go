@@ -245,7 +245,11 @@ func (db *DB) Enterprises(ctx context.Context, s auth.Scope, f EnterpriseFilter)
 	}
 	if f.Query != "" {
 		like := "%" + escapeLike(f.Query) + "%"
-		q = q.Where("(name LIKE ? ESCAPE '\\' OR credit_code LIKE ? ESCAPE '\\')", like, strings.ToUpper(like))
+		op := "LIKE" // case-insensitive for ASCII in SQLite
+		if db.dialect == Postgres {
+			op = "ILIKE"
+		}
+		q = q.Where("(name "+op+" ? ESCAPE '\\' OR credit_code LIKE ? ESCAPE '\\')", like, strings.ToUpper(like))
 	}
 	if f.AfterID > 0 {
 		q = q.Where("id > ?", f.AfterID)

@@ -251,6 +251,12 @@ func TestListFiltersAndKeysetPagination(t *testing.T) {
 		if len(items) != 1 || items[0].CreditCode != code(6) {
 			t.Fatalf("q over credit code: %v", items)
 		}
+		l, changes, _ := enterprise.New(body(t, map[string]any{"credit_code": code(99), "name": "Hunan Tech 湖南科技"}), admin, dist)
+		db.CreateEnterprise(ctx, l, changes, audit.Actor{Name: "tester"})
+		items, _, _ = db.Enterprises(ctx, all, store.EnterpriseFilter{Query: "hunan tech", Limit: 50})
+		if len(items) != 1 {
+			t.Fatalf("q is case-sensitive: %v", items)
+		}
 		items, _, _ = db.Enterprises(ctx, all, store.EnterpriseFilter{Query: "%", Limit: 50})
 		if len(items) != 0 {
 			t.Fatalf("%% is not escaped: %d items", len(items))
