@@ -4,7 +4,7 @@ GO    ?= go
 BIN   := bin/fugai
 SWAG  := $(GO) tool swag init -g routes.go -d internal/httpapi --parseInternal --parseDependencyLevel 1 --outputTypes json,yaml --quiet
 
-.PHONY: all build run test fmt-check vet openapi openapi-check unit fuzz clean
+.PHONY: all build run test fmt-check vet openapi openapi-check fuzz bench bench-api bench-resolve clean
 
 all: build
 
@@ -45,6 +45,17 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzParseCreditCode$$' -fuzztime=$(FUZZTIME) ./internal/enterprise/
 	$(GO) test -run='^$$' -fuzz='^FuzzResolve$$' -fuzztime=$(FUZZTIME) ./internal/division/
 	$(GO) test -run='^$$' -fuzz='^FuzzNormalize$$' -fuzztime=$(FUZZTIME) ./internal/division/
+
+## bench-api: in-process API latency on SQLite and PostgreSQL, with
+## GET /healthz as the baseline of the same run.
+bench-api:
+	bash deployments/scripts/test-with-postgres.sh $(GO) test -run='^$$' -bench='^BenchmarkAPI$$' -benchmem -count=1 ./internal/httpapi/
+
+## bench-resolve: address → township resolution, per address.
+bench-resolve:
+	$(GO) test -run='^$$' -bench='Resolve|NFKCBaseline|District' -benchmem -count=1 ./internal/division/
+
+bench: bench-resolve bench-api
 
 clean:
 	rm -rf bin

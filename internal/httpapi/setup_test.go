@@ -63,7 +63,7 @@ func district(t testing.TB) *division.District {
 
 // env is one API under test with a user of every role.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	db     *store.DB
 	srv    *httpapi.Server
 	h      http.Handler
@@ -85,7 +85,7 @@ var users = []struct {
 	{"liaison2", auth.Liaison, "431103002"},
 }
 
-func newEnv(t *testing.T, d store.Dialect) *env {
+func newEnv(t testing.TB, d store.Dialect) *env {
 	t.Helper()
 	clock := storetest.NewClock(time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC))
 	db := storetest.Open(t, d, clock.Now)
