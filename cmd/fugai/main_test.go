@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -38,6 +39,8 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+var listening = regexp.MustCompile(`on (http://127\.0\.0\.1:\d+)\n`)
+
 func getenvFrom(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
 }
@@ -49,21 +52,25 @@ func TestServeEndToEnd(t *testing.T) {
 		vars := map[string]string{"FUGAI_ADDR": "127.0.0.1:0", "FUGAI_DATABASE_URL": storetest.URL(t, d)}
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		addrc := make(chan string, 1)
 		var stdout, stderr syncBuffer
 		done := make(chan error, 1)
-		go func() {
-			done <- runEnv(ctx, []string{"serve"}, env{getenv: getenvFrom(vars), stdout: &stdout, stderr: &stderr,
-				now: time.Now, ready: func(a string) { addrc <- a }})
-		}()
+		go func() { done <- run(ctx, []string{"serve"}, getenvFrom(vars), nil, &stdout, &stderr) }()
+		// run prints the address it listens on; read it like an operator would.
 		var base string
-		select {
-		case a := <-addrc:
-			base = "http://" + a
-		case err := <-done:
-			t.Fatalf("run ended before listening: %v\n%s", err, stderr.String())
-		case <-time.After(60 * time.Second):
-			t.Fatal("server did not start")
+		deadline := time.Now().Add(60 * time.Second)
+		for base == "" {
+			if m := listening.FindStringSubmatch(stdout.String()); m != nil {
+				base = m[1]
+				break
+			}
+			select {
+			case err := <-done:
+				t.Fatalf("run ended before listening: %v\n%s", err, stderr.String())
+			case <-time.After(20 * time.Millisecond):
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("server did not start")
+			}
 		}
 		out := stdout.String()
 		i := strings.Index(out, "password: ")

@@ -41,10 +41,8 @@ type env struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
-	// now is the clock; tests may replace it.
+	// now is the store's clock.
 	now func() time.Time
-	// ready, when set, receives the server's address once it listens.
-	ready func(addr string)
 }
 
 // run is the whole program. It returns when ctx is cancelled (serve) or the

@@ -37,7 +37,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, e env) erro
 	if err := bootstrapAdmin(ctx, db, d, cfg, e); err != nil {
 		return err
 	}
-	srv, err := httpapi.New(httpapi.Deps{DB: db, District: d, Log: log, Config: cfg, OpenAPI: api.OpenAPI, Now: e.now})
+	srv, err := httpapi.New(httpapi.Deps{DB: db, District: d, Log: log, Config: cfg, OpenAPI: api.OpenAPI})
 	if err != nil {
 		return err
 	}
@@ -63,9 +63,6 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, e env) erro
 		fmt.Fprintf(e.stdout, "  Swagger UI: %s/swagger/index.html\n", base)
 	}
 	fmt.Fprintf(e.stdout, "  OpenAPI:    %s/api/openapi.json\n", base)
-	if e.ready != nil {
-		e.ready(addr)
-	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	go purgeSessions(ctx, db, log)

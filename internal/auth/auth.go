@@ -20,12 +20,15 @@ const (
 	Auditor       Role = "auditor"
 )
 
-// Roles lists every role in a stable order.
-var Roles = []Role{DistrictAdmin, TownshipAdmin, Liaison, Auditor}
+// roles lists every role in a stable order.
+var roles = [...]Role{DistrictAdmin, TownshipAdmin, Liaison, Auditor}
+
+// AllRoles returns every role in a stable order.
+func AllRoles() []Role { return append([]Role(nil), roles[:]...) }
 
 // Valid reports whether r is one of the four roles.
 func (r Role) Valid() bool {
-	for _, x := range Roles {
+	for _, x := range roles {
 		if r == x {
 			return true
 		}

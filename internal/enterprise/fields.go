@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"math"
 	"sort"
 	"strings"
@@ -140,17 +139,17 @@ func buildFields() map[string]field {
 			set: func(l *Ledger, raw json.RawMessage) error {
 				var in []string
 				if err := json.Unmarshal(raw, &in); err != nil {
-					return fmt.Errorf("须为数组，取值 %s", strings.Join(Needs, "、"))
+					return fmt.Errorf("须为数组，取值 %s", strings.Join(NeedOptions(), "、"))
 				}
 				seen := map[string]bool{}
 				for _, n := range in {
-					if !contains(Needs, n) {
-						return fmt.Errorf("“%s”不是有效取值，可选 %s", n, strings.Join(Needs, "、"))
+					if !contains(NeedOptions(), n) {
+						return fmt.Errorf("“%s”不是有效取值，可选 %s", n, strings.Join(NeedOptions(), "、"))
 					}
 					seen[n] = true
 				}
 				var out []string
-				for _, n := range Needs {
+				for _, n := range needOptions {
 					if seen[n] {
 						out = append(out, n)
 					}
@@ -288,25 +287,6 @@ func FormatDate(t *time.Time) any {
 	return t.Format(time.DateOnly)
 }
 
-// Change is one field's change: old and new values as they appear in JSON.
-type Change struct {
-	Field string `json:"field"`
-	Old   any    `json:"old"`
-	New   any    `json:"new"`
-}
-
-// Revision is one recorded change of a ledger: who, when, through what
-// (api or an import), and which fields changed from what to what.
-type Revision struct {
-	ID      int64
-	Version int64
-	ActorID *int64
-	Actor   string
-	Source  string
-	At      time.Time
-	Changes []Change
-}
-
 // mayWrite reports whether role may write a field of the given level.
 func mayWrite(role auth.Role, level editLevel, creating bool) bool {
 	switch level {
@@ -391,92 +371,4 @@ func (l *Ledger) setTownship(raw json.RawMessage, d *division.District) error {
 	l.Assignment = division.AssignedManually
 	l.AssignmentReason = division.ReasonNone
 	return nil
-}
-
-// diffFields are compared for history, in the order changes are reported.
-var diffFields = []string{
-	"credit_code", "name", "entity_type", "legal_representative", "registered_capital", "founded_on",
-	"registration_status", "registered_address", "registration_authority", "industry", "business_scope",
-	"operating_address", "township_code", "assignment", "assignment_reason", "employees", "young_employees",
-	"full_members", "probationary_members", "member_sources", "owner_identity", "operating_status",
-	"above_scale", "annual_revenue", "needs", "union", "youth_league", "womens_federation",
-	"nature", "in_scope", "out_of_scope_reason", "check_digit_warning", "priority", "suggested_method",
-}
-
-func valueOf(l *Ledger, name string) any {
-	switch name {
-	case "assignment":
-		return string(l.Assignment)
-	case "assignment_reason":
-		return nullString(string(l.AssignmentReason))
-	case "nature":
-		return string(l.Nature)
-	case "in_scope":
-		return l.InScope
-	case "out_of_scope_reason":
-		return nullString(l.OutOfScopeReason)
-	case "check_digit_warning":
-		return l.CheckDigitWarning
-	case "priority":
-		return l.Priority
-	case "suggested_method":
-		return nullString(l.SuggestedMethod)
-	}
-	return fields[name].get(l)
-}
-
-// diff lists the fields whose JSON values differ between a and b.
-func diff(a, b *Ledger) []Change {
-	var out []Change
-	for _, name := range diffFields {
-		va, vb := valueOf(a, name), valueOf(b, name)
-		ja, _ := json.Marshal(va)
-		jb, _ := json.Marshal(vb)
-		if !bytes.Equal(ja, jb) {
-			out = append(out, Change{Field: name, Old: json.RawMessage(ja), New: json.RawMessage(jb)})
-		}
-	}
-	return out
-}
-
-// New builds a ledger entered by hand from a JSON object, on behalf of role.
-// credit_code and name are required. The township follows the registered
-// address; a district administrator may set township_code, which is then a
-// manual assignment. A township administrator's ledger must belong to its
-// own township: an address resolving elsewhere is rejected, and one that
-// resolves to no township is assigned to the administrator's township by
-// hand.
-func New(body map[string]json.RawMessage, p auth.Principal, d *division.District) (Ledger, []Change, error) {
-	var l Ledger
-	l.Assignment = division.Unassigned
-	if _, ok := body["credit_code"]; !ok {
-		return l, nil, apperr.Field("validation_failed", "credit_code", "统一社会信用代码不能为空")
-	}
-	if _, ok := body["name"]; !ok {
-		return l, nil, apperr.Field("validation_failed", "name", "企业名称不能为空")
-	}
-	if p.Role == auth.TownshipAdmin {
-		// Naming one's own township is what happens anyway; only another
-		// township is refused (by apply, as a field the role may not write).
-		var own string
-		if raw, ok := body["township_code"]; ok && json.Unmarshal(raw, &own) == nil && own == p.TownshipCode {
-			body = maps.Clone(body)
-			delete(body, "township_code")
-		}
-	}
-	changes, err := l.apply(body, p.Role, d, true)
-	if err != nil {
-		return l, nil, err
-	}
-	if p.Role == auth.TownshipAdmin && l.TownshipCode != p.TownshipCode {
-		if l.TownshipCode != "" {
-			return l, nil, apperr.Field("validation_failed", "registered_address", "住所属于其他街道/乡镇，请联系区级管理员录入")
-		}
-		l.TownshipCode = p.TownshipCode
-		l.Assignment = division.AssignedManually
-		l.AssignmentReason = division.ReasonNone
-		l.Derive()
-		changes = diff(&Ledger{}, &l)
-	}
-	return l, changes, nil
 }

@@ -29,8 +29,12 @@ const (
 	ReasonSuspended       = "suspended"
 )
 
-// Needs an enterprise may have, answered by the liaison's services.
-var Needs = []string{"talent", "policy", "financing", "market", "training", "other"}
+// needOptions are the needs an enterprise may have (企业所需), answered by
+// the liaison's services, in display order.
+var needOptions = [...]string{"talent", "policy", "financing", "market", "training", "other"}
+
+// NeedOptions lists the valid values of the needs field.
+func NeedOptions() []string { return needOptions[:len(needOptions):len(needOptions)] }
 
 // Ledger is one enterprise's ledger (台账).
 type Ledger struct {

@@ -2,9 +2,11 @@ package httpapi_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -59,6 +61,58 @@ func TestLockoutAfterFiveFailures(t *testing.T) {
 	})
 }
 
+// TestParallelGuessesCannotOutrunTheLockout sends 20 wrong passwords at
+// once: at most five are checked, the account ends up locked, and the right
+// password is refused afterwards.
+func TestParallelGuessesCannotOutrunTheLockout(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		const n = 20
+		codes := make([]int, n)
+		var wg sync.WaitGroup
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				codes[i] = e.do(http.MethodPost, "/api/v1/auth/login", "", map[string]any{"username": "auditor", "password": fmt.Sprint("guess-", i)}, nil).Code
+			}(i)
+		}
+		wg.Wait()
+		checked := 0
+		for _, c := range codes {
+			switch c {
+			case http.StatusUnauthorized:
+				checked++
+			case http.StatusLocked, http.StatusTooManyRequests:
+			default:
+				t.Fatalf("status %d among %v", c, codes)
+			}
+		}
+		if checked > auth.MaxFailures-1 {
+			t.Fatalf("%d guesses answered 401: the lockout was outrun (%v)", checked, codes)
+		}
+		if c := e.do(http.MethodPost, "/api/v1/auth/login", "", map[string]any{"username": "auditor", "password": password}, nil).Code; c != http.StatusLocked {
+			t.Fatalf("right password after the burst: %d, want 423", c)
+		}
+	})
+}
+
+func TestStaleCredentialsDoNotBlockPublicRoutes(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	for _, p := range []string{"/healthz", "/readyz", "/api/openapi.json"} {
+		if r := e.do(http.MethodGet, p, "", nil, map[string]string{"Authorization": "Bearer stale"}); r.Code != http.StatusOK {
+			t.Errorf("%s with a stale token: %d", p, r.Code)
+		}
+	}
+	req := httptest.NewRequest(http.MethodPost, "/api/v1/auth/login", strings.NewReader(`{"username":"district","password":"`+password+`"}`))
+	req.AddCookie(&http.Cookie{Name: "fugai_session", Value: "expired-token"})
+	rec := httptest.NewRecorder()
+	e.h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("login with a stale cookie: %d %s", rec.Code, rec.Body)
+	}
+}
+
 func TestSessionIdleExpiryAndLogout(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		e := newEnv(t, d)
@@ -87,6 +141,18 @@ func TestSessionIdleExpiryAndLogout(t *testing.T) {
 		}
 		if c := e.do(http.MethodGet, "/api/v1/me", "", nil, map[string]string{"Authorization": "Basic abc"}).Code; c != http.StatusUnauthorized {
 			t.Fatalf("non-bearer authorization: %d", c)
+		}
+		// Absolute timeout: a session used every 20 minutes still ends at 12 hours.
+		e.tokens["liaison"] = e.login("liaison", password)
+		for elapsed := 20 * time.Minute; elapsed < auth.AbsoluteTimeout; elapsed += 20 * time.Minute {
+			e.clock.Advance(20 * time.Minute)
+			if c := me("liaison"); c != http.StatusOK {
+				t.Fatalf("active session refused after %v: %d", elapsed, c)
+			}
+		}
+		e.clock.Advance(20 * time.Minute)
+		if c := me("liaison"); c != http.StatusUnauthorized {
+			t.Fatalf("session past the absolute timeout: %d, want 401", c)
 		}
 	})
 }
@@ -189,8 +255,12 @@ func TestCreateUsers(t *testing.T) {
 func TestErrorsAndProbes(t *testing.T) {
 	e := newEnv(t, store.SQLite)
 	r := e.do(http.MethodGet, "/api/v1/nothing", "district", nil, nil)
-	if r.Code != http.StatusNotFound || decodeError(t, r).Error.Code != "not_found" {
+	if r.Code != http.StatusNotFound || decodeError(t, r).Error.Code != "not_found" || !strings.Contains(r.Body.String(), `"fields":{}`) {
 		t.Fatalf("unknown route: %d %s", r.Code, r.Body)
+	}
+	r = e.do(http.MethodPost, "/api/v1/enterprises", "district", `credit_code=x`, map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+	if r.Code != http.StatusUnsupportedMediaType || decodeError(t, r).Error.Code != "unsupported_media_type" {
+		t.Fatalf("form body: %d %s", r.Code, r.Body)
 	}
 	for _, p := range []string{"/healthz", "/readyz"} {
 		if r := e.do(http.MethodGet, p, "", nil, nil); r.Code != http.StatusOK {

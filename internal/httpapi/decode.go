@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -21,6 +23,20 @@ type decoder struct {
 	c   *gin.Context
 }
 
+// jsonBody refuses a request body labelled as anything but JSON (415). An
+// unlabelled body is read as JSON.
+func jsonBody(c *gin.Context) error {
+	ct := c.GetHeader("Content-Type")
+	if ct == "" {
+		return nil
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json")) {
+		return nil
+	}
+	return apperr.New(apperr.Unsupported, "unsupported_media_type", "请求体须为 JSON（Content-Type: application/json）")
+}
+
 func newDecoder(c *gin.Context) decoder {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody)
 	d := json.NewDecoder(c.Request.Body)
@@ -30,6 +46,9 @@ func newDecoder(c *gin.Context) decoder {
 
 // Decode reads exactly one JSON value into v.
 func (d decoder) Decode(v any) error {
+	if err := jsonBody(d.c); err != nil {
+		return err
+	}
 	if err := d.dec.Decode(v); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -64,5 +83,3 @@ func jsonProblem(err error) string {
 	}
 	return msg
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

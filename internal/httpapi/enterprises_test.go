@@ -262,6 +262,7 @@ func TestTownshipUsersNeverSeeOtherTownships(t *testing.T) {
 					}
 				}
 				// A missing id answers the same as a hidden one.
+				_ = id
 				if r := e.do(http.MethodGet, "/api/v1/enterprises/999999", user, nil, nil); r.Code != http.StatusNotFound {
 					t.Errorf("missing id: %d", r.Code)
 				}
@@ -276,6 +277,24 @@ func TestTownshipUsersNeverSeeOtherTownships(t *testing.T) {
 					}
 				}
 			}
+		}
+		// Editing the address cannot move a ledger out of the editor's township.
+		for _, user := range []string{"township", "liaison"} {
+			path := fmt.Sprintf("/api/v1/enterprises/%d", own)
+			etag := e.do(http.MethodGet, path, user, nil, nil).Header().Get("ETag")
+			for _, addr := range []string{"冷水滩区菱角山街道2号", "某某路", "零陵区某路"} {
+				r := e.do(http.MethodPatch, path, user, map[string]any{"registered_address": addr}, map[string]string{"If-Match": etag})
+				if r.Code != http.StatusUnprocessableEntity || decodeError(t, r).Error.Fields["registered_address"] == "" {
+					t.Errorf("%s moved its ledger with address %s: %d %s", user, addr, r.Code, r.Body)
+				}
+			}
+		}
+		if r := e.do(http.MethodGet, fmt.Sprintf("/api/v1/enterprises/%d", own), "township2", nil, nil); r.Code != http.StatusNotFound {
+			t.Fatalf("the ledger moved: %d", r.Code)
+		}
+		if r := e.do(http.MethodPost, "/api/v1/enterprises", "township", map[string]any{"credit_code": creditCode(7), "name": "区外",
+			"registered_address": "永州市零陵区某路"}, nil); r.Code != http.StatusUnprocessableEntity {
+			t.Fatalf("township admin entered an outside-district ledger: %d", r.Code)
 		}
 		var page struct{ Items []struct{ ID int64 } }
 		json.Unmarshal(e.do(http.MethodGet, "/api/v1/enterprises", "auditor", nil, nil).Body.Bytes(), &page)

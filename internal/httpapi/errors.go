@@ -20,7 +20,7 @@ type ErrorBody struct {
 type ErrorDetail struct {
 	Code    string            `json:"code" example:"validation_failed"`
 	Message string            `json:"message" example:"提交的数据有误"`
-	Fields  map[string]string `json:"fields,omitempty"`
+	Fields  map[string]string `json:"fields"`
 	// CurrentVersion is set on 412: the ledger's version now.
 	CurrentVersion *int64 `json:"current_version,omitempty"`
 }
@@ -68,10 +68,13 @@ func (s *Server) fail(c *gin.Context, err error) {
 		s.log.ErrorContext(c.Request.Context(), "internal error", slog.String("request_id", requestID(c)),
 			slog.String("route", c.FullPath()), slog.Any("error", err))
 		c.AbortWithStatusJSON(http.StatusInternalServerError, ErrorBody{Error: ErrorDetail{
-			Code: "internal", Message: "服务器内部错误，请稍后重试（请求编号 " + requestID(c) + "）"}})
+			Code: "internal", Message: "服务器内部错误，请稍后重试（请求编号 " + requestID(c) + "）", Fields: map[string]string{}}})
 		return
 	}
 	body := ErrorBody{Error: ErrorDetail{Code: ae.Code, Message: ae.Message, Fields: ae.Fields}}
+	if body.Error.Fields == nil {
+		body.Error.Fields = map[string]string{}
+	}
 	if v, ok := ae.Data["current_version"].(int64); ok {
 		body.Error.CurrentVersion = &v
 		c.Header("ETag", etag(v))

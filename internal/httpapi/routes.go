@@ -15,7 +15,6 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	swaggerFiles "github.com/swaggo/files"
@@ -36,8 +35,6 @@ type Deps struct {
 	Config   config.Config
 	// OpenAPI is the generated OpenAPI document, served at /api/openapi.json.
 	OpenAPI []byte
-	// Now is the clock; defaults to time.Now.
-	Now func() time.Time
 }
 
 // Server holds the HTTP layer's dependencies.
@@ -47,8 +44,8 @@ type Server struct {
 	log      *slog.Logger
 	cfg      config.Config
 	openapi  []byte
-	now      func() time.Time
 	engine   *gin.Engine
+	logins   chan struct{} // bounds concurrent password checks
 	rules    []Rule
 }
 
@@ -61,23 +58,21 @@ type Rule struct {
 	Roles  []auth.Role
 }
 
-// everyone admits every role (an authenticated session is still required).
-var everyone = auth.Roles
+// maxConcurrentLogins bounds password checks in flight (64 MiB each).
+const maxConcurrentLogins = 4
 
 func roles(r ...auth.Role) []auth.Role { return r }
 
 // New builds the server and its routes.
 func New(d Deps) (*Server, error) {
-	if d.Now == nil {
-		d.Now = time.Now
-	}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	if err := e.SetTrustedProxies(d.Config.TrustedProxies); err != nil {
 		return nil, err
 	}
-	s := &Server{db: d.DB, district: d.District, log: d.Log, cfg: d.Config, openapi: d.OpenAPI, now: d.Now, engine: e}
+	s := &Server{db: d.DB, district: d.District, log: d.Log, cfg: d.Config, openapi: d.OpenAPI, engine: e,
+		logins: make(chan struct{}, maxConcurrentLogins)}
 	e.Use(withRequestID, s.accessLog, s.recoverPanic, securityHeaders)
 	e.NoRoute(func(c *gin.Context) { s.fail(c, errNoRoute) })
 	e.NoMethod(func(c *gin.Context) { s.fail(c, errMethod) })
@@ -91,6 +86,7 @@ func New(d Deps) (*Server, error) {
 			ginSwagger.URL("/api/openapi.json"), ginSwagger.DefaultModelsExpandDepth(-1)))
 	}
 
+	everyone := auth.AllRoles() // an authenticated session is still required
 	v1 := "/api/v1"
 	s.public(http.MethodPost, v1+"/auth/login", s.login)
 	s.route(http.MethodPost, v1+"/auth/logout", everyone, s.logout)
@@ -114,8 +110,10 @@ func (s *Server) Handler() http.Handler { return s.engine }
 func (s *Server) Rules() []Rule { return append([]Rule(nil), s.rules...) }
 
 func (s *Server) public(method, path string, h gin.HandlerFunc) {
+	// Public routes ignore credentials altogether: a stale cookie must not
+	// stand between a user and the login form, nor a probe and its answer.
 	s.rules = append(s.rules, Rule{Method: method, Path: path, Public: true})
-	s.engine.Handle(method, path, s.authenticate, h)
+	s.engine.Handle(method, path, h)
 }
 
 func (s *Server) route(method, path string, allowed []auth.Role, h gin.HandlerFunc) {

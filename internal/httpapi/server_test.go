@@ -16,7 +16,7 @@ func TestInternalErrorsAreGeneric(t *testing.T) {
 	e := newEnv(t, store.SQLite)
 	var logs strings.Builder
 	srv, err := httpapi.New(httpapi.Deps{DB: e.db, District: district(t), Log: slog.New(slog.NewTextHandler(&logs, nil)),
-		Config: config.Config{}, Now: e.clock.Now})
+		Config: config.Config{}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -90,7 +90,7 @@ func newEnv(t testing.TB, d store.Dialect) *env {
 	clock := storetest.NewClock(time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC))
 	db := storetest.Open(t, d, clock.Now)
 	srv, err := httpapi.New(httpapi.Deps{DB: db, District: district(t), Log: slog.New(slog.DiscardHandler),
-		Config: config.Config{Swagger: true}, OpenAPI: []byte(`{"swagger":"2.0"}`), Now: clock.Now})
+		Config: config.Config{Swagger: true}, OpenAPI: []byte(`{"swagger":"2.0"}`)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -82,6 +82,17 @@ func (s *Server) login(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
+	// Each password check costs 64 MiB and tens of milliseconds; bound how
+	// many run at once so a flood of logins cannot exhaust memory.
+	select {
+	case s.logins <- struct{}{}:
+		defer func() { <-s.logins }()
+	case <-time.After(5 * time.Second):
+		s.fail(c, apperr.New(apperr.TooMany, "too_many_attempts", "登录请求过多，请稍后再试"))
+		return
+	case <-ctx.Done():
+		return
+	}
 	u, err := s.db.UserByName(ctx, strings.TrimSpace(req.Username))
 	if apperr.KindOf(err) == apperr.NotFound {
 		auth.DummyVerify(req.Password)
@@ -94,23 +105,22 @@ func (s *Server) login(c *gin.Context) {
 	}
 	who := actor(c)
 	who.UserID, who.Name = u.ID, u.Username
-	if u.Locked(s.db.Now()) {
-		s.fail(c, locked(*u.LockedUntil, s.db.Now()))
+	// The attempt is counted before the password is checked, so parallel
+	// guesses cannot get past the lockout.
+	if err := s.db.ReserveLoginAttempt(ctx, u.ID); err != nil {
+		s.fail(c, err)
 		return
 	}
 	if !auth.VerifyPassword(u.PasswordHash, req.Password) {
-		nowLocked, err := s.db.RecordLoginFailure(ctx, u.ID, who)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		if nowLocked {
+		lockedNow, err := s.db.LoginFailed(ctx, u.ID, who)
+		if lockedNow {
 			s.log.WarnContext(ctx, "account locked after repeated login failures",
 				slog.String("request_id", requestID(c)), slog.String("user", u.Username), slog.String("ip", c.ClientIP()))
-			s.fail(c, locked(s.db.Now().Add(auth.LockDuration), s.db.Now()))
-			return
 		}
-		s.fail(c, errBadCredentials)
+		if err == nil {
+			err = errBadCredentials
+		}
+		s.fail(c, err)
 		return
 	}
 	token, hash, err := auth.NewToken()
@@ -132,12 +142,6 @@ func (s *Server) login(c *gin.Context) {
 // through a TLS-terminating proxy, so the cookie gets the Secure flag.
 func secure(c *gin.Context) bool {
 	return c.Request.TLS != nil || strings.EqualFold(c.GetHeader("X-Forwarded-Proto"), "https")
-}
-
-func locked(until, now time.Time) error {
-	minutes := int(until.Sub(now).Minutes()) + 1
-	return &apperr.Error{Kind: apperr.Locked, Code: "account_locked",
-		Message: "连续登录失败次数过多，账号已锁定，请" + itoa(minutes) + "分钟后再试"}
 }
 
 // logout godoc

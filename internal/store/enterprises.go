@@ -294,6 +294,12 @@ func (db *DB) UpdateEnterprise(ctx context.Context, s auth.Scope, id, ifMatch in
 		if err != nil {
 			return err
 		}
+		if !s.Allows(l.TownshipCode) {
+			// An address edit re-resolved the township out of the caller's
+			// reach: that is a township change the caller may not make.
+			return apperr.Field("township_change_forbidden", "registered_address",
+				"修改后的住所不属于本街道/乡镇，台账将划出本辖区；请联系区级管理员调整")
+		}
 		if len(changes) == 0 {
 			out = l
 			return nil

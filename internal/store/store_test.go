@@ -347,11 +347,27 @@ func TestSessionsAndLockout(t *testing.T) {
 		if _, err := db.CreateUser(ctx, auth.User{Username: "u1", Role: auth.Auditor, PasswordHash: "x"}, audit.System); !apperr.Is(err, "username_taken") {
 			t.Fatalf("duplicate username: %v", err)
 		}
+		// Attempts are counted when they start: a sixth cannot start while
+		// five are unresolved.
 		for i := 1; i <= auth.MaxFailures; i++ {
-			locked, err := db.RecordLoginFailure(ctx, u.ID, audit.Actor{Name: "u1"})
-			if err != nil || locked != (i == auth.MaxFailures) {
-				t.Fatalf("failure %d: locked %v err %v", i, locked, err)
+			if err := db.ReserveLoginAttempt(ctx, u.ID); err != nil {
+				t.Fatalf("attempt %d: %v", i, err)
 			}
+		}
+		if err := db.ReserveLoginAttempt(ctx, u.ID); apperr.KindOf(err) != apperr.TooMany {
+			t.Fatalf("sixth concurrent attempt: %v, want 429", err)
+		}
+		for i := 1; i <= auth.MaxFailures; i++ {
+			locked, err := db.LoginFailed(ctx, u.ID, audit.Actor{Name: "u1"})
+			if locked != (i == 1) || apperr.KindOf(err) != apperr.Locked {
+				t.Fatalf("failure %d: lockedNow %v err %v", i, locked, err)
+			}
+		}
+		if err := db.ReserveLoginAttempt(ctx, u.ID); apperr.KindOf(err) != apperr.Locked {
+			t.Fatalf("attempt while locked: %v, want 423", err)
+		}
+		if _, err := db.StartSession(ctx, u.ID, "h", audit.Actor{Name: "u1"}); apperr.KindOf(err) != apperr.Locked {
+			t.Fatalf("a session started on a locked account: %v", err)
 		}
 		got, _ := db.User(ctx, u.ID)
 		if !got.Locked(clock.Now()) || got.Locked(clock.Now().Add(auth.LockDuration)) {
@@ -361,6 +377,7 @@ func TestSessionsAndLockout(t *testing.T) {
 		if len(ev) != 1 || ev[0].EntityID != fmt.Sprint(u.ID) {
 			t.Fatalf("lock not audited: %+v", ev)
 		}
+		clock.Advance(auth.LockDuration)
 
 		token, hash, _ := auth.NewToken()
 		s, err := db.StartSession(ctx, u.ID, hash, audit.Actor{Name: "u1"})

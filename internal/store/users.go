@@ -105,49 +105,103 @@ func (db *DB) User(ctx context.Context, id int64) (auth.User, error) {
 	return row.toUser(), nil
 }
 
-// RecordLoginFailure counts one failed login for the user, locking the
-// account at the fifth consecutive failure, and audits it. It reports
-// whether this failure locked the account. The count is incremented in the
-// database, so concurrent failures are all counted.
-func (db *DB) RecordLoginFailure(ctx context.Context, userID int64, by audit.Actor) (locked bool, err error) {
+// ReserveLoginAttempt counts a login attempt against the user before the
+// password is checked, so that concurrent guesses cannot outrun the lockout:
+// the attempt is refused with 423 while the account is locked, and with 429
+// while MaxFailures attempts are already counted and unresolved. A correct
+// password clears the count in StartSession.
+func (db *DB) ReserveLoginAttempt(ctx context.Context, userID int64) error {
 	now := db.Now()
-	err = db.InTx(ctx, func(tx *Tx) error {
-		if err := tx.g.Model(&userRow{}).Where("id = ?", userID).
-			Update("failed_logins", gorm.Expr("failed_logins + 1")).Error; err != nil {
-			return apperr.Wrap(err, "count failure")
+	return db.InTx(ctx, func(tx *Tx) error {
+		res := tx.g.Model(&userRow{}).
+			Where("id = ? AND (locked_until IS NULL OR locked_until <= ?) AND failed_logins < ?", userID, now, auth.MaxFailures).
+			Update("failed_logins", gorm.Expr("failed_logins + 1"))
+		if res.Error != nil {
+			return apperr.Wrap(res.Error, "reserve login attempt")
+		}
+		if res.RowsAffected == 1 {
+			return nil
 		}
 		var row userRow
 		if err := tx.g.Where("id = ?", userID).Take(&row).Error; err != nil {
 			return apperr.Wrap(err, "read user")
 		}
-		detail := map[string]any{"username": row.Username, "failures": row.FailedLogins}
-		if err := tx.addEvent(audit.LoginFailed, "user", strconv.FormatInt(userID, 10), detail, by); err != nil {
+		if u := row.toUser(); u.Locked(now) {
+			return errLocked(*u.LockedUntil, now)
+		}
+		return apperr.New(apperr.TooMany, "too_many_attempts", "登录尝试过于频繁，请稍后再试")
+	})
+}
+
+// errLocked is the 423 for an account locked until until.
+func errLocked(until, now time.Time) error {
+	minutes := int(until.Sub(now).Minutes()) + 1
+	return apperr.New(apperr.Locked, "account_locked",
+		"连续登录失败次数过多，账号已锁定，请"+strconv.Itoa(minutes)+"分钟后再试")
+}
+
+// LoginFailed records a failed attempt (already counted by
+// ReserveLoginAttempt) in the audit log and locks the account when the
+// count has reached MaxFailures. It returns the 423 error when the account
+// is locked, by this failure or a concurrent one, and reports whether this
+// failure locked it.
+func (db *DB) LoginFailed(ctx context.Context, userID int64, by audit.Actor) (lockedNow bool, err error) {
+	now := db.Now()
+	err = db.InTx(ctx, func(tx *Tx) error {
+		var row userRow
+		if err := tx.g.Where("id = ?", userID).Take(&row).Error; err != nil {
+			return apperr.Wrap(err, "read user")
+		}
+		id := strconv.FormatInt(userID, 10)
+		if err := tx.addEvent(audit.LoginFailed, "user", id, map[string]any{"username": row.Username, "failures": row.FailedLogins}, by); err != nil {
 			return err
 		}
-		if row.FailedLogins < auth.MaxFailures {
-			return nil
-		}
 		until := now.Add(auth.LockDuration)
-		if err := tx.g.Model(&userRow{}).Where("id = ?", userID).
-			Updates(map[string]any{"failed_logins": 0, "locked_until": until}).Error; err != nil {
-			return apperr.Wrap(err, "lock user")
+		res := tx.g.Model(&userRow{}).Where("id = ? AND failed_logins >= ?", userID, auth.MaxFailures).
+			Updates(map[string]any{"failed_logins": 0, "locked_until": until})
+		if res.Error != nil {
+			return apperr.Wrap(res.Error, "lock user")
 		}
-		locked = true
-		return tx.addEvent(audit.AccountLocked, "user", strconv.FormatInt(userID, 10),
-			map[string]any{"username": row.Username, "locked_until": until}, by)
+		if res.RowsAffected == 1 {
+			lockedNow = true
+			return tx.addEvent(audit.AccountLocked, "user", id, map[string]any{"username": row.Username, "locked_until": until}, by)
+		}
+		return nil
 	})
-	return locked, err
+	if err != nil {
+		return false, err
+	}
+	u, err := db.User(ctx, userID)
+	if err != nil {
+		return lockedNow, err
+	}
+	if u.Locked(now) {
+		return lockedNow, errLocked(*u.LockedUntil, now)
+	}
+	return false, nil
 }
 
 // StartSession clears the user's failure count and stores a new session
-// under the token's hash.
+// under the token's hash. It refuses (423) when concurrent failures locked
+// the account while this attempt's password was being checked.
 func (db *DB) StartSession(ctx context.Context, userID int64, tokenHash string, by audit.Actor) (auth.Session, error) {
 	now := db.Now()
 	row := sessionRow{TokenHash: tokenHash, UserID: userID, CreatedAt: now, LastSeenAt: now}
 	err := db.InTx(ctx, func(tx *Tx) error {
-		if err := tx.g.Model(&userRow{}).Where("id = ?", userID).
-			Updates(map[string]any{"failed_logins": 0, "locked_until": nil}).Error; err != nil {
-			return apperr.Wrap(err, "reset failures")
+		res := tx.g.Model(&userRow{}).Where("id = ? AND (locked_until IS NULL OR locked_until <= ?)", userID, now).
+			Updates(map[string]any{"failed_logins": 0, "locked_until": nil})
+		if res.Error != nil {
+			return apperr.Wrap(res.Error, "reset failures")
+		}
+		if res.RowsAffected == 0 {
+			var u userRow
+			if err := tx.g.Where("id = ?", userID).Take(&u).Error; err != nil {
+				return apperr.Wrap(err, "read user")
+			}
+			if u.LockedUntil == nil {
+				return apperr.Wrap(errors.New("user changed during login"), "start session")
+			}
+			return errLocked(*u.LockedUntil, now)
 		}
 		if err := tx.g.Create(&row).Error; err != nil {
 			return apperr.Wrap(err, "insert session")

@@ -1,0 +1,72 @@
+package enterprise
+
+import (
+	"bytes"
+	"encoding/json"
+	"time"
+)
+
+// Change is one field's change: old and new values as they appear in JSON.
+type Change struct {
+	Field string `json:"field"`
+	Old   any    `json:"old"`
+	New   any    `json:"new"`
+}
+
+// Revision is one recorded change of a ledger: who, when, through what
+// (api or an import), and which fields changed from what to what.
+type Revision struct {
+	ID      int64
+	Version int64
+	ActorID *int64
+	Actor   string
+	Source  string
+	At      time.Time
+	Changes []Change
+}
+
+// diffFields are compared for history, in the order changes are reported.
+var diffFields = []string{
+	"credit_code", "name", "entity_type", "legal_representative", "registered_capital", "founded_on",
+	"registration_status", "registered_address", "registration_authority", "industry", "business_scope",
+	"operating_address", "township_code", "assignment", "assignment_reason", "employees", "young_employees",
+	"full_members", "probationary_members", "member_sources", "owner_identity", "operating_status",
+	"above_scale", "annual_revenue", "needs", "union", "youth_league", "womens_federation",
+	"nature", "in_scope", "out_of_scope_reason", "check_digit_warning", "priority", "suggested_method",
+}
+
+func valueOf(l *Ledger, name string) any {
+	switch name {
+	case "assignment":
+		return string(l.Assignment)
+	case "assignment_reason":
+		return nullString(string(l.AssignmentReason))
+	case "nature":
+		return string(l.Nature)
+	case "in_scope":
+		return l.InScope
+	case "out_of_scope_reason":
+		return nullString(l.OutOfScopeReason)
+	case "check_digit_warning":
+		return l.CheckDigitWarning
+	case "priority":
+		return l.Priority
+	case "suggested_method":
+		return nullString(l.SuggestedMethod)
+	}
+	return fields[name].get(l)
+}
+
+// diff lists the fields whose JSON values differ between a and b.
+func diff(a, b *Ledger) []Change {
+	var out []Change
+	for _, name := range diffFields {
+		va, vb := valueOf(a, name), valueOf(b, name)
+		ja, _ := json.Marshal(va)
+		jb, _ := json.Marshal(vb)
+		if !bytes.Equal(ja, jb) {
+			out = append(out, Change{Field: name, Old: json.RawMessage(ja), New: json.RawMessage(jb)})
+		}
+	}
+	return out
+}
