@@ -249,6 +249,28 @@ func TestCreateUsers(t *testing.T) {
 		if strings.Contains(r.Body.String(), "argon2") {
 			t.Fatal("password hash leaked")
 		}
+		list := func(as, q string) []string {
+			r := e.do(http.MethodGet, "/api/v1/users"+q, as, nil, nil)
+			var l struct{ Items []struct{ Username string } }
+			json.Unmarshal(r.Body.Bytes(), &l)
+			var names []string
+			for _, it := range l.Items {
+				names = append(names, it.Username)
+			}
+			if strings.Contains(r.Body.String(), "argon2") {
+				t.Fatal("password hash leaked in the list")
+			}
+			return names
+		}
+		if got := strings.Join(list("township", ""), ","); got != "township,liaison,l_own" {
+			t.Fatalf("township admin sees users %s", got)
+		}
+		if got := list("district", "?role=auditor"); len(got) != 2 {
+			t.Fatalf("auditors: %v", got)
+		}
+		if r := e.do(http.MethodGet, "/api/v1/users?role=mayor", "district", nil, nil); r.Code != http.StatusUnprocessableEntity {
+			t.Fatalf("bad role filter: %d", r.Code)
+		}
 	})
 }
 

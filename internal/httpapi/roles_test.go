@@ -24,6 +24,7 @@ var expectedRules = map[string]string{
 	"POST /api/v1/auth/login":             "public",
 	"POST /api/v1/auth/logout":            "district_admin township_admin liaison auditor",
 	"GET /api/v1/me":                      "district_admin township_admin liaison auditor",
+	"GET /api/v1/users":                   "district_admin township_admin auditor",
 	"POST /api/v1/users":                  "district_admin township_admin",
 	"GET /api/v1/divisions":               "district_admin township_admin liaison auditor",
 	"GET /api/v1/enterprises":             "district_admin township_admin liaison auditor",

@@ -91,6 +91,7 @@ func New(d Deps) (*Server, error) {
 	s.public(http.MethodPost, v1+"/auth/login", s.login)
 	s.route(http.MethodPost, v1+"/auth/logout", everyone, s.logout)
 	s.route(http.MethodGet, v1+"/me", everyone, s.getMe)
+	s.route(http.MethodGet, v1+"/users", roles(auth.DistrictAdmin, auth.TownshipAdmin, auth.Auditor), s.listUsers)
 	s.route(http.MethodPost, v1+"/users", roles(auth.DistrictAdmin, auth.TownshipAdmin), s.createUser)
 	s.route(http.MethodGet, v1+"/divisions", everyone, s.listDivisions)
 	s.route(http.MethodGet, v1+"/enterprises", everyone, s.listEnterprises)

@@ -225,6 +225,41 @@ func (s *Server) createUser(c *gin.Context) {
 	c.JSON(http.StatusCreated, s.toUser(u))
 }
 
+// UserList is every user visible to the caller.
+type UserList struct {
+	Items []UserResponse `json:"items"`
+}
+
+// listUsers godoc
+//
+//	@Summary		List users
+//	@Description	District admins and auditors see every user; township admins see the users of their own township.
+//	@Tags			users
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			role	query		string	false	"only this role"	Enums(district_admin, township_admin, liaison, auditor)
+//	@Success		200		{object}	UserList
+//	@Failure		403		{object}	ErrorBody
+//	@Failure		422		{object}	ErrorBody
+//	@Router			/api/v1/users [get]
+func (s *Server) listUsers(c *gin.Context) {
+	role := auth.Role(c.Query("role"))
+	if role != "" && !role.Valid() {
+		s.fail(c, apperr.Field("validation_failed", "role", "role 须为 district_admin、township_admin、liaison 或 auditor"))
+		return
+	}
+	users, err := s.db.Users(c.Request.Context(), me(c).Scope(), role)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := UserList{Items: make([]UserResponse, len(users))}
+	for i, u := range users {
+		out.Items[i] = s.toUser(u)
+	}
+	c.JSON(http.StatusOK, out)
+}
+
 // bindJSON decodes a JSON body into v, refusing unknown fields; a body that
 // cannot be read is a 400.
 func bindJSON(c *gin.Context, v any) error {

@@ -292,3 +292,21 @@ func (db *DB) PurgeSessions(ctx context.Context) (int64, error) {
 	res := db.gorm.WithContext(ctx).Where("created_at < ? OR revoked_at IS NOT NULL", cutoff).Delete(&sessionRow{})
 	return res.RowsAffected, apperr.Wrap(res.Error, "purge sessions")
 }
+
+// Users lists the users visible in scope (township-bound callers see their
+// own township's users), optionally of one role, ordered by id.
+func (db *DB) Users(ctx context.Context, s auth.Scope, role auth.Role) ([]auth.User, error) {
+	q := scoped(db.gorm.WithContext(ctx).Model(&userRow{}), s)
+	if role != "" {
+		q = q.Where("role = ?", string(role))
+	}
+	var rows []userRow
+	if err := q.Order("id").Find(&rows).Error; err != nil {
+		return nil, apperr.Wrap(err, "list users")
+	}
+	out := make([]auth.User, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toUser()
+	}
+	return out, nil
+}
