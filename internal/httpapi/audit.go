@@ -40,7 +40,7 @@ type AuditPage struct {
 //	@Router			/api/v1/audit-events [get]
 func (s *Server) listAuditEvents(c *gin.Context) {
 	f := audit.Filter{Actor: c.Query("actor"), EntityType: c.Query("entity_type"), EntityID: c.Query("entity_id"),
-		Action: c.Query("action"), Limit: 50}
+		Action: c.Query("action")}
 	p := apperr.Problems{}
 	// entity=enterprise:12 is shorthand for entity_type and entity_id.
 	if v := c.Query("entity"); v != "" {
@@ -62,20 +62,7 @@ func (s *Server) listAuditEvents(c *gin.Context) {
 			f.To = t
 		}
 	}
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 200 {
-			p.Add("limit", "limit 须为1至200的整数")
-		}
-		f.Limit = n
-	}
-	if v := c.Query("cursor"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
-			p.Add("cursor", "cursor 无效，请使用上一页返回的 next_cursor")
-		}
-		f.BeforeID = n
-	}
+	f.Limit, f.BeforeID = page(c, p)
 	if err := p.Err(); err != nil {
 		s.fail(c, err)
 		return

@@ -83,3 +83,31 @@ func jsonProblem(err error) string {
 	}
 	return msg
 }
+
+// Page sizes of list routes.
+const (
+	defaultLimit = 50
+	maxLimit     = 200
+)
+
+// page reads the keyset pagination parameters limit (default 50, at most
+// 200) and cursor (an id from a previous page's next_cursor; 0 when absent),
+// recording problems in p.
+func page(c *gin.Context, p apperr.Problems) (limit int, cursor int64) {
+	limit = defaultLimit
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxLimit {
+			p.Add("limit", "limit 须为1至200的整数")
+		}
+		limit = n
+	}
+	if v := c.Query("cursor"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			p.Add("cursor", "cursor 无效，请使用上一页返回的 next_cursor")
+		}
+		cursor = n
+	}
+	return limit, cursor
+}

@@ -231,7 +231,7 @@ func (s *Server) createEnterprise(c *gin.Context) {
 //	@Failure		422			{object}	ErrorBody
 //	@Router			/api/v1/enterprises [get]
 func (s *Server) listEnterprises(c *gin.Context) {
-	f := store.EnterpriseFilter{Limit: 50}
+	f := store.EnterpriseFilter{}
 	p := apperr.Problems{}
 	if v := c.Query("credit_code"); v != "" {
 		f.CreditCode = enterprise.NormalizeCreditCode(v)
@@ -256,20 +256,7 @@ func (s *Server) listEnterprises(c *gin.Context) {
 	if len([]rune(f.Query)) > 100 {
 		p.Add("q", "搜索词不能超过100个字符")
 	}
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 200 {
-			p.Add("limit", "limit 须为1至200的整数")
-		}
-		f.Limit = n
-	}
-	if v := c.Query("cursor"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
-			p.Add("cursor", "cursor 无效，请使用上一页返回的 next_cursor")
-		}
-		f.AfterID = n
-	}
+	f.Limit, f.AfterID = page(c, p)
 	for _, k := range []string{"method", "gap"} {
 		if c.Query(k) != "" {
 			p.Add(k, k+" 筛选尚未开放")
