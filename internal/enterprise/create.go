@@ -18,7 +18,6 @@ import (
 // hand.
 func New(body map[string]json.RawMessage, p auth.Principal, d *division.District) (Ledger, []Change, error) {
 	var l Ledger
-	l.Assignment = division.Unassigned
 	if _, ok := body["credit_code"]; !ok {
 		return l, nil, apperr.Field("validation_failed", "credit_code", "统一社会信用代码不能为空")
 	}
@@ -34,8 +33,8 @@ func New(body map[string]json.RawMessage, p auth.Principal, d *division.District
 			delete(body, "township_code")
 		}
 	}
-	changes, err := l.apply(body, p.Role, d, true)
-	if err != nil {
+	l.Init()
+	if _, err := l.apply(body, p.Role, d, true); err != nil {
 		return l, nil, err
 	}
 	if p.Role == auth.TownshipAdmin && l.TownshipCode != p.TownshipCode {
@@ -49,7 +48,7 @@ func New(body map[string]json.RawMessage, p auth.Principal, d *division.District
 		l.Assignment = division.AssignedManually
 		l.AssignmentReason = division.ReasonNone
 		l.Derive()
-		changes = diff(&Ledger{}, &l)
 	}
-	return l, changes, nil
+	// The first history entry lists every value the ledger starts with.
+	return l, diff(&Ledger{}, &l), nil
 }

@@ -130,8 +130,8 @@ func buildFields() map[string]field {
 				l.MemberSources = out
 				return nil
 			}},
-		text("owner_identity", "业主身份", levelSurvey, 50, false, func(l *Ledger) *string { return &l.OwnerIdentity }),
-		text("operating_status", "经营状况", levelSurvey, 50, false, func(l *Ledger) *string { return &l.OperatingStatus }),
+		optionalText("owner_identity", "业主身份", 50, func(l *Ledger) **string { return &l.OwnerIdentity }),
+		optionalText("operating_status", "经营状况", 50, func(l *Ledger) **string { return &l.OperatingStatus }),
 		flag("above_scale", "是否规模以上企业", func(l *Ledger) **bool { return &l.AboveScale }),
 		number("annual_revenue", "年营业收入（万元）", levelSurvey, func(l *Ledger) **float64 { return &l.AnnualRevenue }),
 		{name: "needs", label: "企业所需", level: levelSurvey,
@@ -193,6 +193,28 @@ func text(name, label string, level editLevel, max int, required bool, ptr func(
 				return fmt.Errorf("不能超过%d个字符", max)
 			}
 			*ptr(l) = v
+			return nil
+		}}
+}
+
+// optionalText is a survey text field where null (not surveyed) differs
+// from "" (surveyed, left blank).
+func optionalText(name, label string, max int, ptr func(*Ledger) **string) field {
+	return field{name: name, label: label, level: levelSurvey,
+		get: func(l *Ledger) any { return *ptr(l) },
+		set: func(l *Ledger, raw json.RawMessage) error {
+			var s *string
+			if err := json.Unmarshal(raw, &s); err != nil {
+				return fmt.Errorf("须为字符串")
+			}
+			if s != nil {
+				v := CleanText(*s)
+				if utf8.RuneCountInString(v) > max {
+					return fmt.Errorf("不能超过%d个字符", max)
+				}
+				s = &v
+			}
+			*ptr(l) = s
 			return nil
 		}}
 }

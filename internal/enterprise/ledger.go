@@ -65,8 +65,8 @@ type Ledger struct {
 	FullMembers         *int
 	ProbationaryMembers *int
 	MemberSources       map[string]int
-	OwnerIdentity       string
-	OperatingStatus     string
+	OwnerIdentity       *string // nil until surveyed
+	OperatingStatus     *string // nil until surveyed
 	AboveScale          *bool
 	Priority            bool
 	AnnualRevenue       *float64 // 万元
@@ -132,7 +132,7 @@ func (l *Ledger) Derive() {
 		l.OutOfScopeReason = ReasonNotOperating
 	case l.AssignmentReason == division.ReasonOutsideDistrict:
 		l.OutOfScopeReason = ReasonOutsideDistrict
-	case Suspended(l.OperatingStatus):
+	case l.OperatingStatus != nil && Suspended(*l.OperatingStatus):
 		l.OutOfScopeReason = ReasonSuspended
 	}
 	l.InScope = l.OutOfScopeReason == ""
@@ -141,6 +141,24 @@ func (l *Ledger) Derive() {
 		full = *l.FullMembers
 	}
 	l.Priority = l.AboveScale != nil && *l.AboveScale && full < 3
+}
+
+// Init prepares a new ledger: unassigned until resolved, and the headcounts
+// and above-scale flag start at zero and false, as the district's ledgers
+// record them before a survey says otherwise.
+func (l *Ledger) Init() {
+	l.Assignment = division.Unassigned
+	zero := 0
+	for _, p := range []**int{&l.Employees, &l.FullMembers, &l.ProbationaryMembers} {
+		if *p == nil {
+			v := zero
+			*p = &v
+		}
+	}
+	if l.AboveScale == nil {
+		no := false
+		l.AboveScale = &no
+	}
 }
 
 // Assign sets the township from a resolution of the registered address,

@@ -45,11 +45,11 @@ func TestDeriveScopePrecedence(t *testing.T) {
 	}{
 		{"operating private", Ledger{EntityType: "个人独资企业", RegistrationStatus: "存续（在营、开业、在册）"}, true, "", false},
 		{"empty status counts as operating", Ledger{}, true, "", false},
-		{"public first", Ledger{EntityType: "全民所有制", RegistrationStatus: "注销", AssignmentReason: division.ReasonOutsideDistrict, OperatingStatus: "停产"}, false, ReasonPublicSector, false},
+		{"public first", Ledger{EntityType: "全民所有制", RegistrationStatus: "注销", AssignmentReason: division.ReasonOutsideDistrict, OperatingStatus: ptr("停产")}, false, ReasonPublicSector, false},
 		{"not operating before outside", Ledger{RegistrationStatus: "吊销，未注销", AssignmentReason: division.ReasonOutsideDistrict}, false, ReasonNotOperating, false},
 		{"cancelled", Ledger{RegistrationStatus: "注销"}, false, ReasonNotOperating, false},
-		{"outside before suspended", Ledger{RegistrationStatus: "在业", AssignmentReason: division.ReasonOutsideDistrict, OperatingStatus: "歇业"}, false, ReasonOutsideDistrict, false},
-		{"suspended", Ledger{RegistrationStatus: "开业", OperatingStatus: "停产"}, false, ReasonSuspended, false},
+		{"outside before suspended", Ledger{RegistrationStatus: "在业", AssignmentReason: division.ReasonOutsideDistrict, OperatingStatus: ptr("歇业")}, false, ReasonOutsideDistrict, false},
+		{"suspended", Ledger{RegistrationStatus: "开业", OperatingStatus: ptr("停产")}, false, ReasonSuspended, false},
 		{"ambiguous address stays in scope", Ledger{AssignmentReason: division.ReasonAmbiguous}, true, "", false},
 		{"above scale, one member: priority", Ledger{AboveScale: &yes, FullMembers: &one}, true, "", true},
 		{"above scale, three members", Ledger{AboveScale: &yes, FullMembers: &three}, true, "", false},
@@ -100,3 +100,5 @@ func TestApplyReresolvesUnlessManual(t *testing.T) {
 		t.Fatalf("an edit to the same value reported changes: %+v", ch)
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -42,8 +42,8 @@ type EnterpriseResponse struct {
 	FullMembers           *int           `json:"full_members"`
 	ProbationaryMembers   *int           `json:"probationary_members"`
 	MemberSources         map[string]int `json:"member_sources"`
-	OwnerIdentity         string         `json:"owner_identity"`
-	OperatingStatus       string         `json:"operating_status"`
+	OwnerIdentity         *string        `json:"owner_identity"`
+	OperatingStatus       *string        `json:"operating_status"`
 	AboveScale            *bool          `json:"above_scale"`
 	Priority              bool           `json:"priority"`
 	AnnualRevenue         *float64       `json:"annual_revenue"`
@@ -87,8 +87,8 @@ type EnterpriseInput struct {
 	FullMembers           *int           `json:"full_members,omitempty"`
 	ProbationaryMembers   *int           `json:"probationary_members,omitempty"`
 	MemberSources         map[string]int `json:"member_sources,omitempty"`
-	OwnerIdentity         string         `json:"owner_identity,omitempty"`
-	OperatingStatus       string         `json:"operating_status,omitempty"`
+	OwnerIdentity         *string        `json:"owner_identity,omitempty"`
+	OperatingStatus       *string        `json:"operating_status,omitempty"`
 	AboveScale            *bool          `json:"above_scale,omitempty"`
 	AnnualRevenue         *float64       `json:"annual_revenue,omitempty"`
 	Needs                 []string       `json:"needs,omitempty"`

@@ -43,8 +43,8 @@ type enterpriseRow struct {
 	FullMembers           *int
 	ProbationaryMembers   *int
 	MemberSources         *string
-	OwnerIdentity         string
-	OperatingStatus       string
+	OwnerIdentity         *string
+	OperatingStatus       *string
 	AboveScale            *bool
 	Priority              bool
 	AnnualRevenue         *float64
