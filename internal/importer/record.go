@@ -1,0 +1,376 @@
+package importer
+
+import (
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/fugai/fugai/internal/enterprise"
+)
+
+// Severity says whether an issue stops a row.
+type Severity string
+
+// Severities of row issues.
+const (
+	Rejected Severity = "rejected"
+	Warning  Severity = "warning"
+)
+
+// Issue is one problem of one row (or of the file, with Row 0), as the
+// report lists it: row number, column, original value, Chinese message.
+type Issue struct {
+	Row      int
+	Column   string
+	Value    string
+	Message  string
+	Severity Severity
+}
+
+// Record is one parsed data row.
+type Record struct {
+	// Row is the 1-based row number in the sheet.
+	Row int
+	// Code is the normalised credit code ("" when the row is rejected for it).
+	Code string
+	// CheckDigitOK is false when the code's check digit does not match.
+	CheckDigitOK bool
+	// Values holds the parsed value of every field in Set.
+	Values enterprise.Ledger
+	// Set lists the fields this row writes. A registration row writes every
+	// column the file has (an empty cell clears the field); a survey row
+	// writes only non-empty cells. A cell that cannot be parsed is left out
+	// (the ledger keeps its value) and warned about.
+	Set []Field
+	// Name is the enterprise name in the row, for survey cross-checks.
+	Name string
+	// MemberSource is the surveyed 党员来源 ("" for none).
+	MemberSource string
+	// Issues are the row's problems.
+	Issues []Issue
+	// Rejected is set when the row cannot be applied at all.
+	Rejected bool
+	// Hash identifies the row's content (its known columns, normalised), to
+	// tell exact duplicates from conflicting ones.
+	Hash uint64
+}
+
+func (r *Record) has(f Field) bool {
+	for _, x := range r.Set {
+		if x == f {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *Record) issue(col, value, msg string, sev Severity) {
+	r.Issues = append(r.Issues, Issue{Row: r.Row, Column: col, Value: value, Message: msg, Severity: sev})
+	if sev == Rejected {
+		r.Rejected = true
+	}
+}
+
+// Warned reports whether the row has at least one warning.
+func (r *Record) Warned() bool {
+	for _, is := range r.Issues {
+		if is.Severity == Warning {
+			return true
+		}
+	}
+	return false
+}
+
+// maxCell bounds one cell: Excel's own limit.
+const maxCell = 32767
+
+// textLimits bounds free-text fields (characters).
+var textLimits = map[Field]int{
+	FieldName: 200, FieldEntityType: 100, FieldLegalRep: 100, FieldRegStatus: 50, FieldAddress: 300,
+	FieldAuthority: 100, FieldIndustry: 100, FieldBusinessScope: maxCell, FieldOwnerIdentity: 50,
+	FieldOperatingStatus: 50, FieldOperatingAddress: 300, FieldMemberSource: 50,
+}
+
+// RowKey returns the normalised credit code of a row without parsing the
+// rest, and the hash of its known columns: what duplicate detection needs.
+func (h *Header) RowKey(cells []string) (code string, hash uint64) {
+	if i := h.Index(FieldCreditCode); i >= 0 && i < len(cells) {
+		code = enterprise.NormalizeCreditCode(cells[i])
+	}
+	return code, h.hash(cells)
+}
+
+func (h *Header) hash(cells []string) uint64 {
+	f := fnv.New64a()
+	for i, c := range cells {
+		field, ok := h.Columns[i]
+		if !ok || field == FieldSerial {
+			continue
+		}
+		f.Write([]byte(field))
+		f.Write([]byte{0})
+		f.Write([]byte(Clean(c)))
+		f.Write([]byte{0})
+	}
+	return f.Sum64()
+}
+
+// Blank reports whether a row has no content at all.
+func Blank(cells []string) bool {
+	for _, c := range cells {
+		if strings.TrimSpace(Clean(c)) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// Parse reads one data row of kind k.
+func (h *Header) Parse(row int, cells []string, k Kind) Record {
+	r := Record{Row: row, Hash: h.hash(cells)}
+	cell := func(f Field) (string, string, bool) {
+		i := h.Index(f)
+		if i < 0 {
+			return "", "", false
+		}
+		raw := ""
+		if i < len(cells) {
+			raw = cells[i]
+		}
+		return raw, h.Names[i], true
+	}
+	for i, raw := range cells {
+		if _, known := h.Columns[i]; !known {
+			continue
+		}
+		if strings.ContainsRune(raw, utf8.RuneError) {
+			r.issue(h.Names[i], raw, "含有无法识别的字符（可能是文件编码问题），请核对原始数据", Warning)
+		}
+		if utf8.RuneCountInString(raw) > maxCell {
+			r.issue(h.Names[i], truncate(raw), fmt.Sprintf("单元格超过%d个字符，文件可能已损坏", maxCell), Rejected)
+			return r
+		}
+	}
+
+	raw, col, _ := cell(FieldCreditCode)
+	cc, ok := enterprise.ParseCreditCode(raw)
+	switch {
+	case strings.TrimSpace(Clean(raw)) == "":
+		r.issue(col, raw, "统一社会信用代码为空", Rejected)
+		return r
+	case !ok:
+		r.issue(col, raw, "统一社会信用代码格式不正确：须为18位，由数字和大写字母（不含I、O、S、V、Z）组成", Rejected)
+		return r
+	}
+	r.Code, r.CheckDigitOK = cc.Code, cc.CheckDigitOK
+	if !cc.CheckDigitOK {
+		r.issue(col, raw, "统一社会信用代码校验位不符，已保留并标记，请核实", Warning)
+	}
+	if raw, _, ok := cell(FieldName); ok {
+		r.Name = strings.TrimSpace(Clean(raw))
+	}
+
+	for _, c := range columnTable {
+		if c.field == FieldSerial || c.field == FieldCreditCode || !hasKind(c.kinds, k) {
+			continue
+		}
+		raw, col, ok := cell(c.field)
+		if !ok {
+			continue
+		}
+		v := strings.TrimSpace(Clean(raw))
+		if v == "" && k == Survey {
+			continue // an empty survey cell says nothing
+		}
+		if err := r.set(c.field, v); err != nil {
+			var w *warnOnly
+			if errors.As(err, &w) {
+				r.issue(col, raw, w.msg, Warning)
+				continue
+			}
+			r.issue(col, raw, c.label+err.Error(), Warning)
+			continue
+		}
+		r.Set = append(r.Set, c.field)
+	}
+	if k == Registration && r.Values.Name == "" {
+		_, col, _ := cell(FieldName)
+		r.issue(col, "", "企业名称为空", Rejected)
+	}
+	if y, e := r.Values.YoungEmployees, r.Values.Employees; r.has(FieldYoungEmployees) && r.has(FieldEmployees) && y != nil && e != nil && *y > *e {
+		_, col, _ := cell(FieldYoungEmployees)
+		r.issue(col, fmt.Sprint(*y), "35岁以下职工人数大于职工人数，未更新该项", Warning)
+		r.drop(FieldYoungEmployees)
+	}
+	return r
+}
+
+func (r *Record) drop(f Field) {
+	out := r.Set[:0]
+	for _, x := range r.Set {
+		if x != f {
+			out = append(out, x)
+		}
+	}
+	r.Set = out
+}
+
+func truncate(s string) string {
+	if utf8.RuneCountInString(s) <= 100 {
+		return s
+	}
+	return string([]rune(s)[:100]) + "…"
+}
+
+// warnOnly is a value that was stored but deserves a warning.
+type warnOnly struct{ msg string }
+
+func (w *warnOnly) Error() string { return w.msg }
+
+// set parses v (already cleaned, possibly empty) into the field.
+func (r *Record) set(f Field, v string) error {
+	l := &r.Values
+	if max, ok := textLimits[f]; ok && utf8.RuneCountInString(v) > max {
+		return fmt.Errorf("超过%d个字符，未更新该项", max)
+	}
+	text := func(p *string) error { *p = v; return nil }
+	optText := func(p **string) error {
+		s := v
+		*p = &s
+		return nil
+	}
+	switch f {
+	case FieldName:
+		return text(&l.Name)
+	case FieldEntityType:
+		return text(&l.EntityType)
+	case FieldLegalRep:
+		return text(&l.LegalRepresentative)
+	case FieldRegStatus:
+		return text(&l.RegistrationStatus)
+	case FieldAddress:
+		return text(&l.RegisteredAddress)
+	case FieldAuthority:
+		return text(&l.RegistrationAuthority)
+	case FieldIndustry:
+		return text(&l.Industry)
+	case FieldBusinessScope:
+		return text(&l.BusinessScope)
+	case FieldOperatingAddress:
+		return text(&l.OperatingAddress)
+	case FieldOwnerIdentity:
+		return optText(&l.OwnerIdentity)
+	case FieldOperatingStatus:
+		return optText(&l.OperatingStatus)
+	case FieldCapital:
+		if v == "" {
+			l.RegisteredCapital = nil
+			return nil
+		}
+		wan, warn, err := ParseCapital(v)
+		if err != nil {
+			return fmt.Errorf("无法识别（%v），未更新该项", err)
+		}
+		l.RegisteredCapital = &wan
+		if warn != "" {
+			r.issue(FieldCapital.Label(), v, warn, Warning)
+		}
+		return nil
+	case FieldRevenue:
+		n, err := ParseMoney(v)
+		if err != nil {
+			return fmt.Errorf("无法识别（%v），未更新该项", err)
+		}
+		l.AnnualRevenue = &n
+		return nil
+	case FieldFoundedOn:
+		if v == "" {
+			l.FoundedOn = nil
+			return nil
+		}
+		d, err := ParseDate(v)
+		if err != nil {
+			return fmt.Errorf("无法识别（%v），未更新该项", err)
+		}
+		l.FoundedOn = &d
+		return nil
+	case FieldEmployees, FieldYoungEmployees, FieldFullMembers, FieldProbationary:
+		n, err := ParseCount(v)
+		if err != nil {
+			return fmt.Errorf("无法识别（%v），未更新该项", err)
+		}
+		switch f {
+		case FieldEmployees:
+			l.Employees = &n
+		case FieldYoungEmployees:
+			l.YoungEmployees = &n
+		case FieldFullMembers:
+			l.FullMembers = &n
+		default:
+			l.ProbationaryMembers = &n
+		}
+		return nil
+	case FieldAboveScale, FieldUnion, FieldYouthLeague, FieldWomensFederation:
+		b, err := ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("无法识别（%v），应为“是”或“否”，未更新该项", err)
+		}
+		switch f {
+		case FieldAboveScale:
+			l.AboveScale = &b
+		case FieldUnion:
+			l.Union = &b
+		case FieldYouthLeague:
+			l.YouthLeague = &b
+		default:
+			l.WomensFederation = &b
+		}
+		return nil
+	case FieldMemberSource:
+		if strings.ContainsAny(v, "、,，;；/") {
+			return &warnOnly{"党员来源列写了多个来源，无法分配人数，未更新党员来源"}
+		}
+		if v == "无" || v == "没有" || v == "-" {
+			v = ""
+		}
+		r.MemberSource = v
+		return nil
+	case FieldNeeds:
+		needs, err := parseNeeds(v)
+		if err != nil {
+			return err
+		}
+		l.Needs = needs
+		return nil
+	}
+	return fmt.Errorf("不支持的列")
+}
+
+// needNames maps the Chinese needs to the ledger's codes.
+var needNames = map[string]string{
+	"人才": "talent", "政策": "policy", "融资": "financing", "资金": "financing", "市场": "market",
+	"培训": "training", "其他": "other", "其它": "other",
+}
+
+func parseNeeds(v string) ([]string, error) {
+	if v == "" || v == "无" {
+		return nil, nil
+	}
+	seen := map[string]bool{}
+	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return strings.ContainsRune("、,，;；/ ", r) }) {
+		code, ok := needNames[part]
+		if !ok {
+			return nil, fmt.Errorf("中的“%s”无法识别（可填：人才、政策、融资、市场、培训、其他），未更新该项", part)
+		}
+		seen[code] = true
+	}
+	var out []string
+	for _, n := range enterprise.NeedOptions() {
+		if seen[n] {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
