@@ -17,6 +17,7 @@ const (
 	PasswordSet      = "user.password"
 	EnterpriseCreate = "enterprise.create"
 	EnterpriseUpdate = "enterprise.update"
+	ImportCreated    = "import.create"
 )
 
 // Actor is who performs an action, with the request it came in.

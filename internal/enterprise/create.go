@@ -50,5 +50,5 @@ func New(body map[string]json.RawMessage, p auth.Principal, d *division.District
 		l.Derive()
 	}
 	// The first history entry lists every value the ledger starts with.
-	return l, diff(&Ledger{}, &l), nil
+	return l, Diff(&Ledger{}, &l), nil
 }

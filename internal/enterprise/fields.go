@@ -378,7 +378,7 @@ func (l *Ledger) apply(patch map[string]json.RawMessage, role auth.Role, d *divi
 		l.Assign(d.Resolve(l.RegisteredAddress))
 	}
 	l.Derive()
-	return diff(&before, l), nil
+	return Diff(&before, l), nil
 }
 
 func (l *Ledger) setTownship(raw json.RawMessage, d *division.District) error {

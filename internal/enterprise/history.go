@@ -57,8 +57,9 @@ func valueOf(l *Ledger, name string) any {
 	return fields[name].get(l)
 }
 
-// diff lists the fields whose JSON values differ between a and b.
-func diff(a, b *Ledger) []Change {
+// Diff lists the fields whose JSON values differ between a and b, in a
+// stable order: the changes a history entry records.
+func Diff(a, b *Ledger) []Change {
 	var out []Change
 	for _, name := range diffFields {
 		va, vb := valueOf(a, name), valueOf(b, name)

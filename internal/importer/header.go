@@ -20,7 +20,7 @@ type Header struct {
 	// Unknown lists header texts that name no known column (or repeat one),
 	// for the report; they are otherwise ignored.
 	Unknown []string
-	index map[Field]int
+	index   map[Field]int
 }
 
 // Index returns the column of field f, or -1.

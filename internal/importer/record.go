@@ -190,7 +190,7 @@ func (h *Header) Parse(row int, cells []string, k Kind) Record {
 				r.issue(col, raw, w.msg, Warning)
 				continue
 			}
-			r.issue(col, raw, c.label+err.Error(), Warning)
+			r.issue(col, raw, c.label+"："+err.Error(), Warning)
 			continue
 		}
 		r.Set = append(r.Set, c.field)
@@ -271,7 +271,7 @@ func (r *Record) set(f Field, v string) error {
 		}
 		wan, warn, err := ParseCapital(v)
 		if err != nil {
-			return fmt.Errorf("无法识别（%v），未更新该项", err)
+			return fmt.Errorf("%v，未更新该项", err)
 		}
 		l.RegisteredCapital = &wan
 		if warn != "" {
@@ -281,7 +281,7 @@ func (r *Record) set(f Field, v string) error {
 	case FieldRevenue:
 		n, err := ParseMoney(v)
 		if err != nil {
-			return fmt.Errorf("无法识别（%v），未更新该项", err)
+			return fmt.Errorf("%v，未更新该项", err)
 		}
 		l.AnnualRevenue = &n
 		return nil
@@ -292,14 +292,14 @@ func (r *Record) set(f Field, v string) error {
 		}
 		d, err := ParseDate(v)
 		if err != nil {
-			return fmt.Errorf("无法识别（%v），未更新该项", err)
+			return fmt.Errorf("%v，未更新该项", err)
 		}
 		l.FoundedOn = &d
 		return nil
 	case FieldEmployees, FieldYoungEmployees, FieldFullMembers, FieldProbationary:
 		n, err := ParseCount(v)
 		if err != nil {
-			return fmt.Errorf("无法识别（%v），未更新该项", err)
+			return fmt.Errorf("%v，未更新该项", err)
 		}
 		switch f {
 		case FieldEmployees:
@@ -315,7 +315,7 @@ func (r *Record) set(f Field, v string) error {
 	case FieldAboveScale, FieldUnion, FieldYouthLeague, FieldWomensFederation:
 		b, err := ParseBool(v)
 		if err != nil {
-			return fmt.Errorf("无法识别（%v），应为“是”或“否”，未更新该项", err)
+			return fmt.Errorf("%v，未更新该项", err)
 		}
 		switch f {
 		case FieldAboveScale:
@@ -362,7 +362,7 @@ func parseNeeds(v string) ([]string, error) {
 	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return strings.ContainsRune("、,，;；/ ", r) }) {
 		code, ok := needNames[part]
 		if !ok {
-			return nil, fmt.Errorf("中的“%s”无法识别（可填：人才、政策、融资、市场、培训、其他），未更新该项", part)
+			return nil, fmt.Errorf("“%s”无法识别（可填：人才、政策、融资、市场、培训、其他），未更新该项", part)
 		}
 		seen[code] = true
 	}

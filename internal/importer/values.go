@@ -87,6 +87,8 @@ var (
 	dateSeparated = regexp.MustCompile(`^(\d{4}) ?([-/.]) ?(\d{1,2}) ?([-/.]) ?(\d{1,2})` + timeSuffix + `$`)
 	dateChinese   = regexp.MustCompile(`^(\d{4}) ?年 ?(\d{1,2}) ?月 ?(\d{1,2}) ?日?` + timeSuffix + `$`)
 	dateCompact   = regexp.MustCompile(`^(\d{4})(\d{2})(\d{2})(?:\.0+)?$`)
+	// A year, or a year and month, without the day: 2015, 2015年, 2015-03, 2015年3月.
+	datePartial = regexp.MustCompile(`^[1-9]\d{3}(?: ?(?:[-/.]|年) ?\d{1,2} ?月?| ?年)?$`)
 )
 
 const (
@@ -103,8 +105,9 @@ const (
 // or 42075.5 is 2015-03-12; the fraction is the time of day). The result is
 // midnight UTC in 1900..2100.
 //
-// A bare four-digit number from 1900 to 2100 is read as a year without month
-// and day and rejected, not as the Excel serial of a day in 1905.
+// A bare four-digit number (2015) is read as a year without month and day
+// and rejected, not as the Excel serial of a day in 1902..1927: no enterprise
+// in the ledger was founded then, and a year alone is a common entry.
 func ParseDate(s string) (time.Time, error) {
 	s = Clean(s)
 	if s == "" {
@@ -122,6 +125,9 @@ func ParseDate(s string) (time.Time, error) {
 	if m := dateCompact.FindStringSubmatch(s); m != nil {
 		return dateOf(m[1], m[2], m[3], nil)
 	}
+	if datePartial.MatchString(s) {
+		return time.Time{}, errDatePartial
+	}
 	d, rest, ok := scanNumber(s)
 	if !ok || rest != "" || d.grouped {
 		return time.Time{}, errDateFormat
@@ -129,19 +135,21 @@ func ParseDate(s string) (time.Time, error) {
 	if d.neg && !d.isZero() {
 		return time.Time{}, errSerialRange
 	}
+	if len(d.whole) == 4 && d.whole[0] != '0' {
+		// 2015 is a year, not the Excel serial of 1905-07-08.
+		return time.Time{}, errDatePartial
+	}
 	whole := strings.TrimLeft(d.whole, "0")
 	if len(whole) > len(strconv.Itoa(maxSerial)) {
 		return time.Time{}, errSerialRange
 	}
 	n, _ := strconv.Atoi(whole) // at most seven ASCII digits
-	if len(whole) == 4 && whole == d.whole && n >= minYear && n <= maxYear {
-		return time.Time{}, fmt.Errorf("日期只有年份 %d，缺少月和日", n)
-	}
 	return excelSerial(n)
 }
 
 var (
 	errDateFormat  = errors.New("日期无法识别：应为 2015-03-12、2015/3/12、2015年3月12日 或 Excel 日期序号")
+	errDatePartial = errors.New("日期不完整：缺少月或日，应为完整的年月日，如 2015-03-12")
 	errSerialRange = fmt.Errorf("Excel 日期序号超出范围：应在 1 至 %d 之间", maxSerial)
 )
 

@@ -87,6 +87,8 @@ func TestParseDate(t *testing.T) {
 		{"Excel serial 1.25", "1.25", day(1900, time.January, 1)},
 		{"Excel serial last day of 2100", "73415", day(2100, time.December, 31)},
 		{"Excel serial with leading zeros", "042075", march12},
+		{"three-digit Excel serial", "100", day(1900, time.April, 9)},
+		{"four-digit Excel serial with a leading zero", "0999", day(1902, time.September, 25)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -121,11 +123,16 @@ func TestParseDateRejects(t *testing.T) {
 		{"Excel serial past 9999", "2958466", "序号"},
 		{"Excel serial huge", "99999999999999999999", "序号"},
 		{"negative serial", "-5", "序号"},
-		{"year only", "2015", "只有年份"},
+		{"year only", "2015", "缺少月或日"},
+		{"year only from a number cell", "2015.0", "缺少月或日"},
+		{"year only, before 1900", "1899", "缺少月或日"},
+		{"four digits with a long fraction", "1234.567", "缺少月或日"},
+		{"year with 年", "2015年", "缺少月或日"},
+		{"year and month", "2015-03", "缺少月或日"},
+		{"year and month in Chinese", "2015年3月", "缺少月或日"},
 		{"mixed separators", "2015-03/12", "无法识别"},
 		{"day first", "12/03/2015", "无法识别"},
 		{"two-digit year", "15-3-12", "无法识别"},
-		{"month only", "2015-03", "无法识别"},
 		{"text", "不详", "无法识别"},
 		{"bad hour", "2015-03-12 25:00", "时间"},
 		{"serial with separator", "42,075", "无法识别"},

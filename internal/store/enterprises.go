@@ -138,6 +138,7 @@ type historyRow struct {
 	Source       string
 	At           time.Time
 	Changes      string
+	JobID        *int64
 }
 
 func (historyRow) TableName() string { return "enterprise_history" }

@@ -1,0 +1,209 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/fugai/fugai/internal/division"
+)
+
+// ErrJobTaken is returned by Queue.RunImport when another worker holds the
+// job.
+var ErrJobTaken = errors.New("import job is held by another worker")
+
+// Queue is what the workers need from storage.
+type Queue interface {
+	// ClaimImport marks the next runnable job running; only, when non-zero,
+	// claims that job alone; skip lists jobs this process runs already.
+	ClaimImport(ctx context.Context, only int64, skip []int64) (Job, bool, error)
+	// ImportFile writes the job's upload to w.
+	ImportFile(ctx context.Context, jobID int64, w io.Writer) error
+	// RunImport runs fn in the job's one transaction and marks it succeeded.
+	RunImport(ctx context.Context, job Job, fn func(Ledgers) (Result, error)) error
+	// FailImport marks the job failed.
+	FailImport(ctx context.Context, jobID int64, code, message string) error
+	// SetImportProgress records progress where other instances can read it.
+	SetImportProgress(ctx context.Context, jobID int64, p Progress) error
+}
+
+// Workers run queued import jobs in the background.
+type Workers struct {
+	q        Queue
+	district *division.District
+	log      *slog.Logger
+	n        int
+	now      func() time.Time
+	wake     chan struct{}
+
+	mu      sync.Mutex
+	running map[int64]Progress
+}
+
+// NewWorkers returns n workers (at least one) over q.
+func NewWorkers(q Queue, d *division.District, log *slog.Logger, n int, now func() time.Time) *Workers {
+	if n < 1 {
+		n = 1
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Workers{q: q, district: d, log: log, n: n, now: now, wake: make(chan struct{}, 1), running: map[int64]Progress{}}
+}
+
+// Start runs the workers until ctx ends; the returned function waits for
+// them to stop.
+func (w *Workers) Start(ctx context.Context) (wait func()) {
+	var wg sync.WaitGroup
+	for i := 0; i < w.n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.loop(ctx)
+		}()
+	}
+	return wg.Wait
+}
+
+// Wake tells an idle worker to look for work now.
+func (w *Workers) Wake() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Progress returns the live progress of a job this process runs.
+func (w *Workers) Progress(id int64) (Progress, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	p, ok := w.running[id]
+	return p, ok
+}
+
+func (w *Workers) skip() []int64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	ids := make([]int64, 0, len(w.running))
+	for id := range w.running {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+func (w *Workers) loop(ctx context.Context) {
+	t := time.NewTicker(2 * time.Second)
+	defer t.Stop()
+	for {
+		for ctx.Err() == nil {
+			job, ok, err := w.q.ClaimImport(ctx, 0, w.skip())
+			if err != nil {
+				if ctx.Err() == nil {
+					w.log.Warn("claim import", slog.Any("error", err))
+				}
+				break
+			}
+			if !ok {
+				break
+			}
+			w.Run(ctx, job)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-w.wake:
+		}
+	}
+}
+
+// RunNext claims job id and runs it to the end, for the command line. It
+// reports whether the job was there to run.
+func (w *Workers) RunNext(ctx context.Context, id int64) (bool, error) {
+	job, ok, err := w.q.ClaimImport(ctx, id, nil)
+	if err != nil || !ok {
+		return ok, err
+	}
+	w.Run(ctx, job)
+	return true, nil
+}
+
+// Run processes one claimed job and records its outcome.
+func (w *Workers) Run(ctx context.Context, job Job) {
+	w.mu.Lock()
+	w.running[job.ID] = Progress{}
+	w.mu.Unlock()
+	defer func() {
+		w.mu.Lock()
+		delete(w.running, job.ID)
+		w.mu.Unlock()
+	}()
+	start := time.Now()
+	log := w.log.With(slog.Int64("import", job.ID), slog.String("kind", string(job.Kind)))
+	log.Info("import started", slog.Int("attempt", job.Attempts))
+	err := w.process(ctx, job)
+	var fe *FileError
+	var he *HeaderError
+	switch {
+	case err == nil:
+		log.Info("import finished", slog.Duration("elapsed", time.Since(start)))
+		return
+	case errors.Is(err, ErrJobTaken):
+		log.Info("import held by another worker")
+		return
+	case ctx.Err() != nil:
+		// Shutting down: the transaction was rolled back; the job stays
+		// running and is claimed again after the restart.
+		log.Warn("import interrupted by shutdown; it will run again", slog.Any("error", err))
+		return
+	case errors.As(err, &fe):
+		err = w.q.FailImport(context.WithoutCancel(ctx), job.ID, fe.Code, fe.Message)
+	case errors.As(err, &he):
+		err = w.q.FailImport(context.WithoutCancel(ctx), job.ID, he.Code, he.Message)
+	default:
+		log.Error("import failed", slog.Any("error", err))
+		err = w.q.FailImport(context.WithoutCancel(ctx), job.ID, "internal",
+			fmt.Sprintf("导入时发生内部错误（任务编号 %d），台账未被修改；请稍后重试，或联系系统管理员查看日志", job.ID))
+	}
+	if err != nil {
+		log.Error("record import failure", slog.Any("error", err))
+	}
+}
+
+func (w *Workers) process(ctx context.Context, job Job) error {
+	tmp, err := os.CreateTemp("", "fugai-import-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := w.q.ImportFile(ctx, job.ID, tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	var lastWrite time.Time
+	r := &Runner{Kind: job.Kind, Township: job.Township, DryRun: job.DryRun, District: w.district, Now: w.now,
+		Open: func() (Sheet, error) { s, _, err := Open(tmp.Name()); return s, err },
+		Progress: func(p Progress) {
+			w.mu.Lock()
+			w.running[job.ID] = p
+			w.mu.Unlock()
+			if time.Since(lastWrite) >= time.Second || p.Processed == p.Total {
+				lastWrite = time.Now()
+				if err := w.q.SetImportProgress(ctx, job.ID, p); err != nil {
+					w.log.Warn("record progress", slog.Int64("import", job.ID), slog.Any("error", err))
+				}
+			}
+		}}
+	return w.q.RunImport(ctx, job, func(l Ledgers) (Result, error) {
+		r.Store = l
+		return r.Run(ctx)
+	})
+}

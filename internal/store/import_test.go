@@ -1,0 +1,144 @@
+package store_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"testing"
+
+	"github.com/fugai/fugai/internal/audit"
+	"github.com/fugai/fugai/internal/auth"
+	"github.com/fugai/fugai/internal/importer"
+	"github.com/fugai/fugai/internal/store"
+	"github.com/fugai/fugai/internal/store/storetest"
+)
+
+// importFile queues path as a job of the given kind and runs it to the end
+// through the workers, as the server does.
+func importFile(t *testing.T, db *store.DB, kind importer.Kind, path string, dryRun bool) importer.Job {
+	t.Helper()
+	ctx := context.Background()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	size, _ := io.Copy(h, f)
+	job, _, err := db.CreateImport(ctx, importer.Job{Kind: kind, DryRun: dryRun, Filename: path, Size: size,
+		SHA256: hex.EncodeToString(h.Sum(nil)), CreatedByName: "tester"}, f, audit.Actor{Name: "tester"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := importer.NewWorkers(db, district(t), slog.New(slog.DiscardHandler), 1, nil)
+	if ok, err := w.RunNext(ctx, job.ID); err != nil || !ok {
+		t.Fatalf("run job %d: %v %v", job.ID, ok, err)
+	}
+	job, err = db.Import(ctx, auth.Scope{All: true}, job.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return job
+}
+
+// TestImportSamples imports the sample registration export and survey
+// sheet and compares the ledger with expected.json, then re-imports the
+// same registrations in GB18030 CSV: nothing changes.
+func TestImportSamples(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		db := storetest.Open(t, d, nil)
+		ctx := context.Background()
+		reg := importFile(t, db, importer.Registration, "../importer/testdata/registration.xlsx", false)
+		if reg.Status != importer.Succeeded || reg.Counts.Rows != 344 || reg.Counts.Created != 340 || reg.Counts.Rejected != 1 ||
+			reg.Counts.Duplicates != 3 || reg.Counts.Warnings != 3 || reg.HeaderRow != 2 {
+			t.Fatalf("registration job: %+v", reg)
+		}
+		var rejected []importer.Issue
+		db.ImportIssues(ctx, reg.ID, func(is []importer.Issue) error {
+			for _, i := range is {
+				if i.Severity == importer.Rejected {
+					rejected = append(rejected, i)
+				}
+			}
+			return nil
+		})
+		if len(rejected) != 1 || rejected[0].Value != "91431103MA4" || rejected[0].Row != 268 {
+			t.Fatalf("rejected rows: %+v", rejected)
+		}
+		sur := importFile(t, db, importer.Survey, "../importer/testdata/survey.xlsx", false)
+		if sur.Status != importer.Succeeded || sur.Counts.Updated != 315 {
+			t.Fatalf("survey job: %+v", sur)
+		}
+		var exp struct {
+			Entities map[string]struct {
+				Township            *string `json:"township"`
+				InScope             bool    `json:"in_scope"`
+				OutOfScopeReason    *string `json:"out_of_scope_reason"`
+				CheckDigitWarning   bool    `json:"check_digit_warning"`
+				FullMembers         int     `json:"full_members"`
+				ProbationaryMembers int     `json:"probationary_members"`
+				AboveScale          bool    `json:"above_scale"`
+				Employees           int     `json:"employees"`
+				OperatingStatus     *string `json:"operating_status"`
+			} `json:"entities"`
+			PerTownship map[string]struct {
+				Enterprises int `json:"enterprises"`
+			} `json:"per_township"`
+		}
+		b, _ := os.ReadFile("../importer/testdata/expected.json")
+		if err := json.Unmarshal(b, &exp); err != nil {
+			t.Fatal(err)
+		}
+		all, _, err := db.Enterprises(ctx, auth.Scope{All: true}, store.EnterpriseFilter{Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all) != len(exp.Entities) {
+			t.Fatalf("%d ledgers, want %d", len(all), len(exp.Entities))
+		}
+		perTownship := map[string]int{}
+		s := func(p *string) string {
+			if p == nil {
+				return ""
+			}
+			return *p
+		}
+		for _, l := range all {
+			e, ok := exp.Entities[l.CreditCode]
+			if !ok {
+				t.Errorf("unexpected ledger %s", l.CreditCode)
+				continue
+			}
+			if l.InScope {
+				key := l.TownshipCode
+				if key == "" {
+					key = "unassigned"
+				}
+				perTownship[key]++
+			}
+			if l.TownshipCode != s(e.Township) || l.InScope != e.InScope || l.OutOfScopeReason != s(e.OutOfScopeReason) ||
+				l.CheckDigitWarning != e.CheckDigitWarning || *l.FullMembers != e.FullMembers ||
+				*l.ProbationaryMembers != e.ProbationaryMembers || *l.AboveScale != e.AboveScale ||
+				*l.Employees != e.Employees || s(l.OperatingStatus) != s(e.OperatingStatus) {
+				t.Errorf("%s differs from expected.json: %+v", l.CreditCode, l)
+			}
+		}
+		for code, want := range exp.PerTownship {
+			if perTownship[code] != want.Enterprises {
+				t.Errorf("township %s: %d in-scope ledgers, want %d", code, perTownship[code], want.Enterprises)
+			}
+		}
+		again := importFile(t, db, importer.Registration, "../importer/testdata/registration-gbk.csv", false)
+		if again.Status != importer.Succeeded || again.Counts.Created != 0 || again.Counts.Updated != 0 || again.Counts.Unchanged != 340 {
+			t.Fatalf("GB18030 re-import: %+v", again)
+		}
+		h, _ := db.History(ctx, auth.Scope{All: true}, all[0].ID)
+		if len(h) < 1 || h[0].Source != "import" {
+			t.Fatalf("history of an imported ledger: %+v", h)
+		}
+	})
+}

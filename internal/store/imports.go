@@ -1,0 +1,367 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/fugai/fugai/internal/apperr"
+	"github.com/fugai/fugai/internal/audit"
+	"github.com/fugai/fugai/internal/auth"
+	"github.com/fugai/fugai/internal/importer"
+)
+
+type importJobRow struct {
+	ID             int64 `gorm:"primaryKey"`
+	Kind           string
+	Status         string
+	DryRun         bool
+	Filename       string
+	Size           int64
+	SHA256         string `gorm:"column:sha256"`
+	IdempotencyKey *string
+	CreatedBy      *int64
+	CreatedByName  string
+	TownshipCode   *string
+	Format         string
+	Sheet          string
+	HeaderRow      int
+	UnknownColumns *string
+	Processed      int
+	Total          int
+	Counts         *string
+	ErrorCode      string
+	ErrorMessage   string
+	Attempts       int
+	CreatedAt      time.Time
+	StartedAt      *time.Time
+	FinishedAt     *time.Time
+}
+
+func (importJobRow) TableName() string { return "import_jobs" }
+
+type importFileRow struct {
+	JobID int64 `gorm:"primaryKey"`
+	Seq   int   `gorm:"primaryKey"`
+	Data  []byte
+}
+
+func (importFileRow) TableName() string { return "import_files" }
+
+type importIssueRow struct {
+	ID         int64 `gorm:"primaryKey"`
+	JobID      int64
+	RowNumber  int
+	ColumnName string
+	Value      string
+	Message    string
+	Severity   string
+}
+
+func (importIssueRow) TableName() string { return "import_issues" }
+
+type importProgressRow struct {
+	JobID     int64 `gorm:"primaryKey"`
+	Processed int
+	Total     int
+	UpdatedAt time.Time
+}
+
+func (importProgressRow) TableName() string { return "import_progress" }
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func (r *importJobRow) toJob() importer.Job {
+	j := importer.Job{ID: r.ID, Kind: importer.Kind(r.Kind), Status: importer.Status(r.Status), DryRun: r.DryRun,
+		Filename: r.Filename, Size: r.Size, SHA256: r.SHA256, IdempotencyKey: deref(r.IdempotencyKey),
+		CreatedByName: r.CreatedByName, Township: deref(r.TownshipCode), Format: importer.Format(r.Format),
+		Sheet: r.Sheet, HeaderRow: r.HeaderRow, Progress: importer.Progress{Processed: r.Processed, Total: r.Total},
+		ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage, Attempts: r.Attempts, CreatedAt: r.CreatedAt.UTC(),
+		StartedAt: utc(r.StartedAt), FinishedAt: utc(r.FinishedAt)}
+	if r.CreatedBy != nil {
+		j.CreatedBy = *r.CreatedBy
+	}
+	if r.UnknownColumns != nil {
+		_ = json.Unmarshal([]byte(*r.UnknownColumns), &j.UnknownColumns)
+	}
+	if r.Counts != nil {
+		_ = json.Unmarshal([]byte(*r.Counts), &j.Counts)
+	}
+	return j
+}
+
+// fileChunk is the size of one stored piece of an upload.
+const fileChunk = 4 << 20
+
+var _ importer.Queue = (*DB)(nil)
+
+var errImportNotFound = apperr.New(apperr.NotFound, "import_not_found", "导入任务不存在")
+
+// importScope limits jobs to what s may see: a township administrator sees
+// the jobs of its township.
+func importScope(g *gorm.DB, s auth.Scope) *gorm.DB {
+	return scoped(g, s)
+}
+
+// CreateImport stores a new queued job with its file (read from file, the
+// upload already on disk). With an idempotency key, a job of the same user
+// and key is returned instead when it has the same file (created=false);
+// a different file under the same key is a 422, and the same request while
+// that job is still queued or running a 409.
+func (db *DB) CreateImport(ctx context.Context, j importer.Job, file *os.File, by audit.Actor) (importer.Job, bool, error) {
+	if j.IdempotencyKey != "" {
+		prev, err := db.importByKey(ctx, j.CreatedBy, j.IdempotencyKey)
+		if err == nil {
+			return db.replay(prev, j)
+		}
+		if apperr.KindOf(err) != apperr.NotFound {
+			return importer.Job{}, false, err
+		}
+	}
+	var createdBy *int64
+	if j.CreatedBy != 0 {
+		createdBy = &j.CreatedBy
+	}
+	row := importJobRow{Kind: string(j.Kind), Status: string(importer.Queued), DryRun: j.DryRun, Filename: j.Filename,
+		Size: j.Size, SHA256: j.SHA256, IdempotencyKey: strPtr(j.IdempotencyKey), CreatedBy: createdBy,
+		CreatedByName: j.CreatedByName, TownshipCode: strPtr(j.Township), CreatedAt: db.Now()}
+	err := db.InTx(ctx, func(tx *Tx) error {
+		if err := tx.g.Create(&row).Error; err != nil {
+			return err
+		}
+		if _, err := file.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		buf := make([]byte, fileChunk)
+		for seq := 0; ; seq++ {
+			n, err := io.ReadFull(file, buf)
+			if n > 0 {
+				if err := tx.g.Create(&importFileRow{JobID: row.ID, Seq: seq, Data: buf[:n]}).Error; err != nil {
+					return apperr.Wrap(err, "store upload")
+				}
+			}
+			if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
+				break
+			}
+			if err != nil {
+				return apperr.Wrap(err, "read upload")
+			}
+		}
+		return tx.addEvent(audit.ImportCreated, "import", strconv.FormatInt(row.ID, 10),
+			map[string]any{"kind": j.Kind, "filename": j.Filename, "size": j.Size, "dry_run": j.DryRun}, by)
+	})
+	if err != nil {
+		if isUniqueViolation(err) && j.IdempotencyKey != "" {
+			// A concurrent request with the same key won the race.
+			prev, perr := db.importByKey(ctx, j.CreatedBy, j.IdempotencyKey)
+			if perr != nil {
+				return importer.Job{}, false, perr
+			}
+			return db.replay(prev, j)
+		}
+		return importer.Job{}, false, apperr.Wrap(err, "create import")
+	}
+	return row.toJob(), true, nil
+}
+
+// replay answers a request that repeats an idempotency key.
+func (db *DB) replay(prev, j importer.Job) (importer.Job, bool, error) {
+	if prev.SHA256 != j.SHA256 || prev.Kind != j.Kind || prev.DryRun != j.DryRun {
+		return importer.Job{}, false, &apperr.Error{Kind: apperr.Invalid, Code: "idempotency_key_reused",
+			Message: "该 Idempotency-Key 已用于另一个文件或另一种导入，请换一个新的 Key",
+			Fields:  map[string]string{"Idempotency-Key": "已用于其他导入"}}
+	}
+	if prev.Status == importer.Queued || prev.Status == importer.Running {
+		return importer.Job{}, false, &apperr.Error{Kind: apperr.Conflict, Code: "import_in_progress",
+			Message: "使用同一 Idempotency-Key 的导入任务（编号 " + strconv.FormatInt(prev.ID, 10) + "）仍在进行，请稍后查询该任务",
+			Data:    map[string]any{"import_id": prev.ID}}
+	}
+	return prev, false, nil
+}
+
+func (db *DB) importByKey(ctx context.Context, userID int64, key string) (importer.Job, error) {
+	var row importJobRow
+	err := db.gorm.WithContext(ctx).Where("created_by = ? AND idempotency_key = ?", userID, key).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return importer.Job{}, errImportNotFound
+	}
+	if err != nil {
+		return importer.Job{}, apperr.Wrap(err, "get import")
+	}
+	return row.toJob(), nil
+}
+
+// Import returns one job visible in scope, with live progress when it runs.
+func (db *DB) Import(ctx context.Context, s auth.Scope, id int64) (importer.Job, error) {
+	var row importJobRow
+	err := importScope(db.gorm.WithContext(ctx).Where("id = ?", id), s).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return importer.Job{}, errImportNotFound
+	}
+	if err != nil {
+		return importer.Job{}, apperr.Wrap(err, "get import")
+	}
+	j := row.toJob()
+	if j.Status == importer.Running {
+		var p importProgressRow
+		if err := db.gorm.WithContext(ctx).Where("job_id = ?", id).Take(&p).Error; err == nil {
+			j.Progress = importer.Progress{Processed: p.Processed, Total: p.Total}
+		}
+	}
+	return j, nil
+}
+
+// Imports lists the jobs visible in scope, newest first, before the id
+// cursor (0 for the first page).
+func (db *DB) Imports(ctx context.Context, s auth.Scope, beforeID int64, limit int) ([]importer.Job, error) {
+	q := importScope(db.gorm.WithContext(ctx).Model(&importJobRow{}), s)
+	if beforeID > 0 {
+		q = q.Where("id < ?", beforeID)
+	}
+	var rows []importJobRow
+	if err := q.Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, apperr.Wrap(err, "list imports")
+	}
+	out := make([]importer.Job, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toJob()
+	}
+	return out, nil
+}
+
+// ImportIssues calls fn with the job's issues in order, a page at a time,
+// so a report of a million rows never sits in memory.
+func (db *DB) ImportIssues(ctx context.Context, jobID int64, fn func([]importer.Issue) error) error {
+	after := int64(0)
+	for {
+		var rows []importIssueRow
+		if err := db.gorm.WithContext(ctx).Where("job_id = ? AND id > ?", jobID, after).Order("id").Limit(5000).Find(&rows).Error; err != nil {
+			return apperr.Wrap(err, "list issues")
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		out := make([]importer.Issue, len(rows))
+		for i, r := range rows {
+			out[i] = importer.Issue{Row: r.RowNumber, Column: r.ColumnName, Value: r.Value, Message: r.Message, Severity: importer.Severity(r.Severity)}
+		}
+		if err := fn(out); err != nil {
+			return err
+		}
+		after = rows[len(rows)-1].ID
+	}
+}
+
+// ImportFile writes the job's stored upload to w and returns its SHA-256,
+// which must match the one recorded at upload.
+func (db *DB) ImportFile(ctx context.Context, jobID int64, w io.Writer) error {
+	h := sha256.New()
+	mw := io.MultiWriter(w, h)
+	for seq := 0; ; seq++ {
+		var row importFileRow
+		err := db.gorm.WithContext(ctx).Where("job_id = ? AND seq = ?", jobID, seq).Take(&row).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			break
+		}
+		if err != nil {
+			return apperr.Wrap(err, "read upload")
+		}
+		if _, err := mw.Write(row.Data); err != nil {
+			return err
+		}
+	}
+	var job importJobRow
+	if err := db.gorm.WithContext(ctx).Select("sha256").Where("id = ?", jobID).Take(&job).Error; err != nil {
+		return apperr.Wrap(err, "read job")
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != job.SHA256 {
+		return fmt.Errorf("stored upload of job %d is damaged: sha256 %s, want %s", jobID, got, job.SHA256)
+	}
+	return nil
+}
+
+// ClaimImport takes the oldest job that is queued, or running but
+// abandoned by a crashed worker, marks it running and counts the attempt.
+// On PostgreSQL the claim uses FOR UPDATE SKIP LOCKED and a running job's
+// row stays locked by its transaction, so several instances share the
+// queue and each job runs once. only, when non-zero, claims that job alone;
+// skip lists jobs this process is running.
+// ok is false when there is nothing to do. A job started MaxAttempts times
+// is failed instead of claimed.
+func (db *DB) ClaimImport(ctx context.Context, only int64, skip []int64) (job importer.Job, ok bool, err error) {
+	err = db.InTx(ctx, func(tx *Tx) error {
+		q := tx.g.Where("status IN ?", []string{string(importer.Queued), string(importer.Running)})
+		if only > 0 {
+			q = q.Where("id = ?", only)
+		}
+		if len(skip) > 0 {
+			q = q.Where("id NOT IN ?", skip)
+		}
+		q = q.Order("id").Limit(1)
+		if db.dialect == Postgres {
+			q = q.Clauses(lockSkipLocked)
+		}
+		var row importJobRow
+		err := q.Take(&row).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil
+		}
+		if err != nil {
+			return apperr.Wrap(err, "claim import")
+		}
+		now := db.Now()
+		if row.Attempts >= importer.MaxAttempts {
+			return tx.g.Model(&importJobRow{}).Where("id = ?", row.ID).Updates(map[string]any{
+				"status": string(importer.Failed), "error_code": "too_many_attempts", "finished_at": now,
+				"error_message": fmt.Sprintf("导入任务已尝试 %d 次均未完成（服务器中断），已停止；台账未被修改，请重新导入", row.Attempts)}).Error
+		}
+		row.Attempts++
+		row.Status = string(importer.Running)
+		row.StartedAt = &now
+		if err := tx.g.Model(&importJobRow{}).Where("id = ?", row.ID).Updates(map[string]any{
+			"status": row.Status, "attempts": row.Attempts, "started_at": now}).Error; err != nil {
+			return apperr.Wrap(err, "claim import")
+		}
+		job, ok = row.toJob(), true
+		return nil
+	})
+	return job, ok, err
+}
+
+// SetImportProgress records how far a running job is. On PostgreSQL it is
+// written at once (outside the job's transaction); on SQLite the job's
+// transaction holds the write lock, so it is kept for the end.
+func (db *DB) SetImportProgress(ctx context.Context, jobID int64, p importer.Progress) error {
+	if db.dialect != Postgres {
+		return nil
+	}
+	row := importProgressRow{JobID: jobID, Processed: p.Processed, Total: p.Total, UpdatedAt: db.Now()}
+	return apperr.Wrap(db.gorm.WithContext(ctx).Save(&row).Error, "set progress")
+}
+
+// FailImport marks a job failed with a Chinese message. Nothing of it was
+// applied: its transaction was rolled back.
+func (db *DB) FailImport(ctx context.Context, jobID int64, code, message string) error {
+	return db.InTx(ctx, func(tx *Tx) error {
+		if err := tx.g.Where("job_id = ?", jobID).Delete(&importIssueRow{}).Error; err != nil {
+			return apperr.Wrap(err, "clear issues")
+		}
+		return apperr.Wrap(tx.g.Model(&importJobRow{}).Where("id = ?", jobID).Updates(map[string]any{
+			"status": string(importer.Failed), "error_code": code, "error_message": message, "finished_at": db.Now()}).Error, "fail import")
+	})
+}

@@ -1,0 +1,365 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"gorm.io/gorm/clause"
+
+	"github.com/fugai/fugai/internal/apperr"
+	"github.com/fugai/fugai/internal/enterprise"
+	"github.com/fugai/fugai/internal/importer"
+)
+
+var lockSkipLocked = clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}
+
+
+// RunImport runs a claimed job in ONE transaction: fn applies every valid
+// row through the Ledgers it is given, and the job is marked succeeded with
+// its result in the same transaction. If fn fails, or the process dies,
+// nothing of the job is applied. A file-level error from fn is returned
+// for the caller to record with FailImport.
+func (db *DB) RunImport(ctx context.Context, job importer.Job, fn func(importer.Ledgers) (importer.Result, error)) error {
+	if db.dialect == Postgres {
+		return db.runImportPostgres(ctx, job, fn)
+	}
+	return db.InTx(ctx, func(tx *Tx) error {
+		var n int64
+		if err := tx.g.Model(&importJobRow{}).Where("id = ? AND attempts = ? AND status = ?", job.ID, job.Attempts, importer.Running).
+			Count(&n).Error; err != nil {
+			return apperr.Wrap(err, "check job")
+		}
+		if n == 0 {
+			return importer.ErrJobTaken
+		}
+		res, err := fn(&sqliteLedgers{tx: tx, job: job})
+		if err != nil {
+			return err
+		}
+		return tx.g.Model(&importJobRow{}).Where("id = ?", job.ID).Updates(finishUpdates(res, db.Now())).Error
+	})
+}
+
+func finishUpdates(res importer.Result, now time.Time) map[string]any {
+	counts, _ := json.Marshal(res.Counts)
+	unknown, _ := json.Marshal(res.UnknownColumns)
+	return map[string]any{"status": string(importer.Succeeded), "counts": string(counts), "unknown_columns": string(unknown),
+		"sheet": res.Sheet, "header_row": res.HeaderRow, "processed": res.Counts.Rows, "total": res.Counts.Rows,
+		"finished_at": now, "error_code": "", "error_message": ""}
+}
+
+// sqliteLedgers writes with batched statements inside the gorm transaction.
+type sqliteLedgers struct {
+	tx  *Tx
+	job importer.Job
+}
+
+func (s *sqliteLedgers) Lookup(ctx context.Context, codes []string) (map[string]enterprise.Ledger, error) {
+	var rows []enterpriseRow
+	if err := s.tx.g.WithContext(ctx).Where("credit_code IN ?", codes).Find(&rows).Error; err != nil {
+		return nil, apperr.Wrap(err, "look up ledgers")
+	}
+	out := make(map[string]enterprise.Ledger, len(rows))
+	for i := range rows {
+		out[rows[i].CreditCode] = rows[i].toLedger()
+	}
+	return out, nil
+}
+
+func (s *sqliteLedgers) Write(ctx context.Context, ls []enterprise.Ledger, changes [][]enterprise.Change) error {
+	g := s.tx.g.WithContext(ctx)
+	var fresh []enterpriseRow
+	var freshIdx []int
+	for i := range ls {
+		row := toEnterpriseRow(&ls[i])
+		if ls[i].ID == 0 {
+			fresh = append(fresh, row)
+			freshIdx = append(freshIdx, i)
+			continue
+		}
+		res := g.Model(&enterpriseRow{}).Where("id = ? AND version = ?", row.ID, row.Version-1).
+			Select("*").Omit("id", "created_at", "credit_code").Updates(&row)
+		if res.Error != nil {
+			return apperr.Wrap(res.Error, "update ledger")
+		}
+		if res.RowsAffected != 1 {
+			return fmt.Errorf("ledger %d changed during the import", row.ID)
+		}
+	}
+	if len(fresh) > 0 {
+		if err := g.CreateInBatches(&fresh, 200).Error; err != nil {
+			return apperr.Wrap(err, "insert ledgers")
+		}
+		for k, i := range freshIdx {
+			ls[i].ID = fresh[k].ID
+		}
+	}
+	hist := make([]historyRow, len(ls))
+	for i := range ls {
+		h, err := importHistory(&ls[i], changes[i], s.job)
+		if err != nil {
+			return err
+		}
+		hist[i] = h
+	}
+	return apperr.Wrap(g.CreateInBatches(&hist, 500).Error, "insert history")
+}
+
+func (s *sqliteLedgers) Report(ctx context.Context, issues []importer.Issue) error {
+	rows := issueRows(s.job.ID, issues)
+	return apperr.Wrap(s.tx.g.WithContext(ctx).CreateInBatches(&rows, 500).Error, "insert issues")
+}
+
+func issueRows(jobID int64, issues []importer.Issue) []importIssueRow {
+	rows := make([]importIssueRow, len(issues))
+	for i, is := range issues {
+		rows[i] = importIssueRow{JobID: jobID, RowNumber: is.Row, ColumnName: is.Column, Value: clip(is.Value, 500),
+			Message: is.Message, Severity: string(is.Severity)}
+	}
+	return rows
+}
+
+// clip shortens a value kept for the report.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
+func importHistory(l *enterprise.Ledger, changes []enterprise.Change, job importer.Job) (historyRow, error) {
+	b, err := json.Marshal(changes)
+	if err != nil {
+		return historyRow{}, apperr.Wrap(err, "encode history")
+	}
+	var actor *int64
+	if job.CreatedBy != 0 {
+		id := job.CreatedBy
+		actor = &id
+	}
+	jobID := job.ID
+	return historyRow{EnterpriseID: l.ID, Version: l.Version, ActorID: actor, ActorName: job.CreatedByName,
+		Source: "import", At: l.UpdatedAt, Changes: string(b), JobID: &jobID}, nil
+}
+
+// runImportPostgres runs the job on one pgx connection: the fast path
+// writes with COPY.
+func (db *DB) runImportPostgres(ctx context.Context, job importer.Job, fn func(importer.Ledgers) (importer.Result, error)) error {
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		return apperr.Wrap(err, "import connection")
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		pc := dc.(*stdlib.Conn).Conn()
+		tx, err := pc.Begin(ctx)
+		if err != nil {
+			return apperr.Wrap(err, "begin import")
+		}
+		defer tx.Rollback(context.Background())
+		// Holding the job's row lock for the whole run tells other workers
+		// (ClaimImport skips locked rows) that the job is alive.
+		var id int64
+		err = tx.QueryRow(ctx, `SELECT id FROM import_jobs WHERE id = $1 AND attempts = $2 AND status = 'running' FOR NO KEY UPDATE NOWAIT`,
+			job.ID, job.Attempts).Scan(&id)
+		if err != nil {
+			return importer.ErrJobTaken
+		}
+		res, err := fn(&pgLedgers{tx: tx, job: job})
+		if err != nil {
+			return err
+		}
+		counts, _ := json.Marshal(res.Counts)
+		unknown, _ := json.Marshal(res.UnknownColumns)
+		if _, err := tx.Exec(ctx, `UPDATE import_jobs SET status = 'succeeded', counts = $2, unknown_columns = $3, sheet = $4,
+			header_row = $5, processed = $6, total = $6, finished_at = $7, error_code = '', error_message = '' WHERE id = $1`,
+			job.ID, string(counts), string(unknown), res.Sheet, res.HeaderRow, res.Counts.Rows, db.Now()); err != nil {
+			return apperr.Wrap(err, "finish import")
+		}
+		return apperr.Wrap(tx.Commit(ctx), "commit import")
+	})
+}
+
+// pgLedgers writes with COPY inside the job's pgx transaction.
+type pgLedgers struct {
+	tx  pgx.Tx
+	job importer.Job
+}
+
+// enterpriseColumns lists the enterprises columns in the order of
+// enterpriseValues, for COPY and for SELECT.
+var enterpriseColumns = []string{"id", "credit_code", "name", "entity_type", "nature", "legal_representative",
+	"registered_capital", "founded_on", "registration_status", "registered_address", "operating_address",
+	"registration_authority", "industry", "business_scope", "township_code", "assignment", "assignment_reason",
+	"in_scope", "out_of_scope_reason", "check_digit_warning", "employees", "young_employees", "full_members",
+	"probationary_members", "member_sources", "owner_identity", "operating_status", "above_scale", "priority",
+	"annual_revenue", "needs", "union_org", "youth_league", "womens_federation", "suggested_method", "version",
+	"created_at", "updated_at"}
+
+func enterpriseFields(r *enterpriseRow) []any {
+	return []any{&r.ID, &r.CreditCode, &r.Name, &r.EntityType, &r.Nature, &r.LegalRepresentative,
+		&r.RegisteredCapital, &r.FoundedOn, &r.RegistrationStatus, &r.RegisteredAddress, &r.OperatingAddress,
+		&r.RegistrationAuthority, &r.Industry, &r.BusinessScope, &r.TownshipCode, &r.Assignment, &r.AssignmentReason,
+		&r.InScope, &r.OutOfScopeReason, &r.CheckDigitWarning, &r.Employees, &r.YoungEmployees, &r.FullMembers,
+		&r.ProbationaryMembers, &r.MemberSources, &r.OwnerIdentity, &r.OperatingStatus, &r.AboveScale, &r.Priority,
+		&r.AnnualRevenue, &r.Needs, &r.UnionOrg, &r.YouthLeague, &r.WomensFederation, &r.SuggestedMethod, &r.Version,
+		&r.CreatedAt, &r.UpdatedAt}
+}
+
+func enterpriseValues(r *enterpriseRow) []any {
+	ptrs := enterpriseFields(r)
+	vals := make([]any, len(ptrs))
+	for i, p := range ptrs {
+		vals[i] = derefAny(p)
+	}
+	return vals
+}
+
+func derefAny(p any) any {
+	switch v := p.(type) {
+	case *int64:
+		return *v
+	case *string:
+		return *v
+	case **string:
+		return *v
+	case **float64:
+		return *v
+	case **time.Time:
+		return *v
+	case *bool:
+		return *v
+	case **bool:
+		return *v
+	case **int:
+		return *v
+	case *time.Time:
+		return *v
+	}
+	panic(fmt.Sprintf("enterpriseValues: unhandled %T", p))
+}
+
+func columnList(cols []string) string {
+	s := ""
+	for i, c := range cols {
+		if i > 0 {
+			s += ", "
+		}
+		s += c
+	}
+	return s
+}
+
+func (p *pgLedgers) Lookup(ctx context.Context, codes []string) (map[string]enterprise.Ledger, error) {
+	// FOR UPDATE: an edit through the API waits for the import instead of
+	// being overwritten by it.
+	rows, err := p.tx.Query(ctx, "SELECT "+columnList(enterpriseColumns)+" FROM enterprises WHERE credit_code = ANY($1) FOR UPDATE", codes)
+	if err != nil {
+		return nil, apperr.Wrap(err, "look up ledgers")
+	}
+	defer rows.Close()
+	out := make(map[string]enterprise.Ledger, len(codes))
+	for rows.Next() {
+		var r enterpriseRow
+		if err := rows.Scan(enterpriseFields(&r)...); err != nil {
+			return nil, apperr.Wrap(err, "scan ledger")
+		}
+		out[r.CreditCode] = r.toLedger()
+	}
+	return out, apperr.Wrap(rows.Err(), "look up ledgers")
+}
+
+func (p *pgLedgers) Write(ctx context.Context, ls []enterprise.Ledger, changes [][]enterprise.Change) error {
+	var fresh, changed []int
+	for i := range ls {
+		if ls[i].ID == 0 {
+			fresh = append(fresh, i)
+		} else {
+			changed = append(changed, i)
+		}
+	}
+	if len(fresh) > 0 {
+		ids, err := p.nextIDs(ctx, "enterprises_id_seq", len(fresh))
+		if err != nil {
+			return err
+		}
+		src := make([][]any, len(fresh))
+		for k, i := range fresh {
+			ls[i].ID = ids[k]
+			row := toEnterpriseRow(&ls[i])
+			src[k] = enterpriseValues(&row)
+		}
+		if _, err := p.tx.CopyFrom(ctx, pgx.Identifier{"enterprises"}, enterpriseColumns, pgx.CopyFromRows(src)); err != nil {
+			return apperr.Wrap(err, "copy ledgers")
+		}
+	}
+	if len(changed) > 0 {
+		if _, err := p.tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS import_stage (LIKE enterprises) ON COMMIT DROP`); err != nil {
+			return apperr.Wrap(err, "stage table")
+		}
+		if _, err := p.tx.Exec(ctx, `TRUNCATE import_stage`); err != nil {
+			return apperr.Wrap(err, "stage table")
+		}
+		src := make([][]any, len(changed))
+		for k, i := range changed {
+			row := toEnterpriseRow(&ls[i])
+			src[k] = enterpriseValues(&row)
+		}
+		if _, err := p.tx.CopyFrom(ctx, pgx.Identifier{"import_stage"}, enterpriseColumns, pgx.CopyFromRows(src)); err != nil {
+			return apperr.Wrap(err, "copy changes")
+		}
+		set := ""
+		for _, c := range enterpriseColumns {
+			if c == "id" || c == "credit_code" || c == "created_at" {
+				continue
+			}
+			if set != "" {
+				set += ", "
+			}
+			set += c + " = s." + c
+		}
+		tag, err := p.tx.Exec(ctx, `UPDATE enterprises e SET `+set+` FROM import_stage s WHERE e.id = s.id AND e.version = s.version - 1`)
+		if err != nil {
+			return apperr.Wrap(err, "update ledgers")
+		}
+		if int(tag.RowsAffected()) != len(changed) {
+			return fmt.Errorf("%d of %d ledgers changed during the import", len(changed)-int(tag.RowsAffected()), len(changed))
+		}
+	}
+	src := make([][]any, len(ls))
+	for i := range ls {
+		h, err := importHistory(&ls[i], changes[i], p.job)
+		if err != nil {
+			return err
+		}
+		src[i] = []any{h.EnterpriseID, h.Version, h.ActorID, h.ActorName, h.Source, h.At, h.Changes, h.JobID}
+	}
+	_, err := p.tx.CopyFrom(ctx, pgx.Identifier{"enterprise_history"},
+		[]string{"enterprise_id", "version", "actor_id", "actor_name", "source", "at", "changes", "job_id"}, pgx.CopyFromRows(src))
+	return apperr.Wrap(err, "copy history")
+}
+
+func (p *pgLedgers) nextIDs(ctx context.Context, seq string, n int) ([]int64, error) {
+	rows, err := p.tx.Query(ctx, `SELECT nextval($1) FROM generate_series(1, $2)`, seq, n)
+	if err != nil {
+		return nil, apperr.Wrap(err, "allocate ids")
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	return ids, apperr.Wrap(err, "allocate ids")
+}
+
+func (p *pgLedgers) Report(ctx context.Context, issues []importer.Issue) error {
+	rows := issueRows(p.job.ID, issues)
+	src := make([][]any, len(rows))
+	for i, r := range rows {
+		src[i] = []any{r.JobID, r.RowNumber, r.ColumnName, r.Value, r.Message, r.Severity}
+	}
+	_, err := p.tx.CopyFrom(ctx, pgx.Identifier{"import_issues"},
+		[]string{"job_id", "row_number", "column_name", "value", "message", "severity"}, pgx.CopyFromRows(src))
+	return apperr.Wrap(err, "copy issues")
+}
