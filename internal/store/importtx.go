@@ -17,7 +17,6 @@ import (
 
 var lockSkipLocked = clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}
 
-
 // RunImport runs a claimed job in ONE transaction: fn applies every valid
 // row through the Ledgers it is given, and the job is marked succeeded with
 // its result in the same transaction. If fn fails, or the process dies,
