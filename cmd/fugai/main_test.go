@@ -143,8 +143,8 @@ func TestServeEndToEnd(t *testing.T) {
 		if r, b := call(http.MethodPatch, path, login.Token, map[string]any{"full_members": 0}, nil); r.StatusCode != http.StatusPreconditionRequired {
 			t.Fatalf("patch without If-Match: %d %s", r.StatusCode, b)
 		}
-		r, b = call(http.MethodPatch, path, login.Token, map[string]any{"full_members": 0}, map[string]string{"If-Match": etag})
-		if r.StatusCode != http.StatusOK || r.Header.Get("ETag") == etag || !bytes.Contains(b, []byte(`"full_members":0`)) {
+		r, b = call(http.MethodPatch, path, login.Token, map[string]any{"full_members": 2}, map[string]string{"If-Match": etag})
+		if r.StatusCode != http.StatusOK || r.Header.Get("ETag") == etag || !bytes.Contains(b, []byte(`"full_members":2`)) {
 			t.Fatalf("patch: %d %s", r.StatusCode, b)
 		}
 		if r, b := call(http.MethodGet, path+"/history", login.Token, nil, nil); r.StatusCode != http.StatusOK || !bytes.Contains(b, []byte(`"full_members"`)) {

@@ -18,6 +18,7 @@ import (
 	"github.com/fugai/fugai/internal/config"
 	"github.com/fugai/fugai/internal/division"
 	"github.com/fugai/fugai/internal/httpapi"
+	"github.com/fugai/fugai/internal/importer"
 	"github.com/fugai/fugai/internal/store"
 )
 
@@ -37,7 +38,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, e env) erro
 	if err := bootstrapAdmin(ctx, db, d, cfg, e); err != nil {
 		return err
 	}
-	srv, err := httpapi.New(httpapi.Deps{DB: db, District: d, Log: log, Config: cfg, OpenAPI: api.OpenAPI})
+	workers := importer.NewWorkers(db, d, log, importWorkers(db), e.now)
+	// A job still running at shutdown is rolled back and runs again after
+	// the restart.
+	wctx, stopWorkers := context.WithCancel(ctx)
+	waitWorkers := workers.Start(wctx)
+	defer func() { stopWorkers(); waitWorkers() }()
+	srv, err := httpapi.New(httpapi.Deps{DB: db, District: d, Log: log, Config: cfg, OpenAPI: api.OpenAPI, Workers: workers})
 	if err != nil {
 		return err
 	}
@@ -99,6 +106,15 @@ func purgeSessions(ctx context.Context, db *store.DB, log *slog.Logger) {
 			}
 		}
 	}
+}
+
+// importWorkers is how many import jobs run at once: one on SQLite (a job
+// holds its single writer for the whole run), two on PostgreSQL.
+func importWorkers(db *store.DB) int {
+	if db.Dialect() == store.Postgres {
+		return 2
+	}
+	return 1
 }
 
 func displayAddr(addr string) string {

@@ -33,6 +33,10 @@ var expectedRules = map[string]string{
 	"PATCH /api/v1/enterprises/:id":       "district_admin township_admin liaison",
 	"GET /api/v1/enterprises/:id/history": "district_admin township_admin liaison auditor",
 	"GET /api/v1/audit-events":            "auditor",
+	"POST /api/v1/imports":                "district_admin township_admin",
+	"GET /api/v1/imports":                 "district_admin township_admin auditor",
+	"GET /api/v1/imports/:id":             "district_admin township_admin auditor",
+	"GET /api/v1/imports/:id/report":      "district_admin township_admin auditor",
 }
 
 func TestEveryRouteHasARoleRule(t *testing.T) {

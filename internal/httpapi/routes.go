@@ -24,6 +24,7 @@ import (
 	"github.com/fugai/fugai/internal/auth"
 	"github.com/fugai/fugai/internal/config"
 	"github.com/fugai/fugai/internal/division"
+	"github.com/fugai/fugai/internal/importer"
 	"github.com/fugai/fugai/internal/store"
 )
 
@@ -35,6 +36,8 @@ type Deps struct {
 	Config   config.Config
 	// OpenAPI is the generated OpenAPI document, served at /api/openapi.json.
 	OpenAPI []byte
+	// Workers run import jobs; nil when this process runs none.
+	Workers *importer.Workers
 }
 
 // Server holds the HTTP layer's dependencies.
@@ -44,6 +47,7 @@ type Server struct {
 	log      *slog.Logger
 	cfg      config.Config
 	openapi  []byte
+	workers  *importer.Workers
 	engine   *gin.Engine
 	logins   chan struct{} // bounds concurrent password checks
 	rules    []Rule
@@ -71,7 +75,7 @@ func New(d Deps) (*Server, error) {
 	if err := e.SetTrustedProxies(d.Config.TrustedProxies); err != nil {
 		return nil, err
 	}
-	s := &Server{db: d.DB, district: d.District, log: d.Log, cfg: d.Config, openapi: d.OpenAPI, engine: e,
+	s := &Server{db: d.DB, district: d.District, log: d.Log, cfg: d.Config, openapi: d.OpenAPI, workers: d.Workers, engine: e,
 		logins: make(chan struct{}, maxConcurrentLogins)}
 	e.Use(withRequestID, s.accessLog, s.recoverPanic, securityHeaders)
 	e.NoRoute(func(c *gin.Context) { s.fail(c, errNoRoute) })
@@ -99,6 +103,10 @@ func New(d Deps) (*Server, error) {
 	s.route(http.MethodGet, v1+"/enterprises/:id", everyone, s.getEnterprise)
 	s.route(http.MethodPatch, v1+"/enterprises/:id", roles(auth.DistrictAdmin, auth.TownshipAdmin, auth.Liaison), s.patchEnterprise)
 	s.route(http.MethodGet, v1+"/enterprises/:id/history", everyone, s.enterpriseHistory)
+	s.route(http.MethodPost, v1+"/imports", roles(auth.DistrictAdmin, auth.TownshipAdmin), s.createImport)
+	s.route(http.MethodGet, v1+"/imports", roles(auth.DistrictAdmin, auth.TownshipAdmin, auth.Auditor), s.listImports)
+	s.route(http.MethodGet, v1+"/imports/:id", roles(auth.DistrictAdmin, auth.TownshipAdmin, auth.Auditor), s.getImport)
+	s.route(http.MethodGet, v1+"/imports/:id/report", roles(auth.DistrictAdmin, auth.TownshipAdmin, auth.Auditor), s.importReport)
 	s.route(http.MethodGet, v1+"/audit-events", roles(auth.Auditor), s.listAuditEvents)
 	return s, nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/fugai/fugai/internal/division"
 	"github.com/fugai/fugai/internal/enterprise"
 	"github.com/fugai/fugai/internal/httpapi"
+	"github.com/fugai/fugai/internal/importer"
 	"github.com/fugai/fugai/internal/store"
 	"github.com/fugai/fugai/internal/store/pgtest"
 	"github.com/fugai/fugai/internal/store/storetest"
@@ -63,12 +64,13 @@ func district(t testing.TB) *division.District {
 
 // env is one API under test with a user of every role.
 type env struct {
-	t      testing.TB
-	db     *store.DB
-	srv    *httpapi.Server
-	h      http.Handler
-	clock  *storetest.Clock
-	tokens map[string]string // username → bearer token
+	t       testing.TB
+	db      *store.DB
+	srv     *httpapi.Server
+	h       http.Handler
+	clock   *storetest.Clock
+	tokens  map[string]string // username → bearer token
+	workers *importer.Workers
 }
 
 // users created in every env: username → role, township.
@@ -89,12 +91,13 @@ func newEnv(t testing.TB, d store.Dialect) *env {
 	t.Helper()
 	clock := storetest.NewClock(time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC))
 	db := storetest.Open(t, d, clock.Now)
+	workers := importer.NewWorkers(db, district(t), slog.New(slog.DiscardHandler), 1, clock.Now)
 	srv, err := httpapi.New(httpapi.Deps{DB: db, District: district(t), Log: slog.New(slog.DiscardHandler),
-		Config: config.Config{Swagger: true}, OpenAPI: []byte(`{"swagger":"2.0"}`)})
+		Config: config.Config{Swagger: true, MaxUploadMB: 12}, OpenAPI: []byte(`{"swagger":"2.0"}`), Workers: workers})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, db: db, srv: srv, h: srv.Handler(), clock: clock, tokens: map[string]string{}}
+	e := &env{t: t, db: db, srv: srv, h: srv.Handler(), clock: clock, tokens: map[string]string{}, workers: workers}
 	for _, u := range users {
 		if _, err := db.CreateUser(context.Background(), auth.User{Username: u.name, Role: u.role,
 			TownshipCode: u.township, PasswordHash: passwordHash(t)}, audit.System); err != nil {
