@@ -3,6 +3,7 @@
 //
 //	fugai serve                 start the HTTP server (migrates first)
 //	fugai migrate [up|status]   apply or list database migrations
+//	fugai import ...            import a spreadsheet
 //	fugai user create ...       create a user
 package main
 

@@ -22,6 +22,8 @@ const usage = `usage: fugai <command> [arguments]
 commands:
   serve                      start the HTTP server (applies migrations first)
   migrate [up|status]        apply pending migrations (default) or list them
+  import -kind registration|survey [-dry-run] [-report R.xlsx] [-stats] FILE
+                             import a registration export or survey sheet (xlsx or CSV)
   user create -username NAME -role ROLE [-township CODE] [-name NAME] [-phone PHONE]
                              create a user
   user password -username NAME
@@ -68,6 +70,8 @@ func runEnv(ctx context.Context, args []string, e env) error {
 		return migrate(ctx, cfg, args[1:], e)
 	case "user":
 		return userCommand(ctx, cfg, args[1:], e)
+	case "import":
+		return importCommand(ctx, cfg, args[1:], e)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return nil

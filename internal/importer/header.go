@@ -90,6 +90,9 @@ func DetectHeader(rows [][]string, k Kind) (*Header, error) {
 				missing = append(missing, "“"+c.label+"”")
 			}
 		}
+		if k == Survey && !h.hasOwn(Survey) {
+			missing = append(missing, "任何调查项（如“职工人数”“正式党员人数”“经营状况”）")
+		}
 		if len(missing) > 0 {
 			msg := fmt.Sprintf("第%d行表头缺少必需的列：%s", h.Row, strings.Join(missing, "、"))
 			if other := otherKind(k); looksLike(cells, other) {
@@ -101,6 +104,16 @@ func DetectHeader(rows [][]string, k Kind) (*Header, error) {
 	}
 	msg := fmt.Sprintf("在前%d行中没有找到表头：表头须包含“统一社会信用代码”（或“社会信用代码”“信用代码”）及其他列名", maxHeaderSearch)
 	return nil, &HeaderError{Code: "header_not_found", Message: msg}
+}
+
+// hasOwn reports whether the header has a column only kind k reads.
+func (h *Header) hasOwn(k Kind) bool {
+	for _, c := range columnTable {
+		if h.Has(c.field) && hasKind(c.kinds, k) && !hasKind(c.kinds, otherKind(k)) {
+			return true
+		}
+	}
+	return false
 }
 
 func otherKind(k Kind) Kind {

@@ -43,7 +43,12 @@ type Workers struct {
 
 	mu      sync.Mutex
 	running map[int64]Progress
+	observe func(jobID int64, p Progress)
 }
+
+// Observe registers fn to be told each job's progress (the command line
+// draws its progress bar with it). Call it before the workers start.
+func (w *Workers) Observe(fn func(jobID int64, p Progress)) { w.observe = fn }
 
 // NewWorkers returns n workers (at least one) over q.
 func NewWorkers(q Queue, d *division.District, log *slog.Logger, n int, now func() time.Time) *Workers {
@@ -195,6 +200,9 @@ func (w *Workers) process(ctx context.Context, job Job) error {
 			w.mu.Lock()
 			w.running[job.ID] = p
 			w.mu.Unlock()
+			if w.observe != nil {
+				w.observe(job.ID, p)
+			}
 			if time.Since(lastWrite) >= time.Second || p.Processed == p.Total {
 				lastWrite = time.Now()
 				if err := w.q.SetImportProgress(ctx, job.ID, p); err != nil {

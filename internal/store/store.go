@@ -248,6 +248,12 @@ func isUniqueViolation(err error) bool {
 	return errors.Is(err, gorm.ErrDuplicatedKey) || strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
 
+// Count counts the rows of a table. Tests use it to check what a crash
+// left behind.
+func (tx *Tx) Count(table string, n *int64) error {
+	return tx.g.Table(table).Count(n).Error
+}
+
 // Exec runs a raw statement in the transaction. Tests use it to check the
 // database's own guards (append-only tables).
 func (tx *Tx) Exec(sql string, args ...any) error {
