@@ -50,4 +50,3 @@ func (s *Server) importReport(c *gin.Context) {
 		panic(http.ErrAbortHandler)
 	}
 }
-
