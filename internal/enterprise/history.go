@@ -3,6 +3,7 @@ package enterprise
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"time"
 )
 
@@ -57,12 +58,44 @@ func valueOf(l *Ledger, name string) any {
 	return fields[name].get(l)
 }
 
+// sameValue compares two field values of the same field without encoding
+// them, for the types ledger fields have; known is false for other types.
+// An import compares every field of every row, so this is a hot path.
+func sameValue(a, b any) (same, known bool) {
+	switch x := a.(type) {
+	case nil:
+		return b == nil, true
+	case string:
+		y, ok := b.(string)
+		return ok && x == y, ok
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y, ok
+	case *string:
+		y, ok := b.(*string)
+		return ok && (x == nil) == (y == nil) && (x == nil || *x == *y), ok
+	case *int:
+		y, ok := b.(*int)
+		return ok && (x == nil) == (y == nil) && (x == nil || *x == *y), ok
+	case *float64:
+		y, ok := b.(*float64)
+		return ok && (x == nil) == (y == nil) && (x == nil || *x == *y), ok
+	case *bool:
+		y, ok := b.(*bool)
+		return ok && (x == nil) == (y == nil) && (x == nil || *x == *y), ok
+	}
+	return false, false
+}
+
 // Diff lists the fields whose JSON values differ between a and b, in a
 // stable order: the changes a history entry records.
 func Diff(a, b *Ledger) []Change {
 	var out []Change
 	for _, name := range diffFields {
 		va, vb := valueOf(a, name), valueOf(b, name)
+		if same, known := sameValue(va, vb); known && same {
+			continue
+		}
 		ja, _ := json.Marshal(va)
 		jb, _ := json.Marshal(vb)
 		if !bytes.Equal(ja, jb) {
@@ -70,4 +103,40 @@ func Diff(a, b *Ledger) []Change {
 		}
 	}
 	return out
+}
+
+// EncodeChanges encodes changes as the JSON array history stores. Old and
+// New are already JSON (Diff makes them), so they are copied, not encoded
+// again: an import encodes the changes of every row it writes.
+func EncodeChanges(changes []Change) ([]byte, error) {
+	b := make([]byte, 0, 64*len(changes)+2)
+	b = append(b, '[')
+	for i, c := range changes {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		old, err := rawJSON(c.Old)
+		if err != nil {
+			return nil, err
+		}
+		nw, err := rawJSON(c.New)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, `{"field":`...)
+		b = strconv.AppendQuote(b, c.Field)
+		b = append(b, `,"old":`...)
+		b = append(b, old...)
+		b = append(b, `,"new":`...)
+		b = append(b, nw...)
+		b = append(b, '}')
+	}
+	return append(b, ']'), nil
+}
+
+func rawJSON(v any) ([]byte, error) {
+	if r, ok := v.(json.RawMessage); ok && len(r) > 0 {
+		return r, nil
+	}
+	return json.Marshal(v)
 }

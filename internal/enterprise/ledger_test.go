@@ -102,3 +102,22 @@ func TestApplyReresolvesUnlessManual(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestEncodeChangesMatchesJSON(t *testing.T) {
+	a := Ledger{}
+	b := Ledger{Name: "引号\"与\\反斜杠", Employees: ptr(3), MemberSources: map[string]int{"流动党员": 2}, Needs: []string{"talent"}}
+	changes := Diff(&a, &b)
+	got, err := EncodeChanges(changes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := json.Marshal(changes)
+	var g, w any
+	json.Unmarshal(got, &g)
+	json.Unmarshal(want, &w)
+	gj, _ := json.Marshal(g)
+	wj, _ := json.Marshal(w)
+	if string(gj) != string(wj) {
+		t.Fatalf("EncodeChanges:\n%s\nencoding/json:\n%s", got, want)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/fugai/fugai/internal/division"
@@ -222,7 +223,9 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 		return res, err
 	}
 	defer s.Close()
-	b := batch{r: r, counts: &res.Counts}
+	wr := newWriter(ctx, r.Store)
+	defer wr.close()
+	b := batch{r: r, w: wr, counts: &res.Counts}
 	ordinal := 0
 	for {
 		cells, err := s.Next()
@@ -271,6 +274,9 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 	if err := b.flush(ctx); err != nil {
 		return res, err
 	}
+	if err := wr.close(); err != nil {
+		return res, err
+	}
 	if r.Progress != nil {
 		r.Progress(Progress{Processed: res.Counts.Rows, Total: total})
 	}
@@ -280,6 +286,7 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 // batch collects parsed rows and issues until they are written together.
 type batch struct {
 	r       *Runner
+	w       *writer
 	counts  *Counts
 	records []Record
 	issues  []Issue
@@ -290,6 +297,7 @@ func (b *batch) flush(ctx context.Context) error {
 		return err
 	}
 	r := b.r
+	var w write
 	if len(b.records) > 0 {
 		codes := make([]string, len(b.records))
 		for i, rec := range b.records {
@@ -339,18 +347,81 @@ func (b *batch) flush(ctx context.Context) error {
 			changes = append(changes, ch)
 		}
 		if len(out) > 0 && !r.DryRun {
-			if err := r.Store.Write(ctx, out, changes); err != nil {
-				return err
+			w.ledgers, w.changes = out, changes
+		}
+	}
+	w.issues = b.issues
+	b.records, b.issues = b.records[:0], nil
+	return b.w.send(w)
+}
+
+// write is one batch's worth of storage work.
+type write struct {
+	ledgers []enterprise.Ledger
+	changes [][]enterprise.Change
+	issues  []Issue
+}
+
+// writer does the storage work of a run on its own goroutine, so that
+// parsing and merging the next batch overlaps with writing this one (the
+// two cores of a small server both work). Batches never share a credit
+// code, so a lookup never needs a write still in flight.
+type writer struct {
+	ctx   context.Context
+	store Ledgers
+	in    chan write
+	done  chan struct{}
+	err   error
+	once  sync.Once
+}
+
+func newWriter(ctx context.Context, store Ledgers) *writer {
+	w := &writer{ctx: ctx, store: store, in: make(chan write, 1), done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		for job := range w.in {
+			if w.err != nil {
+				continue // drain after a failure
+			}
+			if len(job.ledgers) > 0 {
+				if err := store.Write(ctx, job.ledgers, job.changes); err != nil {
+					w.err = err
+					continue
+				}
+			}
+			if len(job.issues) > 0 {
+				if err := store.Report(ctx, job.issues); err != nil {
+					w.err = err
+				}
 			}
 		}
+	}()
+	return w
+}
+
+// send queues a batch; it returns the error of an earlier batch, if any.
+func (w *writer) send(job write) error {
+	select {
+	case <-w.done:
+		return w.err
+	default:
 	}
-	if len(b.issues) > 0 {
-		if err := r.Store.Report(ctx, b.issues); err != nil {
-			return err
-		}
+	if len(job.ledgers) == 0 && len(job.issues) == 0 {
+		return nil
 	}
-	b.records, b.issues = b.records[:0], b.issues[:0]
-	return nil
+	select {
+	case w.in <- job:
+		return nil
+	case <-w.done:
+		return w.err
+	}
+}
+
+// close waits for every queued batch and returns the first error.
+func (w *writer) close() error {
+	w.once.Do(func() { close(w.in) })
+	<-w.done
+	return w.err
 }
 
 // merge applies one record; ok is false when the row is rejected here

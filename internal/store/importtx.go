@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -51,36 +54,97 @@ func finishUpdates(res importer.Result, now time.Time) map[string]any {
 		"finished_at": now, "error_code": "", "error_message": ""}
 }
 
-// sqliteLedgers writes with batched statements inside the gorm transaction.
+// sqliteLedgers writes inside the gorm transaction with hand-built
+// multi-row statements: the SQLite driver parses every statement it runs
+// and binds arguments in quadratic time, so a few rows per statement is the
+// fastest.
 type sqliteLedgers struct {
 	tx  *Tx
 	job importer.Job
 }
 
+// sqliteRowsPerInsert is how many rows one INSERT carries.
+const sqliteRowsPerInsert = 8
+
+func (s *sqliteLedgers) sqlTx() (*sql.Tx, error) {
+	stx, ok := s.tx.g.Statement.ConnPool.(*sql.Tx)
+	if !ok {
+		return nil, fmt.Errorf("import: not in a transaction")
+	}
+	return stx, nil
+}
+
+// insertRows inserts rows (each len(cols) values) into table, a few per
+// statement, and returns the rowid of the last row of each statement.
+func insertRows(ctx context.Context, stx *sql.Tx, table string, cols []string, rows [][]any, each func(first int, lastID int64)) error {
+	one := "(" + placeholders(len(cols)) + ")"
+	for start := 0; start < len(rows); start += sqliteRowsPerInsert {
+		end := min(start+sqliteRowsPerInsert, len(rows))
+		args := make([]any, 0, (end-start)*len(cols))
+		for _, r := range rows[start:end] {
+			args = append(args, r...)
+		}
+		q := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES " +
+			strings.TrimSuffix(strings.Repeat(one+", ", end-start), ", ")
+		res, err := stx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		if each != nil {
+			last, err := res.LastInsertId()
+			if err != nil {
+				return err
+			}
+			each(start, last)
+		}
+	}
+	return nil
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
 func (s *sqliteLedgers) Lookup(ctx context.Context, codes []string) (map[string]enterprise.Ledger, error) {
-	var rows []enterpriseRow
-	if err := s.tx.g.WithContext(ctx).Where("credit_code IN ?", codes).Find(&rows).Error; err != nil {
+	stx, err := s.sqlTx()
+	if err != nil {
+		return nil, err
+	}
+	args := make([]any, len(codes))
+	for i, c := range codes {
+		args[i] = c
+	}
+	rows, err := stx.QueryContext(ctx, "SELECT "+columnList(enterpriseColumns)+" FROM enterprises WHERE credit_code IN ("+placeholders(len(codes))+")", args...)
+	if err != nil {
 		return nil, apperr.Wrap(err, "look up ledgers")
 	}
-	out := make(map[string]enterprise.Ledger, len(rows))
-	for i := range rows {
-		out[rows[i].CreditCode] = rows[i].toLedger()
+	defer rows.Close()
+	out := make(map[string]enterprise.Ledger, len(codes))
+	for rows.Next() {
+		var r enterpriseRow
+		if err := rows.Scan(enterpriseFields(&r)...); err != nil {
+			return nil, apperr.Wrap(err, "scan ledger")
+		}
+		out[r.CreditCode] = r.toLedger()
 	}
-	return out, nil
+	return out, apperr.Wrap(rows.Err(), "look up ledgers")
 }
 
 func (s *sqliteLedgers) Write(ctx context.Context, ls []enterprise.Ledger, changes [][]enterprise.Change) error {
-	g := s.tx.g.WithContext(ctx)
-	var fresh []enterpriseRow
-	var freshIdx []int
+	stx, err := s.sqlTx()
+	if err != nil {
+		return err
+	}
+	var fresh []int
+	var freshRows [][]any
 	for i := range ls {
 		row := toEnterpriseRow(&ls[i])
 		if ls[i].ID == 0 {
-			fresh = append(fresh, row)
-			freshIdx = append(freshIdx, i)
+			fresh = append(fresh, i)
+			freshRows = append(freshRows, enterpriseValues(&row)[1:])
 			continue
 		}
-		res := g.Model(&enterpriseRow{}).Where("id = ? AND version = ?", row.ID, row.Version-1).
+		res := s.tx.g.WithContext(ctx).Model(&enterpriseRow{}).Where("id = ? AND version = ?", row.ID, row.Version-1).
 			Select("*").Omit("id", "created_at", "credit_code").Updates(&row)
 		if res.Error != nil {
 			return apperr.Wrap(res.Error, "update ledger")
@@ -89,28 +153,46 @@ func (s *sqliteLedgers) Write(ctx context.Context, ls []enterprise.Ledger, chang
 			return fmt.Errorf("ledger %d changed during the import", row.ID)
 		}
 	}
-	if len(fresh) > 0 {
-		if err := g.CreateInBatches(&fresh, 200).Error; err != nil {
-			return apperr.Wrap(err, "insert ledgers")
+	// AUTOINCREMENT rowids of one statement are consecutive: the last id
+	// gives the others.
+	err = insertRows(ctx, stx, "enterprises", enterpriseColumns[1:], freshRows, func(first int, last int64) {
+		n := min(sqliteRowsPerInsert, len(fresh)-first)
+		for k := 0; k < n; k++ {
+			ls[fresh[first+k]].ID = last - int64(n-1-k)
 		}
-		for k, i := range freshIdx {
-			ls[i].ID = fresh[k].ID
+	})
+	if err != nil {
+		if isUniqueViolation(err) {
+			return fmt.Errorf("a ledger of this file was created during the import: %w", err)
 		}
+		return apperr.Wrap(err, "insert ledgers")
 	}
-	hist := make([]historyRow, len(ls))
+	hist := make([][]any, len(ls))
 	for i := range ls {
 		h, err := importHistory(&ls[i], changes[i], s.job)
 		if err != nil {
 			return err
 		}
-		hist[i] = h
+		hist[i] = []any{h.EnterpriseID, h.Version, h.ActorID, h.ActorName, h.Source, h.At, h.Changes, h.JobID}
 	}
-	return apperr.Wrap(g.CreateInBatches(&hist, 500).Error, "insert history")
+	return apperr.Wrap(insertRows(ctx, stx, "enterprise_history", historyColumns, hist, nil), "insert history")
 }
 
+var historyColumns = []string{"enterprise_id", "version", "actor_id", "actor_name", "source", "at", "changes", "job_id"}
+
+var issueColumns = []string{"job_id", "row_number", "column_name", "value", "message", "severity"}
+
 func (s *sqliteLedgers) Report(ctx context.Context, issues []importer.Issue) error {
+	stx, err := s.sqlTx()
+	if err != nil {
+		return err
+	}
 	rows := issueRows(s.job.ID, issues)
-	return apperr.Wrap(s.tx.g.WithContext(ctx).CreateInBatches(&rows, 500).Error, "insert issues")
+	vals := make([][]any, len(rows))
+	for i, r := range rows {
+		vals[i] = []any{r.JobID, r.RowNumber, r.ColumnName, r.Value, r.Message, r.Severity}
+	}
+	return apperr.Wrap(insertRows(ctx, stx, "import_issues", issueColumns, vals, nil), "insert issues")
 }
 
 func issueRows(jobID int64, issues []importer.Issue) []importIssueRow {
@@ -132,7 +214,7 @@ func clip(s string, n int) string {
 }
 
 func importHistory(l *enterprise.Ledger, changes []enterprise.Change, job importer.Job) (historyRow, error) {
-	b, err := json.Marshal(changes)
+	b, err := enterprise.EncodeChanges(changes)
 	if err != nil {
 		return historyRow{}, apperr.Wrap(err, "encode history")
 	}
@@ -184,8 +266,11 @@ func (db *DB) runImportPostgres(ctx context.Context, job importer.Job, fn func(i
 	})
 }
 
-// pgLedgers writes with COPY inside the job's pgx transaction.
+// pgLedgers writes with COPY inside the job's pgx transaction. A run looks
+// up one batch while it writes the previous one, and a pgx connection does
+// one thing at a time, so calls are serialised.
 type pgLedgers struct {
+	mu  sync.Mutex
 	tx  pgx.Tx
 	job importer.Job
 }
@@ -255,6 +340,8 @@ func columnList(cols []string) string {
 }
 
 func (p *pgLedgers) Lookup(ctx context.Context, codes []string) (map[string]enterprise.Ledger, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	// FOR UPDATE: an edit through the API waits for the import instead of
 	// being overwritten by it.
 	rows, err := p.tx.Query(ctx, "SELECT "+columnList(enterpriseColumns)+" FROM enterprises WHERE credit_code = ANY($1) FOR UPDATE", codes)
@@ -274,6 +361,8 @@ func (p *pgLedgers) Lookup(ctx context.Context, codes []string) (map[string]ente
 }
 
 func (p *pgLedgers) Write(ctx context.Context, ls []enterprise.Ledger, changes [][]enterprise.Change) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	var fresh, changed []int
 	for i := range ls {
 		if ls[i].ID == 0 {
@@ -338,8 +427,7 @@ func (p *pgLedgers) Write(ctx context.Context, ls []enterprise.Ledger, changes [
 		}
 		src[i] = []any{h.EnterpriseID, h.Version, h.ActorID, h.ActorName, h.Source, h.At, h.Changes, h.JobID}
 	}
-	_, err := p.tx.CopyFrom(ctx, pgx.Identifier{"enterprise_history"},
-		[]string{"enterprise_id", "version", "actor_id", "actor_name", "source", "at", "changes", "job_id"}, pgx.CopyFromRows(src))
+	_, err := p.tx.CopyFrom(ctx, pgx.Identifier{"enterprise_history"}, historyColumns, pgx.CopyFromRows(src))
 	return apperr.Wrap(err, "copy history")
 }
 
@@ -353,12 +441,13 @@ func (p *pgLedgers) nextIDs(ctx context.Context, seq string, n int) ([]int64, er
 }
 
 func (p *pgLedgers) Report(ctx context.Context, issues []importer.Issue) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	rows := issueRows(p.job.ID, issues)
 	src := make([][]any, len(rows))
 	for i, r := range rows {
 		src[i] = []any{r.JobID, r.RowNumber, r.ColumnName, r.Value, r.Message, r.Severity}
 	}
-	_, err := p.tx.CopyFrom(ctx, pgx.Identifier{"import_issues"},
-		[]string{"job_id", "row_number", "column_name", "value", "message", "severity"}, pgx.CopyFromRows(src))
+	_, err := p.tx.CopyFrom(ctx, pgx.Identifier{"import_issues"}, issueColumns, pgx.CopyFromRows(src))
 	return apperr.Wrap(err, "copy issues")
 }
