@@ -4,7 +4,7 @@ GO    ?= go
 BIN   := bin/fugai
 SWAG  := $(GO) tool swag init -g routes.go -d internal/httpapi --parseInternal --parseDependencyLevel 1 --outputTypes json,yaml --quiet
 
-.PHONY: all build run test fmt-check vet openapi openapi-check fuzz bench bench-api bench-resolve clean
+.PHONY: all build run test fmt-check vet openapi openapi-check fuzz bench bench-api bench-resolve bench-import clean
 
 all: build
 
@@ -54,6 +54,13 @@ bench-api:
 ## bench-resolve: address → township resolution, per address.
 bench-resolve:
 	$(GO) test -run='^$$' -bench='Resolve|NFKCBaseline|District' -benchmem -count=1 ./internal/division/
+
+## bench-import: a synthetic 1,000,000-row export into PostgreSQL and SQLite,
+## beside psql \copy + upsert of the same CSV (the database's floor).
+## BENCH_ROWS sets the size.
+BENCH_ROWS ?= 1000000
+bench-import:
+	bash deployments/scripts/bench-import.sh $(BENCH_ROWS)
 
 bench: bench-resolve bench-api
 
