@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"unicode/utf8"
 	"time"
 )
 
@@ -87,6 +88,81 @@ func sameValue(a, b any) (same, known bool) {
 	return false, false
 }
 
+// encodeValue encodes a field value as JSON. The common types are written
+// directly (an import encodes every value of every new ledger); the rest
+// go through encoding/json.
+func encodeValue(v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		return []byte("null")
+	case string:
+		return appendJSONString(nil, x)
+	case bool:
+		return strconv.AppendBool(nil, x)
+	case *string:
+		if x == nil {
+			return []byte("null")
+		}
+		return appendJSONString(nil, *x)
+	case *int:
+		if x == nil {
+			return []byte("null")
+		}
+		return strconv.AppendInt(nil, int64(*x), 10)
+	case *bool:
+		if x == nil {
+			return []byte("null")
+		}
+		return strconv.AppendBool(nil, *x)
+	}
+	b, _ := json.Marshal(v)
+	return b
+}
+
+// appendJSONString appends s as a JSON string. Like encoding/json it
+// escapes quotes, backslashes, control characters, <, > and &, U+2028 and
+// U+2029, and writes invalid UTF-8 as U+FFFD.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c == '\n':
+				b = append(b, '\\', 'n')
+			case c == '\r':
+				b = append(b, '\\', 'r')
+			case c == '\t':
+				b = append(b, '\\', 't')
+			case c == '\b':
+				b = append(b, '\\', 'b')
+			case c == '\f':
+				b = append(b, '\\', 'f')
+			case c < 0x20 || c == '<' || c == '>' || c == '&':
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
+		default:
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
+}
+
 // Diff lists the fields whose JSON values differ between a and b, in a
 // stable order: the changes a history entry records.
 func Diff(a, b *Ledger) []Change {
@@ -96,8 +172,7 @@ func Diff(a, b *Ledger) []Change {
 		if same, known := sameValue(va, vb); known && same {
 			continue
 		}
-		ja, _ := json.Marshal(va)
-		jb, _ := json.Marshal(vb)
+		ja, jb := encodeValue(va), encodeValue(vb)
 		if !bytes.Equal(ja, jb) {
 			out = append(out, Change{Field: name, Old: json.RawMessage(ja), New: json.RawMessage(jb)})
 		}

@@ -121,3 +121,24 @@ func TestEncodeChangesMatchesJSON(t *testing.T) {
 		t.Fatalf("EncodeChanges:\n%s\nencoding/json:\n%s", got, want)
 	}
 }
+
+func TestEncodeValueMatchesEncodingJSON(t *testing.T) {
+	for _, v := range []any{nil, "", "普通文本", "q\"b\\s\n\r\t\x01<>&", "bad\xffutf8", "\u2028\u2029", true, ptr(0), ptr(-12), ptr("x"), (*string)(nil), (*int)(nil), ptr(false), ptr(3.5), map[string]int{"a": 1}} {
+		want, _ := json.Marshal(v)
+		if got := encodeValue(v); string(got) != string(want) {
+			t.Errorf("encodeValue(%#v) = %s, want %s", v, got, want)
+		}
+	}
+}
+
+func FuzzEncodeValue(f *testing.F) {
+	for _, s := range []string{"", "a\"b", "长\x00", "\xed\xa0\x80", "\u2028"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, _ := json.Marshal(s)
+		if got := encodeValue(s); string(got) != string(want) {
+			t.Fatalf("encodeValue(%q) = %s, want %s", s, got, want)
+		}
+	})
+}

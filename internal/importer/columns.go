@@ -107,10 +107,14 @@ var columnTable = [...]column{
 	{FieldNeeds, "企业所需", []string{"企业所需", "企业需求", "需求"}, []Kind{Survey}, nil},
 }
 
+// headerNoise is what header cells may carry besides the name: required
+// markers and colons. A Replacer is safe for concurrent use.
+var headerNoise = strings.NewReplacer("*", "", "＊", "", ":", "", "：", "", "\"", "")
+
 // headerKey normalises a header cell for comparison with aliases.
 func headerKey(s string) string {
 	s = division.Normalize(s)
-	return strings.NewReplacer("*", "", "＊", "", ":", "", "：", "", "\"", "").Replace(s)
+	return headerNoise.Replace(s)
 }
 
 func hasKind(ks []Kind, k Kind) bool {

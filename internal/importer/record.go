@@ -52,8 +52,8 @@ type Record struct {
 	Issues []Issue
 	// Rejected is set when the row cannot be applied at all.
 	Rejected bool
-	// Hash identifies the row's content (its known columns, normalised), to
-	// tell exact duplicates from conflicting ones.
+	// Hash identifies the row's content (its known columns), to tell exact
+	// duplicates from conflicting ones; RowKey computes it, Parse does not.
 	Hash uint64
 }
 
@@ -131,7 +131,7 @@ func Blank(cells []string) bool {
 
 // Parse reads one data row of kind k.
 func (h *Header) Parse(row int, cells []string, k Kind) Record {
-	r := Record{Row: row, Hash: h.hash(cells)}
+	r := Record{Row: row}
 	cell := func(f Field) (string, string, bool) {
 		i := h.Index(f)
 		if i < 0 {

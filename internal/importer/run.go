@@ -256,6 +256,7 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 		}
 		ordinal++
 		rec := h.Parse(row, cells, r.Kind)
+		rec.Hash = hash
 		if rec.Rejected {
 			res.Counts.Rejected++
 			b.issues = append(b.issues, rec.Issues...)

@@ -228,7 +228,7 @@ func openCSV(path string) (*csvSheet, error) {
 		text = br
 	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
 		text = transform.NewReader(br, unicode.BOMOverride(unicode.UTF8.NewDecoder()))
-	case validUTF8Prefix(head):
+	case validUTF8File(path):
 		text = br
 	default:
 		text = transform.NewReader(br, simplifiedchinese.GB18030.NewDecoder())
@@ -242,16 +242,42 @@ func openCSV(path string) (*csvSheet, error) {
 	return &csvSheet{file: f, r: r, lines: guard}, nil
 }
 
-// validUTF8Prefix reports whether b is UTF-8, allowing a sequence cut off
-// at the end of the sample.
-func validUTF8Prefix(b []byte) bool {
-	for i := 0; i < 3 && len(b) > 0; i++ {
-		if utf8.Valid(b) {
-			return true
-		}
-		b = b[:len(b)-1]
+// validUTF8File reports whether the whole file is UTF-8. Judging by the
+// first bytes alone is not enough: a GB18030 export may be plain ASCII for
+// its first thousand rows. Reading the file once more costs a fraction of
+// a second even at a million rows.
+func validUTF8File(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
 	}
-	return utf8.Valid(b)
+	defer f.Close()
+	buf := make([]byte, 256<<10)
+	carry := 0
+	for {
+		n, err := f.Read(buf[carry:])
+		end := carry + n
+		if err == io.EOF || (err == nil && n == 0) {
+			return utf8.Valid(buf[:end])
+		}
+		if err != nil {
+			return false
+		}
+		// Keep an incomplete sequence at the end for the next read.
+		cut := end
+		for i := 1; i <= utf8.UTFMax && i <= end; i++ {
+			if utf8.RuneStart(buf[end-i]) {
+				if !utf8.FullRune(buf[end-i : end]) {
+					cut = end - i
+				}
+				break
+			}
+		}
+		if !utf8.Valid(buf[:cut]) {
+			return false
+		}
+		carry = copy(buf, buf[cut:end])
+	}
 }
 
 // delimiter picks comma, tab or semicolon from the first line.
@@ -283,6 +309,13 @@ func (s *csvSheet) Next() ([]string, error) {
 	}
 	line, _ := s.r.FieldPos(0)
 	s.row = line
+	// What decoding could not make sense of becomes U+FFFD, which the row
+	// parser warns about; nothing invalid travels further.
+	for i, c := range rec {
+		if !utf8.ValidString(c) {
+			rec[i] = strings.ToValidUTF8(c, "\uFFFD")
+		}
+	}
 	return rec, nil
 }
 

@@ -389,7 +389,12 @@ func parseAmount(s, label string) (amount, error) {
 	}
 
 	// The unit and currency after the number: 万元人民币, (万元), 万元整 …
-	rest = strings.NewReplacer(" ", "", "(", "", ")", "").Replace(rest)
+	rest = strings.Map(func(r rune) rune {
+		if r == ' ' || r == '(' || r == ')' {
+			return -1
+		}
+		return r
+	}, rest)
 	rest = strings.TrimSuffix(rest, "整")
 	shift, scaled := 0, false
 	for _, m := range [...]struct {
