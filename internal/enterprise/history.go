@@ -37,26 +37,36 @@ var diffFields = []string{
 	"nature", "in_scope", "out_of_scope_reason", "check_digit_warning", "priority", "suggested_method",
 }
 
-func valueOf(l *Ledger, name string) any {
+// diffGetters reads each of diffFields, resolved once rather than looked up
+// by name for every ledger compared.
+var diffGetters = func() []func(*Ledger) any {
+	out := make([]func(*Ledger) any, len(diffFields))
+	for i, name := range diffFields {
+		out[i] = getter(name)
+	}
+	return out
+}()
+
+func getter(name string) func(*Ledger) any {
 	switch name {
 	case "assignment":
-		return string(l.Assignment)
+		return func(l *Ledger) any { return string(l.Assignment) }
 	case "assignment_reason":
-		return nullString(string(l.AssignmentReason))
+		return func(l *Ledger) any { return nullString(string(l.AssignmentReason)) }
 	case "nature":
-		return string(l.Nature)
+		return func(l *Ledger) any { return string(l.Nature) }
 	case "in_scope":
-		return l.InScope
+		return func(l *Ledger) any { return l.InScope }
 	case "out_of_scope_reason":
-		return nullString(l.OutOfScopeReason)
+		return func(l *Ledger) any { return nullString(l.OutOfScopeReason) }
 	case "check_digit_warning":
-		return l.CheckDigitWarning
+		return func(l *Ledger) any { return l.CheckDigitWarning }
 	case "priority":
-		return l.Priority
+		return func(l *Ledger) any { return l.Priority }
 	case "suggested_method":
-		return nullString(l.SuggestedMethod)
+		return func(l *Ledger) any { return nullString(l.SuggestedMethod) }
 	}
-	return fields[name].get(l)
+	return fields[name].get
 }
 
 // sameValue compares two field values of the same field without encoding
@@ -167,8 +177,8 @@ func appendJSONString(b []byte, s string) []byte {
 // stable order: the changes a history entry records.
 func Diff(a, b *Ledger) []Change {
 	var out []Change
-	for _, name := range diffFields {
-		va, vb := valueOf(a, name), valueOf(b, name)
+	for i, name := range diffFields {
+		va, vb := diffGetters[i](a), diffGetters[i](b)
 		if same, known := sameValue(va, vb); known && same {
 			continue
 		}
