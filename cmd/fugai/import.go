@@ -35,13 +35,22 @@ func importCommand(ctx context.Context, cfg config.Config, args []string, e env)
 	dryRun := fs.Bool("dry-run", false, "check the file and count outcomes without changing the ledger")
 	report := fs.String("report", "", "write the report of rejected and warned rows to this xlsx file")
 	stats := fs.Bool("stats", false, "print elapsed time, rows per second and peak memory")
-	if err := fs.Parse(args); err != nil {
-		return err
+	// Flags may come before or after the file name.
+	var files []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		files = append(files, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
-	if fs.NArg() != 1 || !importer.Kind(*kind).Valid() {
+	if len(files) != 1 || !importer.Kind(*kind).Valid() {
 		return errors.New(importUsage)
 	}
-	path := fs.Arg(0)
+	path := files[0]
 	start := time.Now()
 	format, err := importer.Check(path)
 	if err != nil {
@@ -89,6 +98,15 @@ func importCommand(ctx context.Context, cfg config.Config, args []string, e env)
 	}
 	if _, err := w.RunNext(ctx, job.ID); err != nil {
 		return err
+	}
+	if ctx.Err() != nil {
+		// Interrupted: the job's transaction was rolled back. This command
+		// owns the job, so it ends it rather than leave it for a server.
+		msg := "导入在命令行被中断，台账未被修改；请重新导入"
+		if err := db.FailImport(context.WithoutCancel(ctx), job.ID, "interrupted", msg); err != nil {
+			return err
+		}
+		return fmt.Errorf("import %d interrupted: the ledger was not changed", job.ID)
 	}
 	job, err = db.Import(context.WithoutCancel(ctx), auth.Scope{All: true}, job.ID)
 	if err != nil {

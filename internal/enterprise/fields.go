@@ -96,7 +96,7 @@ func buildFields() map[string]field {
 		text("registered_address", "住所（注册地址）", levelRegistration, 300, false, func(l *Ledger) *string { return &l.RegisteredAddress }),
 		text("registration_authority", "登记机关", levelRegistration, 100, false, func(l *Ledger) *string { return &l.RegistrationAuthority }),
 		text("industry", "所属行业", levelRegistration, 100, false, func(l *Ledger) *string { return &l.Industry }),
-		text("business_scope", "经营范围", levelRegistration, 2000, false, func(l *Ledger) *string { return &l.BusinessScope }),
+		text("business_scope", "经营范围", levelRegistration, 5000, false, func(l *Ledger) *string { return &l.BusinessScope }),
 		text("operating_address", "实际经营地址", levelSurvey, 300, false, func(l *Ledger) *string { return &l.OperatingAddress }),
 		{name: "township_code", label: "所属街道/乡镇", level: levelDistrict,
 			get: func(l *Ledger) any { return nullString(l.TownshipCode) },

@@ -23,6 +23,8 @@ type ErrorDetail struct {
 	Fields  map[string]string `json:"fields"`
 	// CurrentVersion is set on 412: the ledger's version now.
 	CurrentVersion *int64 `json:"current_version,omitempty"`
+	// ImportID is set on 409 import_in_progress: the job the key made.
+	ImportID *int64 `json:"import_id,omitempty"`
 }
 
 // statusOf is the one place an error kind becomes an HTTP status.
@@ -78,6 +80,9 @@ func (s *Server) fail(c *gin.Context, err error) {
 	if v, ok := ae.Data["current_version"].(int64); ok {
 		body.Error.CurrentVersion = &v
 		c.Header("ETag", etag(v))
+	}
+	if v, ok := ae.Data["import_id"].(int64); ok {
+		body.Error.ImportID = &v
 	}
 	c.AbortWithStatusJSON(statusOf(ae.Kind), body)
 }

@@ -23,7 +23,8 @@ const (
 const MaxAttempts = 3
 
 // Counts are a job's outcomes. Rows = Created + Updated + Unchanged +
-// Rejected + Duplicates; Warnings counts rows applied with a warning;
+// Rejected + Duplicates; Warnings counts rows applied with a warning and
+// conflicting duplicates (not applied: a later row of the code won);
 // Unassigned and OutOfScope count applied rows whose ledger has no
 // township or is outside the coverage base.
 type Counts struct {

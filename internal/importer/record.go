@@ -89,8 +89,8 @@ const maxCell = 32767
 // textLimits bounds free-text fields (characters).
 var textLimits = map[Field]int{
 	FieldName: 200, FieldEntityType: 100, FieldLegalRep: 100, FieldRegStatus: 50, FieldAddress: 300,
-	FieldAuthority: 100, FieldIndustry: 100, FieldBusinessScope: maxCell, FieldOwnerIdentity: 50,
-	FieldOperatingStatus: 50, FieldOperatingAddress: 300, FieldMemberSource: 50,
+	FieldAuthority: 100, FieldIndustry: 100, FieldBusinessScope: 5000, FieldOwnerIdentity: 50,
+	FieldOperatingStatus: 50, FieldOperatingAddress: 300, FieldMemberSource: 30,
 }
 
 // RowKey returns the normalised credit code of a row without parsing the
@@ -177,6 +177,9 @@ func (h *Header) Parse(row int, cells []string, k Kind) Record {
 	for _, c := range columnTable {
 		if c.field == FieldSerial || c.field == FieldCreditCode || !hasKind(c.kinds, k) {
 			continue
+		}
+		if c.field == FieldName && k == Survey {
+			continue // a survey names the enterprise only to cross-check it
 		}
 		raw, col, ok := cell(c.field)
 		if !ok {
@@ -357,7 +360,7 @@ var needNames = map[string]string{
 }
 
 func parseNeeds(v string) ([]string, error) {
-	if v == "" || v == "无" {
+	if v == "" || v == "无" || v == "没有" || v == "-" {
 		return nil, nil
 	}
 	seen := map[string]bool{}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"sync"
 	"time"
 
@@ -225,7 +226,10 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 	defer s.Close()
 	wr := newWriter(ctx, r.Store)
 	defer wr.close()
-	b := batch{r: r, w: wr, counts: &res.Counts}
+	b := batch{r: r, w: wr, counts: &res.Counts, codeColumn: h.Names[h.Index(FieldCreditCode)], nameColumn: FieldName.Label()}
+	if i := h.Index(FieldName); i >= 0 {
+		b.nameColumn = h.Names[i]
+	}
 	ordinal := 0
 	for {
 		cells, err := s.Next()
@@ -291,6 +295,8 @@ type batch struct {
 	counts  *Counts
 	records []Record
 	issues  []Issue
+	// codeColumn and nameColumn are those columns' headers in the file.
+	codeColumn, nameColumn string
 }
 
 func (b *batch) flush(ctx context.Context) error {
@@ -351,6 +357,10 @@ func (b *batch) flush(ctx context.Context) error {
 			w.ledgers, w.changes = out, changes
 		}
 	}
+	// Rows reach a batch in file order, but a rejected row's issues arrive
+	// before the warnings of the rows merged at the flush: sort, so the
+	// report reads top to bottom.
+	sort.SliceStable(b.issues, func(i, j int) bool { return b.issues[i].Row < b.issues[j].Row })
 	w.issues = b.issues
 	b.records, b.issues = b.records[:0], nil
 	return b.w.send(w)
@@ -430,7 +440,7 @@ func (w *writer) close() error {
 func (b *batch) merge(rec *Record, existing map[string]enterprise.Ledger) (enterprise.Ledger, []enterprise.Change, bool) {
 	r := b.r
 	old, found := existing[rec.Code]
-	codeCol := FieldCreditCode.Label()
+	codeCol := b.codeColumn
 	if r.Kind == Registration {
 		var prev *enterprise.Ledger
 		if found {
@@ -455,7 +465,7 @@ func (b *batch) merge(rec *Record, existing map[string]enterprise.Ledger) (enter
 		return enterprise.Ledger{}, nil, false
 	}
 	if rec.Name != "" && old.Name != "" && enterprise.CleanText(rec.Name) != old.Name {
-		rec.Issues = append(rec.Issues, Issue{Row: rec.Row, Column: FieldName.Label(), Value: rec.Name,
+		rec.Issues = append(rec.Issues, Issue{Row: rec.Row, Column: b.nameColumn, Value: rec.Name,
 			Message: "企业名称与台账中的“" + old.Name + "”不一致，已按统一社会信用代码更新，请核实", Severity: Warning})
 	}
 	l, ch := MergeSurvey(old, rec)

@@ -280,16 +280,19 @@ func validUTF8File(path string) bool {
 	}
 }
 
-// delimiter picks comma, tab or semicolon from the first line.
+// delimiter picks comma, tab or semicolon.
+// The header may sit below title lines that hold no delimiter at all, so
+// the line with the most delimiters among the first few decides.
 func delimiter(sample []byte) rune {
-	line := sample
-	if i := bytes.IndexByte(sample, '\n'); i >= 0 {
-		line = sample[:i]
-	}
-	best, n := ',', bytes.Count(line, []byte(","))
-	for _, d := range []rune{'\t', ';'} {
-		if c := bytes.Count(line, []byte(string(d))); c > n {
-			best, n = d, c
+	best, most := ',', 0
+	for i, line := range bytes.SplitN(sample, []byte("\n"), 31) {
+		if i == 30 {
+			break
+		}
+		for _, d := range []rune{',', '\t', ';'} {
+			if c := bytes.Count(line, []byte(string(d))); c > most {
+				best, most = d, c
+			}
 		}
 	}
 	return best

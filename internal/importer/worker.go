@@ -164,7 +164,7 @@ func (w *Workers) Run(ctx context.Context, job Job) {
 	case ctx.Err() != nil:
 		// Shutting down: the transaction was rolled back; the job stays
 		// running and is claimed again after the restart.
-		log.Warn("import interrupted by shutdown; it will run again", slog.Any("error", err))
+		log.Warn("import interrupted; its transaction was rolled back and the job can run again", slog.Any("error", err))
 		return
 	case errors.As(err, &fe):
 		err = w.q.FailImport(context.WithoutCancel(ctx), job.ID, fe.Code, fe.Message)
