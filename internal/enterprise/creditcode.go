@@ -43,7 +43,8 @@ func NormalizeCreditCode(s string) string {
 	b.Grow(len(s))
 	for _, r := range s {
 		switch {
-		case r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\u3000' || r == '\u00a0' || r == '-':
+		case r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\u3000' || r == '\u00a0' || r == '-',
+			r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\u2060' || r == '\ufeff':
 			continue
 		case r >= 'a' && r <= 'z':
 			b.WriteRune(r - 'a' + 'A')

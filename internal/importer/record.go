@@ -200,7 +200,14 @@ func (h *Header) Parse(row int, cells []string, k Kind) Record {
 		}
 		r.Set = append(r.Set, c.field)
 	}
-	if k == Registration && r.Values.Name == "" {
+	if k == Registration && !r.has(FieldName) {
+		raw, col, _ := cell(FieldName)
+		if strings.TrimSpace(Clean(raw)) == "" {
+			r.issue(col, raw, "企业名称为空", Rejected)
+		} else {
+			r.issue(col, truncate(raw), "企业名称无法读取（见本行其他说明），本行未导入", Rejected)
+		}
+	} else if k == Registration && r.Values.Name == "" {
 		_, col, _ := cell(FieldName)
 		r.issue(col, "", "企业名称为空", Rejected)
 	}
