@@ -238,9 +238,20 @@ type Tx struct {
 // InTx runs fn in one transaction: committed when fn returns nil, rolled
 // back otherwise.
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
-	return db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+	err := db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
 		return fn(&Tx{g: g, db: db})
 	})
+	return busy(err)
+}
+
+// busy turns SQLite's "database is locked" (a long import holds the one
+// writer beyond the busy timeout) into a 503 the user can act on.
+func busy(err error) error {
+	if err != nil && strings.Contains(err.Error(), "database is locked") {
+		return &apperr.Error{Kind: apperr.Unavailable, Code: "database_busy",
+			Message: "系统正在写入大批数据（例如导入），请稍后重试", Err: err}
+	}
+	return err
 }
 
 // isUniqueViolation reports whether err is a unique-constraint violation.

@@ -242,7 +242,7 @@ func (db *DB) Authenticate(ctx context.Context, tokenHash string) (auth.User, au
 	if now.Sub(s.LastSeenAt) >= time.Minute {
 		if err := db.gorm.WithContext(ctx).Model(&sessionRow{}).Where("id = ?", s.ID).
 			Update("last_seen_at", now).Error; err != nil {
-			return auth.User{}, auth.Session{}, apperr.Wrap(err, "touch session")
+			return auth.User{}, auth.Session{}, apperr.Wrap(busy(err), "touch session")
 		}
 		s.LastSeenAt = now
 	}
