@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -63,6 +64,7 @@ func runEnv(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	limitMemory(e.getenv)
 	switch args[0] {
 	case "serve":
 		return serve(ctx, cfg, log, e)
@@ -78,6 +80,15 @@ func runEnv(ctx context.Context, args []string, e env) error {
 	}
 	fmt.Fprint(e.stderr, usage)
 	return fmt.Errorf("unknown command %q", args[0])
+}
+
+// limitMemory gives the collector a soft memory limit, so a million-row
+// import stays within a few hundred megabytes instead of letting the heap
+// double between collections. GOMEMLIMIT in the environment wins.
+func limitMemory(getenv func(string) string) {
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(160 << 20)
+	}
 }
 
 // open loads the district and opens the store; the caller closes it.
