@@ -21,6 +21,7 @@ type Header struct {
 	// for the report; they are otherwise ignored.
 	Unknown []string
 	index   map[Field]int
+	memo    memo
 }
 
 // Index returns the column of field f, or -1.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/fugai/fugai/internal/enterprise"
@@ -185,11 +186,11 @@ func (h *Header) Parse(row int, cells []string, k Kind) Record {
 		if !ok {
 			continue
 		}
-		v := strings.TrimSpace(Clean(raw))
+		v := h.memo.clean(c.field, raw)
 		if v == "" && k == Survey {
 			continue // an empty survey cell says nothing
 		}
-		if err := r.set(c.field, v); err != nil {
+		if err := r.set(c.field, v, &h.memo); err != nil {
 			var w *warnOnly
 			if errors.As(err, &w) {
 				r.issue(col, raw, w.msg, Warning)
@@ -242,7 +243,7 @@ type warnOnly struct{ msg string }
 func (w *warnOnly) Error() string { return w.msg }
 
 // set parses v (already cleaned, possibly empty) into the field.
-func (r *Record) set(f Field, v string) error {
+func (r *Record) set(f Field, v string, m *memo) error {
 	l := &r.Values
 	if max, ok := textLimits[f]; ok && utf8.RuneCountInString(v) > max {
 		return fmt.Errorf("超过%d个字符，未更新该项", max)
@@ -281,7 +282,7 @@ func (r *Record) set(f Field, v string) error {
 			l.RegisteredCapital = nil
 			return nil
 		}
-		wan, warn, err := ParseCapital(v)
+		wan, warn, err := m.capital(v)
 		if err != nil {
 			return fmt.Errorf("%v，未更新该项", err)
 		}
@@ -302,7 +303,7 @@ func (r *Record) set(f Field, v string) error {
 			l.FoundedOn = nil
 			return nil
 		}
-		d, err := ParseDate(v)
+		d, err := m.date(v)
 		if err != nil {
 			return fmt.Errorf("%v，未更新该项", err)
 		}
@@ -385,4 +386,77 @@ func parseNeeds(v string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// memo remembers cleaned and parsed cells of the columns whose values
+// repeat from row to row (types, statuses, authorities, industries,
+// capital, dates …): a million-row export has a few thousand distinct
+// values there, and cleaning and parsing each once saves much of an
+// import's work. Names, addresses and codes are unique and not memoised.
+// A memo belongs to one Header, used by one goroutine.
+type memo struct {
+	cleaned  map[string]string
+	capitals map[string]capitalResult
+	dates    map[string]dateResult
+}
+
+type capitalResult struct {
+	wan  float64
+	warn string
+	err  error
+}
+
+type dateResult struct {
+	t   time.Time
+	err error
+}
+
+// memoLimit bounds each memo; past it, values are computed every time.
+const memoLimit = 20000
+
+// repeating lists the columns whose cleaned text is memoised.
+var repeating = map[Field]bool{
+	FieldEntityType: true, FieldRegStatus: true, FieldAuthority: true, FieldIndustry: true, FieldBusinessScope: true,
+	FieldCapital: true, FieldFoundedOn: true, FieldEmployees: true, FieldYoungEmployees: true, FieldFullMembers: true,
+	FieldProbationary: true, FieldAboveScale: true, FieldOwnerIdentity: true, FieldOperatingStatus: true,
+	FieldMemberSource: true, FieldUnion: true, FieldYouthLeague: true, FieldWomensFederation: true, FieldNeeds: true,
+}
+
+func (m *memo) clean(f Field, raw string) string {
+	if !repeating[f] {
+		return strings.TrimSpace(Clean(raw))
+	}
+	return remember(&m.cleaned, raw, func() string { return strings.TrimSpace(Clean(raw)) })
+}
+
+func (m *memo) capital(v string) (float64, string, error) {
+	c := remember(&m.capitals, v, func() capitalResult {
+		wan, warn, err := ParseCapital(v)
+		return capitalResult{wan, warn, err}
+	})
+	return c.wan, c.warn, c.err
+}
+
+func (m *memo) date(v string) (time.Time, error) {
+	d := remember(&m.dates, v, func() dateResult {
+		t, err := ParseDate(v)
+		return dateResult{t, err}
+	})
+	return d.t, d.err
+}
+
+// remember returns the value kept in *cache for key, computing and keeping
+// it (up to memoLimit entries) when it is not there yet.
+func remember[V any](cache *map[string]V, key string, compute func() V) V {
+	if v, ok := (*cache)[key]; ok {
+		return v
+	}
+	v := compute()
+	if *cache == nil {
+		*cache = map[string]V{}
+	}
+	if len(*cache) < memoLimit {
+		(*cache)[key] = v
+	}
+	return v
 }

@@ -119,15 +119,7 @@ func (s *sqliteLedgers) Lookup(ctx context.Context, codes []string) (map[string]
 		return nil, apperr.Wrap(err, "look up ledgers")
 	}
 	defer rows.Close()
-	out := make(map[string]enterprise.Ledger, len(codes))
-	for rows.Next() {
-		var r enterpriseRow
-		if err := rows.Scan(enterpriseFields(&r)...); err != nil {
-			return nil, apperr.Wrap(err, "scan ledger")
-		}
-		out[r.CreditCode] = r.toLedger()
-	}
-	return out, apperr.Wrap(rows.Err(), "look up ledgers")
+	return scanLedgers(rows, len(codes))
 }
 
 func (s *sqliteLedgers) Write(ctx context.Context, ls []enterprise.Ledger, changes [][]enterprise.Change) error {
@@ -349,15 +341,7 @@ func (p *pgLedgers) Lookup(ctx context.Context, codes []string) (map[string]ente
 		return nil, apperr.Wrap(err, "look up ledgers")
 	}
 	defer rows.Close()
-	out := make(map[string]enterprise.Ledger, len(codes))
-	for rows.Next() {
-		var r enterpriseRow
-		if err := rows.Scan(enterpriseFields(&r)...); err != nil {
-			return nil, apperr.Wrap(err, "scan ledger")
-		}
-		out[r.CreditCode] = r.toLedger()
-	}
-	return out, apperr.Wrap(rows.Err(), "look up ledgers")
+	return scanLedgers(rows, len(codes))
 }
 
 func (p *pgLedgers) Write(ctx context.Context, ls []enterprise.Ledger, changes [][]enterprise.Change) error {
@@ -450,4 +434,24 @@ func (p *pgLedgers) Report(ctx context.Context, issues []importer.Issue) error {
 	}
 	_, err := p.tx.CopyFrom(ctx, pgx.Identifier{"import_issues"}, issueColumns, pgx.CopyFromRows(src))
 	return apperr.Wrap(err, "copy issues")
+}
+
+// rowScanner is what database/sql and pgx rows have in common.
+type rowScanner interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// scanLedgers reads rows of enterpriseColumns into ledgers by credit code.
+func scanLedgers(rows rowScanner, n int) (map[string]enterprise.Ledger, error) {
+	out := make(map[string]enterprise.Ledger, n)
+	for rows.Next() {
+		var r enterpriseRow
+		if err := rows.Scan(enterpriseFields(&r)...); err != nil {
+			return nil, apperr.Wrap(err, "scan ledger")
+		}
+		out[r.CreditCode] = r.toLedger()
+	}
+	return out, apperr.Wrap(rows.Err(), "look up ledgers")
 }
