@@ -238,13 +238,16 @@ func (db *DB) Authenticate(ctx context.Context, tokenHash string) (auth.User, au
 		return auth.User{}, auth.Session{}, errNoSession
 	}
 	// Touch at most once a minute: the idle timeout is 30 minutes, so this
-	// keeps a write off most requests.
+	// keeps a write off most requests. The touch is best effort: while an
+	// import holds SQLite's one writer it would wait, and a missed touch
+	// only brings the idle deadline a minute closer.
 	if now.Sub(s.LastSeenAt) >= time.Minute {
-		if err := db.gorm.WithContext(ctx).Model(&sessionRow{}).Where("id = ?", s.ID).
-			Update("last_seen_at", now).Error; err != nil {
-			return auth.User{}, auth.Session{}, apperr.Wrap(busy(err), "touch session")
+		tctx, cancel := context.WithTimeout(ctx, time.Second)
+		err := db.gorm.WithContext(tctx).Model(&sessionRow{}).Where("id = ?", s.ID).Update("last_seen_at", now).Error
+		cancel()
+		if err == nil {
+			s.LastSeenAt = now
 		}
-		s.LastSeenAt = now
 	}
 	return u, s, nil
 }
