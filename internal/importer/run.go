@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,6 +32,8 @@ type Runner struct {
 	Progress func(Progress)
 	// Batch is how many rows are looked up and written together (default 1000).
 	Batch int
+
+	header *Header // found by Run
 }
 
 // Result is what a finished run found.
@@ -147,6 +150,22 @@ func (r *Runner) reopenAt(idx, headerRow int) (Sheet, error) {
 	return s, nil
 }
 
+// applicable tells, cheaply, whether a row could be applied at all: its
+// code is well-formed and a registration row has a name. Of several rows
+// with one code, the last applicable one wins, so a later broken row does
+// not push out a good one.
+func (r *Runner) applicable(code string, cells []string) bool {
+	if _, ok := enterprise.ParseCreditCode(code); !ok {
+		return false
+	}
+	if r.Kind != Registration {
+		return true
+	}
+	h := r.header
+	i := h.Index(FieldName)
+	return i >= 0 && i < len(cells) && strings.TrimSpace(Clean(cells[i])) != ""
+}
+
 // occurrence remembers the last row of a credit code within the file.
 type occurrence struct {
 	ordinal int32  // data row ordinal of the last occurrence
@@ -182,6 +201,7 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 	}
 	res := Result{Sheet: loc.name, HeaderRow: loc.header.Row, UnknownColumns: loc.header.Unknown}
 	h := loc.header
+	r.header = h
 
 	// Pass 1: count the rows and remember the last row of each code.
 	last := map[codeKey]occurrence{}
@@ -199,7 +219,7 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 			continue
 		}
 		code, hash := h.RowKey(cells)
-		if k, ok := keyOf(code); ok {
+		if k, ok := keyOf(code); ok && r.applicable(code, cells) {
 			last[k] = occurrence{ordinal: int32(total), row: int32(loc.sheet.Row()), hash: hash}
 		}
 		total++
@@ -246,7 +266,9 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 		res.Counts.Rows++
 		code, hash := h.RowKey(cells)
 		if k, ok := keyOf(code); ok {
-			if o := last[k]; int(o.ordinal) != ordinal {
+			// Only rows before the winning one are duplicates; a row after
+			// it could not be applied and is parsed, to be rejected.
+			if o, seen := last[k]; seen && ordinal < int(o.ordinal) {
 				res.Counts.Duplicates++
 				if o.hash != hash {
 					res.Counts.Warnings++

@@ -3,8 +3,11 @@ package importer
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/fugai/fugai/internal/division"
@@ -148,5 +151,43 @@ func TestSampleSurveyIssues(t *testing.T) {
 		if is.Severity != Warning || is.Column != "统一社会信用代码" || is.Row < 2 {
 			t.Fatalf("unexpected issue %+v", is)
 		}
+	}
+}
+
+// TestDuplicateRowsLaterValidRowWins: of rows sharing a code, the last one
+// that can be applied wins; exact copies count as duplicates; a later row
+// that cannot be applied is rejected and does not push out the good one.
+func TestDuplicateRowsLaterValidRowWins(t *testing.T) {
+	d := testDistrict(t)
+	code := func(n int) string {
+		first := fmt.Sprintf("91431103MA4%06d", n)
+		return first + string(enterprise.CheckDigit(first))
+	}
+	csv := "统一社会信用代码,企业名称,住所\n" +
+		code(1) + ",甲公司,冷水滩区梅湾街道\n" + // 2: superseded by row 4
+		code(2) + ",乙公司,冷水滩区梅湾街道\n" + // 3: exact copy of row 5
+		code(1) + ",甲公司（新）,冷水滩区凤凰街道\n" + // 4: wins for code 1
+		code(2) + ",乙公司,冷水滩区梅湾街道\n" + // 5: wins for code 2
+		code(1) + ",,冷水滩区菱角山街道\n" // 6: no name: rejected, row 4 still wins
+	path := filepath.Join(t.TempDir(), "dup.csv")
+	if err := os.WriteFile(path, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := &memLedgers{byCode: map[string]enterprise.Ledger{}}
+	res := runFile(t, m, d, Registration, path)
+	c := res.Counts
+	if c.Rows != 5 || c.Created != 2 || c.Duplicates != 2 || c.Rejected != 1 || c.Warnings != 1 {
+		t.Fatalf("counts %+v", c)
+	}
+	if l := m.byCode[code(1)]; l.Name != "甲公司(新)" || l.TownshipCode != "431103006" {
+		t.Fatalf("code 1: %+v", l)
+	}
+	var warned, rejected bool
+	for _, is := range m.issues {
+		warned = warned || is.Row == 2 && strings.Contains(is.Message, "以后出现的第4行为准")
+		rejected = rejected || is.Row == 6 && is.Severity == Rejected
+	}
+	if !warned || !rejected {
+		t.Fatalf("issues %+v", m.issues)
 	}
 }
