@@ -26,6 +26,7 @@ type importJob struct {
 	Kind     string
 	Status   string
 	DryRun   bool `json:"dry_run"`
+	Format   string
 	Progress struct{ Processed, Total int }
 	Counts   struct {
 		Rows, Created, Updated, Unchanged, Rejected, Warnings, Duplicates, Unassigned int
@@ -113,7 +114,7 @@ func TestImportThroughTheAPI(t *testing.T) {
 			t.Fatalf("dry run: %+v, %d ledgers", dry, e.ledgerCount())
 		}
 		reg := e.importAndRun("district", "登记.xlsx", sample(t, "registration.xlsx"), map[string]string{"kind": "registration"})
-		if reg.Status != "succeeded" || reg.Counts.Rows != 344 || reg.Counts.Created != 340 || reg.Counts.Rejected != 1 ||
+		if reg.Format != "xlsx" || reg.Status != "succeeded" || reg.Counts.Rows != 344 || reg.Counts.Created != 340 || reg.Counts.Rejected != 1 ||
 			reg.Counts.Duplicates != 3 || reg.Progress.Processed != 344 || reg.Progress.Total != 344 || reg.HeaderRow != 2 {
 			t.Fatalf("registration: %+v", reg)
 		}

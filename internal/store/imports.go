@@ -112,12 +112,6 @@ var _ importer.Queue = (*DB)(nil)
 
 var errImportNotFound = apperr.New(apperr.NotFound, "import_not_found", "导入任务不存在")
 
-// importScope limits jobs to what s may see: a township administrator sees
-// the jobs of its township.
-func importScope(g *gorm.DB, s auth.Scope) *gorm.DB {
-	return scoped(g, s)
-}
-
 // CreateImport stores a new queued job with its file (read from file, the
 // upload already on disk). With an idempotency key, a job of the same user
 // and key is returned instead when it has the same file (created=false);
@@ -139,7 +133,7 @@ func (db *DB) CreateImport(ctx context.Context, j importer.Job, file *os.File, b
 	}
 	row := importJobRow{Kind: string(j.Kind), Status: string(importer.Queued), DryRun: j.DryRun, Filename: j.Filename,
 		Size: j.Size, SHA256: j.SHA256, IdempotencyKey: strPtr(j.IdempotencyKey), CreatedBy: createdBy,
-		CreatedByName: j.CreatedByName, TownshipCode: strPtr(j.Township), CreatedAt: db.Now()}
+		CreatedByName: j.CreatedByName, TownshipCode: strPtr(j.Township), Format: string(j.Format), CreatedAt: db.Now()}
 	err := db.InTx(ctx, func(tx *Tx) error {
 		if err := tx.g.Create(&row).Error; err != nil {
 			return err
@@ -209,7 +203,7 @@ func (db *DB) importByKey(ctx context.Context, userID int64, key string) (import
 // Import returns one job visible in scope, with live progress when it runs.
 func (db *DB) Import(ctx context.Context, s auth.Scope, id int64) (importer.Job, error) {
 	var row importJobRow
-	err := importScope(db.gorm.WithContext(ctx).Where("id = ?", id), s).Take(&row).Error
+	err := scoped(db.gorm.WithContext(ctx).Where("id = ?", id), s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return importer.Job{}, errImportNotFound
 	}
@@ -229,7 +223,7 @@ func (db *DB) Import(ctx context.Context, s auth.Scope, id int64) (importer.Job,
 // Imports lists the jobs visible in scope, newest first, before the id
 // cursor (0 for the first page).
 func (db *DB) Imports(ctx context.Context, s auth.Scope, beforeID int64, limit int) ([]importer.Job, error) {
-	q := importScope(db.gorm.WithContext(ctx).Model(&importJobRow{}), s)
+	q := scoped(db.gorm.WithContext(ctx).Model(&importJobRow{}), s)
 	if beforeID > 0 {
 		q = q.Where("id < ?", beforeID)
 	}
