@@ -11,7 +11,8 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
-// sampleRow is one row of testdata/registration-gbk.csv.
+// sampleRow is one row of the sample export (kept once, in
+// internal/importer/testdata).
 type sampleRow struct {
 	line          int
 	code, address string
@@ -21,7 +22,7 @@ type sampleRow struct {
 // codes and registered addresses.
 func readSample(t *testing.T) []sampleRow {
 	t.Helper()
-	f, err := os.Open("testdata/registration-gbk.csv")
+	f, err := os.Open("../importer/testdata/registration-gbk.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +62,7 @@ func readSample(t *testing.T) []sampleRow {
 func TestResolveSample(t *testing.T) {
 	t.Parallel()
 	d := district(t)
-	raw, err := os.ReadFile("testdata/expected.json")
+	raw, err := os.ReadFile("../importer/testdata/expected.json")
 	if err != nil {
 		t.Fatal(err)
 	}

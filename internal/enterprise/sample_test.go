@@ -27,7 +27,7 @@ func TestSampleRegistrationRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open("../division/testdata/registration-gbk.csv")
+	f, err := os.Open("../importer/testdata/registration-gbk.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestSampleRegistrationRules(t *testing.T) {
 			CheckDigitWarning bool    `json:"check_digit_warning"`
 		} `json:"entities"`
 	}
-	b, err := os.ReadFile("../division/testdata/expected.json")
+	b, err := os.ReadFile("../importer/testdata/expected.json")
 	if err != nil {
 		t.Fatal(err)
 	}
