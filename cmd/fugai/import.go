@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -23,7 +24,7 @@ import (
 	"github.com/fugai/fugai/internal/importer"
 )
 
-const importUsage = "usage: fugai import -kind registration|survey [-dry-run] [-report REPORT.xlsx] [-stats] FILE"
+const importUsage = "usage: fugai import -kind registration|survey [-dry-run] [-report REPORT.xlsx] [-stats] [-cpuprofile FILE] FILE"
 
 // importCommand runs an import from the command line through the same
 // code path as the server: the file becomes a queued job, which this
@@ -35,6 +36,7 @@ func importCommand(ctx context.Context, cfg config.Config, args []string, e env)
 	dryRun := fs.Bool("dry-run", false, "check the file and count outcomes without changing the ledger")
 	report := fs.String("report", "", "write the report of rejected and warned rows to this xlsx file")
 	stats := fs.Bool("stats", false, "print elapsed time, rows per second and peak memory")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file (for diagnosing slow imports)")
 	// Flags may come before or after the file name.
 	var files []string
 	for {
@@ -52,6 +54,17 @@ func importCommand(ctx context.Context, cfg config.Config, args []string, e env)
 	}
 	path := files[0]
 	start := time.Now()
+	if *cpuProfile != "" {
+		pf, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	format, err := importer.Check(path)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)

@@ -3,6 +3,7 @@ package enterprise
 import (
 	"bytes"
 	"encoding/json"
+	"sort"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -224,4 +225,97 @@ func rawJSON(v any) ([]byte, error) {
 		return r, nil
 	}
 	return json.Marshal(v)
+}
+
+// zeroLedger is what a created ledger is compared with.
+var zeroLedger Ledger
+
+// zeroValues are diffFields' JSON values on the zero ledger: the "old"
+// side of every change that creates a ledger.
+var zeroValues = func() []json.RawMessage {
+	out := make([]json.RawMessage, len(diffFields))
+	for i := range diffFields {
+		out[i] = encodeValue(diffGetters[i](&zeroLedger))
+	}
+	return out
+}()
+
+// EncodeCreated encodes the history of a ledger's creation compactly: a
+// JSON object of the fields that differ from the zero ledger and their
+// values. It stands for exactly the changes Diff(&Ledger{}, l) lists (old
+// is the zero value of each field), which DecodeChanges restores; an import
+// writes one for every ledger it creates, so it is written in one buffer.
+func EncodeCreated(b []byte, l *Ledger) []byte {
+	b = append(b, '{')
+	open := len(b)
+	for i, name := range diffFields {
+		v := diffGetters[i](l)
+		if same, known := sameValue(diffGetters[i](&zeroLedger), v); known && same {
+			continue
+		}
+		mark := len(b)
+		if mark > open {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, name...)
+		b = append(b, '"', ':')
+		start := len(b)
+		b = appendValue(b, v)
+		if bytes.Equal(b[start:], zeroValues[i]) {
+			b = b[:mark]
+		}
+	}
+	return append(b, '}')
+}
+
+// appendValue appends v's JSON encoding to b.
+func appendValue(b []byte, v any) []byte {
+	switch x := v.(type) {
+	case string:
+		return appendJSONString(b, x)
+	case *string:
+		if x != nil {
+			return appendJSONString(b, *x)
+		}
+	}
+	return append(b, encodeValue(v)...)
+}
+
+// DecodeChanges reads what history stores: a JSON array of changes, or the
+// object EncodeCreated writes for a creation, which it expands into the
+// changes it stands for, in Diff's order.
+func DecodeChanges(b []byte) ([]Change, error) {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || b[0] != '{' {
+		var out []Change
+		err := json.Unmarshal(b, &out)
+		return out, err
+	}
+	var created map[string]json.RawMessage
+	if err := json.Unmarshal(b, &created); err != nil {
+		return nil, err
+	}
+	if len(created) == 0 {
+		return nil, nil
+	}
+	out := make([]Change, 0, len(created))
+	for i, name := range diffFields {
+		if v, ok := created[name]; ok {
+			out = append(out, Change{Field: name, Old: zeroValues[i], New: v})
+			delete(created, name)
+		}
+	}
+	if len(created) > 0 {
+		// A field this version no longer compares: keep it, after the others.
+		rest := make([]string, 0, len(created))
+		for name := range created {
+			rest = append(rest, name)
+		}
+		sort.Strings(rest)
+		for _, name := range rest {
+			out = append(out, Change{Field: name, Old: json.RawMessage("null"), New: created[name]})
+		}
+	}
+	return out, nil
 }

@@ -142,3 +142,38 @@ func FuzzEncodeValue(f *testing.F) {
 		}
 	})
 }
+
+// The compact record of a creation stands for exactly the changes Diff
+// lists against the zero ledger.
+func TestEncodeCreatedDecodesToDiff(t *testing.T) {
+	rev := "address_township"
+	for _, l := range []Ledger{
+		{},
+		{CreditCode: "91431103MA4L0G1X2B", Name: "引号\"与\\反斜杠<&>", Employees: ptr(0), FullMembers: ptr(3), AboveScale: ptr(false),
+			MemberSources: map[string]int{"流动党员": 2}, Needs: []string{"talent"}, InScope: true, Nature: NonPublic,
+			TownshipCode: "431103005", Assignment: division.Assignment(rev), OperatingStatus: ptr(""), RegisteredCapital: ptr(30.5)},
+		{Name: "bad\xffutf8", CheckDigitWarning: true, OutOfScopeReason: "public_sector", Priority: true},
+	} {
+		want := Diff(&Ledger{}, &l)
+		enc := EncodeCreated(nil, &l)
+		if !json.Valid(enc) {
+			t.Fatalf("EncodeCreated wrote invalid JSON: %s", enc)
+		}
+		got, err := DecodeChanges(enc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gj, _ := json.Marshal(got)
+		wj, _ := json.Marshal(want)
+		if string(gj) != string(wj) {
+			t.Errorf("DecodeChanges(EncodeCreated) =\n%s\nDiff =\n%s", gj, wj)
+		}
+	}
+	// The array form reads back as itself.
+	ch := Diff(&Ledger{}, &Ledger{Name: "甲"})
+	b, _ := EncodeChanges(ch)
+	got, err := DecodeChanges(b)
+	if err != nil || len(got) != 1 || got[0].Field != "name" {
+		t.Fatalf("DecodeChanges(array) = %+v, %v", got, err)
+	}
+}

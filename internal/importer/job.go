@@ -81,7 +81,7 @@ type Ledgers interface {
 	Lookup(ctx context.Context, codes []string) (map[string]enterprise.Ledger, error)
 	// Write stores new ledgers (ID 0) and changed ones (their version
 	// already raised), each with its history entry.
-	Write(ctx context.Context, ledgers []enterprise.Ledger, changes [][]enterprise.Change) error
+	Write(ctx context.Context, ledgers []enterprise.Ledger, history [][]byte) error
 	// Report records row issues for the job's report.
 	Report(ctx context.Context, issues []Issue) error
 }

@@ -59,7 +59,8 @@ func copyField(dst, src *enterprise.Ledger, f Field) {
 
 // MergeRegistration applies a registration row to the ledger of its credit
 // code (nil when there is none yet) and returns the result and what
-// changed. Only registration fields are written: survey fields are never
+// changed (nil for a new ledger: all of it, which history records with
+// enterprise.EncodeCreated). Only registration fields are written: survey fields are never
 // touched. The township follows the registered address unless it was
 // assigned by hand.
 func MergeRegistration(existing *enterprise.Ledger, r *Record, d *division.District) (enterprise.Ledger, []enterprise.Change) {
@@ -79,6 +80,9 @@ func MergeRegistration(existing *enterprise.Ledger, r *Record, d *division.Distr
 		l.Assign(d.Resolve(l.RegisteredAddress))
 	}
 	l.Derive()
+	if existing == nil {
+		return l, nil
+	}
 	return l, enterprise.Diff(&before, &l)
 }
 

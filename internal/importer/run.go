@@ -338,7 +338,7 @@ func (b *batch) flush(ctx context.Context) error {
 		}
 		now := r.Now().UTC()
 		var out []enterprise.Ledger
-		var changes [][]enterprise.Change
+		var history [][]byte
 		for i := range b.records {
 			rec := &b.records[i]
 			l, ch, ok := b.merge(rec, existing)
@@ -349,8 +349,9 @@ func (b *batch) flush(ctx context.Context) error {
 				b.counts.Warnings++
 			}
 			b.issues = append(b.issues, rec.Issues...)
+			created := l.ID == 0
 			switch {
-			case l.ID == 0:
+			case created:
 				b.counts.Created++
 			case len(ch) > 0:
 				b.counts.Updated++
@@ -363,21 +364,28 @@ func (b *batch) flush(ctx context.Context) error {
 			if !l.InScope {
 				b.counts.OutOfScope++
 			}
-			if len(ch) == 0 {
+			if !created && len(ch) == 0 {
 				continue
 			}
-			if l.ID == 0 {
+			if r.DryRun {
+				continue
+			}
+			var h []byte
+			if created {
 				l.Version, l.CreatedAt = 1, now
+				h = enterprise.EncodeCreated(nil, &l)
 			} else {
 				l.Version++
+				var err error
+				if h, err = enterprise.EncodeChanges(ch); err != nil {
+					return err
+				}
 			}
 			l.UpdatedAt = now
 			out = append(out, l)
-			changes = append(changes, ch)
+			history = append(history, h)
 		}
-		if len(out) > 0 && !r.DryRun {
-			w.ledgers, w.changes = out, changes
-		}
+		w.ledgers, w.history = out, history
 	}
 	// Rows reach a batch in file order, but a rejected row's issues arrive
 	// before the warnings of the rows merged at the flush: sort, so the
@@ -391,7 +399,7 @@ func (b *batch) flush(ctx context.Context) error {
 // write is one batch's worth of storage work.
 type write struct {
 	ledgers []enterprise.Ledger
-	changes [][]enterprise.Change
+	history [][]byte // each ledger's history entry, as enterprise_history stores it
 	issues  []Issue
 }
 
@@ -417,7 +425,7 @@ func newWriter(ctx context.Context, store Ledgers) *writer {
 				continue // drain after a failure
 			}
 			if len(job.ledgers) > 0 {
-				if err := store.Write(ctx, job.ledgers, job.changes); err != nil {
+				if err := store.Write(ctx, job.ledgers, job.history); err != nil {
 					w.err = err
 					continue
 				}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/fugai/fugai/internal/division"
@@ -18,6 +19,7 @@ import (
 // without a database (the store suites run the same files on SQLite and
 // PostgreSQL).
 type memLedgers struct {
+	mu     sync.Mutex // a run looks up one batch while it writes another
 	byCode map[string]enterprise.Ledger
 	nextID int64
 	issues []Issue
@@ -25,6 +27,8 @@ type memLedgers struct {
 }
 
 func (m *memLedgers) Lookup(_ context.Context, codes []string) (map[string]enterprise.Ledger, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	out := map[string]enterprise.Ledger{}
 	for _, c := range codes {
 		if l, ok := m.byCode[c]; ok {
@@ -34,7 +38,9 @@ func (m *memLedgers) Lookup(_ context.Context, codes []string) (map[string]enter
 	return out, nil
 }
 
-func (m *memLedgers) Write(_ context.Context, ls []enterprise.Ledger, _ [][]enterprise.Change) error {
+func (m *memLedgers) Write(_ context.Context, ls []enterprise.Ledger, _ [][]byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	for _, l := range ls {
 		if l.ID == 0 {
 			m.nextID++
@@ -47,6 +53,8 @@ func (m *memLedgers) Write(_ context.Context, ls []enterprise.Ledger, _ [][]ente
 }
 
 func (m *memLedgers) Report(_ context.Context, is []Issue) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	m.issues = append(m.issues, is...)
 	return nil
 }

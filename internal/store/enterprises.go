@@ -354,7 +354,8 @@ func (db *DB) History(ctx context.Context, s auth.Scope, id int64) ([]enterprise
 	out := make([]enterprise.Revision, len(rows))
 	for i, r := range rows {
 		out[i] = enterprise.Revision{ID: r.ID, Version: r.Version, ActorID: r.ActorID, Actor: r.ActorName, Source: r.Source, At: r.At.UTC()}
-		if err := json.Unmarshal([]byte(r.Changes), &out[i].Changes); err != nil {
+		var err error
+		if out[i].Changes, err = enterprise.DecodeChanges([]byte(r.Changes)); err != nil {
 			return nil, apperr.Wrap(err, "decode history")
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/fugai/fugai/internal/audit"
 	"github.com/fugai/fugai/internal/auth"
+	"github.com/fugai/fugai/internal/enterprise"
 	"github.com/fugai/fugai/internal/importer"
 	"github.com/fugai/fugai/internal/store"
 	"github.com/fugai/fugai/internal/store/storetest"
@@ -139,6 +140,19 @@ func TestImportSamples(t *testing.T) {
 		h, _ := db.History(ctx, auth.Scope{All: true}, all[0].ID)
 		if len(h) < 1 || h[0].Source != "import" {
 			t.Fatalf("history of an imported ledger: %+v", h)
+		}
+		// The creation is stored compactly and reads back as every field
+		// set, from its zero value.
+		created := map[string]enterprise.Change{}
+		for _, c := range h[0].Changes {
+			created[c.Field] = c
+		}
+		code, _ := json.Marshal(all[0].CreditCode)
+		if c, ok := created["credit_code"]; !ok || string(c.New.(json.RawMessage)) != string(code) || string(c.Old.(json.RawMessage)) != `""` {
+			t.Fatalf("creation history lacks the credit code: %+v", h[0].Changes)
+		}
+		if _, ok := created["name"]; !ok || len(h[0].Changes) < 8 {
+			t.Fatalf("creation history: %+v", h[0].Changes)
 		}
 	})
 }

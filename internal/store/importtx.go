@@ -122,7 +122,7 @@ func (s *sqliteLedgers) Lookup(ctx context.Context, codes []string) (map[string]
 	return scanLedgers(rows, len(codes))
 }
 
-func (s *sqliteLedgers) Write(ctx context.Context, ls []enterprise.Ledger, changes [][]enterprise.Change) error {
+func (s *sqliteLedgers) Write(ctx context.Context, ls []enterprise.Ledger, history [][]byte) error {
 	stx, err := s.sqlTx()
 	if err != nil {
 		return err
@@ -161,10 +161,7 @@ func (s *sqliteLedgers) Write(ctx context.Context, ls []enterprise.Ledger, chang
 	}
 	hist := make([][]any, len(ls))
 	for i := range ls {
-		h, err := importHistory(&ls[i], changes[i], s.job)
-		if err != nil {
-			return err
-		}
+		h := importHistory(&ls[i], history[i], s.job)
 		hist[i] = []any{h.EnterpriseID, h.Version, h.ActorID, h.ActorName, h.Source, h.At, h.Changes, h.JobID}
 	}
 	return apperr.Wrap(insertRows(ctx, stx, "enterprise_history", historyColumns, hist, nil), "insert history")
@@ -205,11 +202,7 @@ func clip(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
-func importHistory(l *enterprise.Ledger, changes []enterprise.Change, job importer.Job) (historyRow, error) {
-	b, err := enterprise.EncodeChanges(changes)
-	if err != nil {
-		return historyRow{}, apperr.Wrap(err, "encode history")
-	}
+func importHistory(l *enterprise.Ledger, changes []byte, job importer.Job) historyRow {
 	var actor *int64
 	if job.CreatedBy != 0 {
 		id := job.CreatedBy
@@ -217,7 +210,7 @@ func importHistory(l *enterprise.Ledger, changes []enterprise.Change, job import
 	}
 	jobID := job.ID
 	return historyRow{EnterpriseID: l.ID, Version: l.Version, ActorID: actor, ActorName: job.CreatedByName,
-		Source: "import", At: l.UpdatedAt, Changes: string(b), JobID: &jobID}, nil
+		Source: "import", At: l.UpdatedAt, Changes: string(changes), JobID: &jobID}
 }
 
 // runImportPostgres runs the job on one pgx connection: the fast path
@@ -344,7 +337,7 @@ func (p *pgLedgers) Lookup(ctx context.Context, codes []string) (map[string]ente
 	return scanLedgers(rows, len(codes))
 }
 
-func (p *pgLedgers) Write(ctx context.Context, ls []enterprise.Ledger, changes [][]enterprise.Change) error {
+func (p *pgLedgers) Write(ctx context.Context, ls []enterprise.Ledger, history [][]byte) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var fresh, changed []int
@@ -405,10 +398,7 @@ func (p *pgLedgers) Write(ctx context.Context, ls []enterprise.Ledger, changes [
 	}
 	src := make([][]any, len(ls))
 	for i := range ls {
-		h, err := importHistory(&ls[i], changes[i], p.job)
-		if err != nil {
-			return err
-		}
+		h := importHistory(&ls[i], history[i], p.job)
 		src[i] = []any{h.EnterpriseID, h.Version, h.ActorID, h.ActorName, h.Source, h.At, h.Changes, h.JobID}
 	}
 	_, err := p.tx.CopyFrom(ctx, pgx.Identifier{"enterprise_history"}, historyColumns, pgx.CopyFromRows(src))

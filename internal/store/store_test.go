@@ -328,6 +328,11 @@ func TestHistoryIsAppendOnly(t *testing.T) {
 		if err == nil {
 			t.Fatal("audit events were deleted")
 		}
+		// History points at ledgers, which are never deleted.
+		err = db.InTx(context.Background(), func(tx *store.Tx) error { return tx.Exec("DELETE FROM enterprises") })
+		if err == nil {
+			t.Fatal("a ledger with history was deleted")
+		}
 		h, _ := db.History(context.Background(), auth.Scope{All: true}, l.ID)
 		if len(h) != 1 || h[0].Actor != "tester" {
 			t.Fatalf("history: %+v", h)
