@@ -238,17 +238,104 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 		r.Progress(Progress{Processed: 0, Total: total})
 	}
 
-	// Pass 2: parse, deduplicate, apply in batches.
+	// Pass 2: a producer reads, deduplicates and parses rows on its own
+	// goroutine while this one looks up, merges and hands batches to the
+	// writer: reading, parsing and the database each keep a core busy.
 	s, err := r.reopenAt(idx, h.Row)
 	if err != nil {
 		return res, err
 	}
-	defer s.Close()
+	pctx, cancel := context.WithCancel(ctx)
+	parsedc := make(chan parsed, 2)
+	var produceErr error
+	produced := make(chan struct{})
+	go func() {
+		defer close(produced)
+		defer close(parsedc)
+		defer s.Close()
+		produceErr = r.produce(pctx, s, last, parsedc)
+	}()
+	defer func() {
+		cancel()
+		for range parsedc {
+		}
+		<-produced
+	}()
 	wr := newWriter(ctx, r.Store)
 	defer wr.close()
-	b := batch{r: r, w: wr, counts: &res.Counts, codeColumn: h.Names[h.Index(FieldCreditCode)], nameColumn: FieldName.Label()}
+	b := batch{r: r, counts: &res.Counts, codeColumn: h.Names[h.Index(FieldCreditCode)], nameColumn: FieldName.Label()}
 	if i := h.Index(FieldName); i >= 0 {
 		b.nameColumn = h.Names[i]
+	}
+	// Each batch is looked up BEFORE the previous one is handed to the
+	// writer, and merged while the writer writes that one: the job's
+	// connection goes from one batch's write straight to the next
+	// lookup and write, and merging never keeps it idle.
+	var ready *write // merged, not yet handed to the writer
+	processed := 0
+	for p := range parsedc {
+		res.Counts.add(p.counts)
+		existing, err := b.lookup(ctx, p.records)
+		if err != nil {
+			return res, err
+		}
+		if ready != nil {
+			if err := wr.send(*ready); err != nil {
+				return res, err
+			}
+			if r.Progress != nil {
+				r.Progress(Progress{Processed: processed, Total: total})
+			}
+		}
+		w, err := b.merge(p, existing)
+		if err != nil {
+			return res, err
+		}
+		ready, processed = &w, res.Counts.Rows
+	}
+	if ready != nil {
+		if err := wr.send(*ready); err != nil {
+			return res, err
+		}
+	}
+	if r.Progress != nil {
+		r.Progress(Progress{Processed: res.Counts.Rows, Total: total})
+	}
+	<-produced
+	if produceErr != nil {
+		return res, produceErr
+	}
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	if err := wr.close(); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// parsed is a batch of rows read and parsed by the producer, with what it
+// counted on the way.
+type parsed struct {
+	records []Record
+	issues  []Issue
+	counts  Counts
+}
+
+// produce reads the data rows of s, skips the rows a later row of the same
+// code replaces, parses the others and sends them in batches.
+func (r *Runner) produce(ctx context.Context, s Sheet, last map[codeKey]occurrence, out chan<- parsed) error {
+	h := r.header
+	codeColumn := h.Names[h.Index(FieldCreditCode)]
+	var p parsed
+	send := func() bool {
+		select {
+		case out <- p:
+			p = parsed{}
+			return true
+		case <-ctx.Done():
+			return false
+		}
 	}
 	ordinal := 0
 	for {
@@ -257,22 +344,22 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 			break
 		}
 		if err != nil {
-			return res, err
+			return err
 		}
 		if Blank(cells) {
 			continue
 		}
 		row := s.Row()
-		res.Counts.Rows++
+		p.counts.Rows++
 		code, hash := h.RowKey(cells)
 		if k, ok := keyOf(code); ok {
 			// Only rows before the winning one are duplicates; a row after
 			// it could not be applied and is parsed, to be rejected.
 			if o, seen := last[k]; seen && ordinal < int(o.ordinal) {
-				res.Counts.Duplicates++
+				p.counts.Duplicates++
 				if o.hash != hash {
-					res.Counts.Warnings++
-					b.issues = append(b.issues, Issue{Row: row, Column: h.Names[h.Index(FieldCreditCode)], Value: code,
+					p.counts.Warnings++
+					p.issues = append(p.issues, Issue{Row: row, Column: codeColumn, Value: code,
 						Message:  fmt.Sprintf("第%d行与第%d行统一社会信用代码相同但内容不同，以后出现的第%d行为准", row, o.row, o.row),
 						Severity: Warning})
 				}
@@ -284,116 +371,117 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 		rec := h.Parse(row, cells, r.Kind)
 		rec.Hash = hash
 		if rec.Rejected {
-			res.Counts.Rejected++
-			b.issues = append(b.issues, rec.Issues...)
+			p.counts.Rejected++
+			p.issues = append(p.issues, rec.Issues...)
 		} else {
-			b.records = append(b.records, rec)
+			p.records = append(p.records, rec)
 		}
-		if len(b.records) >= r.Batch || len(b.issues) >= r.Batch {
-			if err := b.flush(ctx); err != nil {
-				return res, err
-			}
-			if r.Progress != nil {
-				r.Progress(Progress{Processed: res.Counts.Rows, Total: total})
+		if len(p.records) >= r.Batch || len(p.issues) >= r.Batch {
+			if !send() {
+				return ctx.Err()
 			}
 		}
 	}
-	if err := b.flush(ctx); err != nil {
-		return res, err
+	if p.counts.Rows > 0 || len(p.issues) > 0 {
+		if !send() {
+			return ctx.Err()
+		}
 	}
-	if err := wr.close(); err != nil {
-		return res, err
-	}
-	if r.Progress != nil {
-		r.Progress(Progress{Processed: res.Counts.Rows, Total: total})
-	}
-	return res, nil
+	return nil
 }
 
-// batch collects parsed rows and issues until they are written together.
+func (c *Counts) add(d Counts) {
+	c.Rows += d.Rows
+	c.Created += d.Created
+	c.Updated += d.Updated
+	c.Unchanged += d.Unchanged
+	c.Rejected += d.Rejected
+	c.Warnings += d.Warnings
+	c.Duplicates += d.Duplicates
+	c.Unassigned += d.Unassigned
+	c.OutOfScope += d.OutOfScope
+}
+
+// batch merges parsed rows with their ledgers, batch by batch.
 type batch struct {
-	r       *Runner
-	w       *writer
-	counts  *Counts
-	records []Record
-	issues  []Issue
+	r      *Runner
+	counts *Counts
+	issues []Issue // of the batch being merged
 	// codeColumn and nameColumn are those columns' headers in the file.
 	codeColumn, nameColumn string
 }
 
-func (b *batch) flush(ctx context.Context) error {
+// lookup reads the ledgers of the records' credit codes.
+func (b *batch) lookup(ctx context.Context, records []Record) (map[string]enterprise.Ledger, error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return nil, err
 	}
+	if len(records) == 0 {
+		return nil, nil
+	}
+	codes := make([]string, len(records))
+	for i := range records {
+		codes[i] = records[i].Code
+	}
+	return b.r.Store.Lookup(ctx, codes)
+}
+
+// merge applies a parsed batch to the ledgers it found, counts the
+// outcomes and returns what is to be written.
+func (b *batch) merge(p parsed, existing map[string]enterprise.Ledger) (write, error) {
 	r := b.r
+	b.issues = p.issues
 	var w write
-	if len(b.records) > 0 {
-		codes := make([]string, len(b.records))
-		for i, rec := range b.records {
-			codes[i] = rec.Code
+	now := r.Now().UTC()
+	for i := range p.records {
+		rec := &p.records[i]
+		l, ch, ok := b.mergeRecord(rec, existing)
+		if !ok {
+			continue
 		}
-		existing, err := r.Store.Lookup(ctx, codes)
-		if err != nil {
-			return err
+		if rec.Warned() {
+			b.counts.Warnings++
 		}
-		now := r.Now().UTC()
-		var out []enterprise.Ledger
-		var history [][]byte
-		for i := range b.records {
-			rec := &b.records[i]
-			l, ch, ok := b.merge(rec, existing)
-			if !ok {
-				continue
-			}
-			if rec.Warned() {
-				b.counts.Warnings++
-			}
-			b.issues = append(b.issues, rec.Issues...)
-			created := l.ID == 0
-			switch {
-			case created:
-				b.counts.Created++
-			case len(ch) > 0:
-				b.counts.Updated++
-			default:
-				b.counts.Unchanged++
-			}
-			if l.TownshipCode == "" {
-				b.counts.Unassigned++
-			}
-			if !l.InScope {
-				b.counts.OutOfScope++
-			}
-			if !created && len(ch) == 0 {
-				continue
-			}
-			if r.DryRun {
-				continue
-			}
-			var h []byte
-			if created {
-				l.Version, l.CreatedAt = 1, now
-				h = enterprise.EncodeCreated(nil, &l)
-			} else {
-				l.Version++
-				var err error
-				if h, err = enterprise.EncodeChanges(ch); err != nil {
-					return err
-				}
-			}
-			l.UpdatedAt = now
-			out = append(out, l)
-			history = append(history, h)
+		b.issues = append(b.issues, rec.Issues...)
+		created := l.ID == 0
+		switch {
+		case created:
+			b.counts.Created++
+		case len(ch) > 0:
+			b.counts.Updated++
+		default:
+			b.counts.Unchanged++
 		}
-		w.ledgers, w.history = out, history
+		if l.TownshipCode == "" {
+			b.counts.Unassigned++
+		}
+		if !l.InScope {
+			b.counts.OutOfScope++
+		}
+		if (!created && len(ch) == 0) || r.DryRun {
+			continue
+		}
+		var h []byte
+		if created {
+			l.Version, l.CreatedAt = 1, now
+			h = enterprise.EncodeCreated(nil, &l)
+		} else {
+			l.Version++
+			var err error
+			if h, err = enterprise.EncodeChanges(ch); err != nil {
+				return write{}, err
+			}
+		}
+		l.UpdatedAt = now
+		w.ledgers = append(w.ledgers, l)
+		w.history = append(w.history, h)
 	}
 	// Rows reach a batch in file order, but a rejected row's issues arrive
-	// before the warnings of the rows merged at the flush: sort, so the
-	// report reads top to bottom.
+	// before the warnings of the rows merged here: sort, so the report
+	// reads top to bottom.
 	sort.SliceStable(b.issues, func(i, j int) bool { return b.issues[i].Row < b.issues[j].Row })
-	w.issues = b.issues
-	b.records, b.issues = b.records[:0], nil
-	return b.w.send(w)
+	w.issues, b.issues = b.issues, nil
+	return w, nil
 }
 
 // write is one batch's worth of storage work.
@@ -465,9 +553,9 @@ func (w *writer) close() error {
 	return w.err
 }
 
-// merge applies one record; ok is false when the row is rejected here
+// mergeRecord applies one record; ok is false when the row is rejected here
 // (survey rows whose ledger is missing or belongs to another township).
-func (b *batch) merge(rec *Record, existing map[string]enterprise.Ledger) (enterprise.Ledger, []enterprise.Change, bool) {
+func (b *batch) mergeRecord(rec *Record, existing map[string]enterprise.Ledger) (enterprise.Ledger, []enterprise.Change, bool) {
 	r := b.r
 	old, found := existing[rec.Code]
 	codeCol := b.codeColumn

@@ -38,7 +38,7 @@ func (db *DB) RunImport(ctx context.Context, job importer.Job, fn func(importer.
 		if n == 0 {
 			return importer.ErrJobTaken
 		}
-		res, err := fn(&sqliteLedgers{tx: tx, job: job})
+		res, err := fn(&sqliteLedgers{tx: tx, read: db.sql, job: job})
 		if err != nil {
 			return err
 		}
@@ -58,9 +58,16 @@ func finishUpdates(res importer.Result, now time.Time) map[string]any {
 // multi-row statements: the SQLite driver parses every statement it runs
 // and binds arguments in quadratic time, so a few rows per statement is the
 // fastest.
+//
+// Lookups go through another connection, so they run while the job's
+// connection writes: the job holds SQLite's write lock from its start, so
+// what a reader sees is the ledger as it was before the job, which is what
+// a lookup needs (rows of one file never share a credit code across
+// batches, so a lookup never needs the job's own writes).
 type sqliteLedgers struct {
-	tx  *Tx
-	job importer.Job
+	tx   *Tx
+	read *sql.DB
+	job  importer.Job
 }
 
 // sqliteRowsPerInsert is how many rows one INSERT carries.
@@ -106,15 +113,11 @@ func placeholders(n int) string {
 }
 
 func (s *sqliteLedgers) Lookup(ctx context.Context, codes []string) (map[string]enterprise.Ledger, error) {
-	stx, err := s.sqlTx()
-	if err != nil {
-		return nil, err
-	}
 	args := make([]any, len(codes))
 	for i, c := range codes {
 		args[i] = c
 	}
-	rows, err := stx.QueryContext(ctx, "SELECT "+columnList(enterpriseColumns)+" FROM enterprises WHERE credit_code IN ("+placeholders(len(codes))+")", args...)
+	rows, err := s.read.QueryContext(ctx, "SELECT "+columnList(enterpriseColumns)+" FROM enterprises WHERE credit_code IN ("+placeholders(len(codes))+")", args...)
 	if err != nil {
 		return nil, apperr.Wrap(err, "look up ledgers")
 	}
