@@ -203,7 +203,22 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 	h := loc.header
 	r.header = h
 
-	// Pass 1: count the rows and remember the last row of each code.
+	// Pass 1: count the rows and remember the last row of each code; a
+	// costly sheet is copied to a spool on the way, for pass 2 to read.
+	var sp *spool
+	if c, ok := loc.sheet.(costly); ok && c.costlyToReread() {
+		if sp, err = newSpool(); err != nil {
+			loc.sheet.Close()
+			return res, err
+		}
+	}
+	fail := func(err error) (Result, error) {
+		loc.sheet.Close()
+		if sp != nil {
+			sp.discard()
+		}
+		return res, err
+	}
 	last := map[codeKey]occurrence{}
 	total := 0
 	for {
@@ -212,8 +227,7 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 			break
 		}
 		if err != nil {
-			loc.sheet.Close()
-			return res, err
+			return fail(err)
 		}
 		if Blank(cells) {
 			continue
@@ -222,18 +236,22 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 		if k, ok := keyOf(code); ok && r.applicable(code, cells) {
 			last[k] = occurrence{ordinal: int32(total), row: int32(loc.sheet.Row()), hash: hash}
 		}
+		if sp != nil {
+			if err := sp.add(loc.sheet.Row(), cells); err != nil {
+				return fail(fmt.Errorf("import spool: %w", err))
+			}
+		}
 		total++
 		if total%50000 == 0 {
 			if err := ctx.Err(); err != nil {
-				loc.sheet.Close()
-				return res, err
+				return fail(err)
 			}
 		}
 	}
-	loc.sheet.Close()
 	if total == 0 {
-		return res, &HeaderError{Code: "no_rows", Message: fmt.Sprintf("第%d行是表头，但其下没有数据行", h.Row)}
+		return fail(&HeaderError{Code: "no_rows", Message: fmt.Sprintf("第%d行是表头，但其下没有数据行", h.Row)})
 	}
+	loc.sheet.Close()
 	if r.Progress != nil {
 		r.Progress(Progress{Processed: 0, Total: total})
 	}
@@ -241,7 +259,15 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 	// Pass 2: a producer reads, deduplicates and parses rows on its own
 	// goroutine while this one looks up, merges and hands batches to the
 	// writer: reading, parsing and the database each keep a core busy.
-	s, err := r.reopenAt(idx, h.Row)
+	var s Sheet
+	if sp != nil {
+		s, err = sp.sheet()
+		if err != nil {
+			sp.discard()
+		}
+	} else {
+		s, err = r.reopenAt(idx, h.Row)
+	}
 	if err != nil {
 		return res, err
 	}

@@ -1,0 +1,84 @@
+package importer
+
+import (
+	"context"
+	"io"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/fugai/fugai/internal/enterprise"
+)
+
+func TestSpoolRoundTrip(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	rows := [][]string{
+		{"1", "91431103MA4L0G1X2B", "永州市某某有限公司"},
+		{},
+		{"", "", ""},
+		{strings.Repeat("长", 100000), "a\x00b", "\xff\xfe"},
+	}
+	sp, err := newSpool()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rows {
+		if err := sp.add(i*7+2, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := sp.sheet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range rows {
+		got, err := s.Next()
+		if err != nil {
+			t.Fatalf("row %d: %v", i, err)
+		}
+		if len(want) == 0 {
+			want = []string{}
+		}
+		if !reflect.DeepEqual(got, want) || s.Row() != i*7+2 {
+			t.Fatalf("row %d: got %q at %d, want %q at %d", i, got, s.Row(), want, i*7+2)
+		}
+	}
+	if _, err := s.Next(); err != io.EOF {
+		t.Fatalf("after the last row: %v", err)
+	}
+	s.Close()
+	if left, _ := os.ReadDir(os.Getenv("TMPDIR")); len(left) != 0 {
+		t.Fatalf("spool left behind: %v", left)
+	}
+}
+
+// A workbook is read once and spooled; the run gives the same result as
+// the same rows in CSV, and removes its spool.
+func TestWorkbookSpoolMatchesCSV(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	d := testDistrict(t)
+	xm := &memLedgers{byCode: map[string]enterprise.Ledger{}}
+	x := runFile(t, xm, d, Registration, "testdata/registration.xlsx")
+	cm := &memLedgers{byCode: map[string]enterprise.Ledger{}}
+	c := runFile(t, cm, d, Registration, "testdata/registration-gbk.csv")
+	if x.Counts != c.Counts || x.Counts.Created == 0 {
+		t.Fatalf("xlsx counts %+v, CSV counts %+v", x.Counts, c.Counts)
+	}
+	if len(xm.byCode) != len(cm.byCode) {
+		t.Fatalf("xlsx %d ledgers, CSV %d", len(xm.byCode), len(cm.byCode))
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Fatalf("spool left behind: %v", left)
+	}
+	// A cancelled run removes its spool too.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r := &Runner{Kind: Registration, District: d, Store: &memLedgers{byCode: map[string]enterprise.Ledger{}},
+		Open: func() (Sheet, error) { s, _, err := Open("testdata/registration.xlsx"); return s, err }}
+	r.Run(ctx)
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Fatalf("spool left behind after cancel: %v", left)
+	}
+}
