@@ -136,6 +136,10 @@ func encodeValue(v any) []byte {
 func appendJSONString(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
+	if plainJSON(s) {
+		b = append(b, s...)
+		return append(b, '"')
+	}
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -172,6 +176,28 @@ func appendJSONString(b []byte, s string) []byte {
 		i += size
 	}
 	return append(b, '"')
+}
+
+// jsonSpecial marks the bytes after which appendJSONString must look
+// closer: those it escapes, and 0xE2, which starts U+2028 and U+2029.
+var jsonSpecial = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	for _, c := range []byte{'"', '\\', '<', '>', '&', 0xE2} {
+		t[c] = true
+	}
+	return t
+}()
+
+// plainJSON reports whether s is valid UTF-8 that JSON carries unescaped.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if jsonSpecial[s[i]] {
+			return false
+		}
+	}
+	return utf8.ValidString(s)
 }
 
 // Diff lists the fields whose JSON values differ between a and b, in a
@@ -232,6 +258,15 @@ var zeroLedger Ledger
 
 // zeroValues are diffFields' JSON values on the zero ledger: the "old"
 // side of every change that creates a ledger.
+// zeroAny are the same values before encoding.
+var zeroAny = func() []any {
+	out := make([]any, len(diffFields))
+	for i := range diffFields {
+		out[i] = diffGetters[i](&zeroLedger)
+	}
+	return out
+}()
+
 var zeroValues = func() []json.RawMessage {
 	out := make([]json.RawMessage, len(diffFields))
 	for i := range diffFields {
@@ -250,7 +285,7 @@ func EncodeCreated(b []byte, l *Ledger) []byte {
 	open := len(b)
 	for i, name := range diffFields {
 		v := diffGetters[i](l)
-		if same, known := sameValue(diffGetters[i](&zeroLedger), v); known && same {
+		if same, known := sameValue(zeroAny[i], v); known && same {
 			continue
 		}
 		mark := len(b)
