@@ -3,6 +3,7 @@ package importer
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -197,5 +198,81 @@ func TestDuplicateRowsLaterValidRowWins(t *testing.T) {
 	}
 	if !warned || !rejected {
 		t.Fatalf("issues %+v", m.issues)
+	}
+}
+
+// failingLedgers fails its n-th call of Lookup or Write.
+type failingLedgers struct {
+	memLedgers
+	lookups, writes, failLookup, failWrite int
+}
+
+var errStore = fmt.Errorf("store failed")
+
+func (f *failingLedgers) Lookup(ctx context.Context, codes []string) (map[string]enterprise.Ledger, error) {
+	f.mu.Lock()
+	f.lookups++
+	n := f.lookups
+	f.mu.Unlock()
+	if n == f.failLookup {
+		return nil, errStore
+	}
+	return f.memLedgers.Lookup(ctx, codes)
+}
+
+func (f *failingLedgers) Write(ctx context.Context, ls []enterprise.Ledger, h [][]byte) error {
+	f.mu.Lock()
+	f.writes++
+	n := f.writes
+	f.mu.Unlock()
+	if n == f.failWrite {
+		return errStore
+	}
+	return f.memLedgers.Write(ctx, ls, h)
+}
+
+// Small batches: many batches pass through the pipeline, the results are
+// those of one big batch, issues arrive in row order, and a store failure
+// at any point ends the run with that error.
+func TestRunPipelineBatches(t *testing.T) {
+	d := testDistrict(t)
+	open := func() (Sheet, error) { s, _, err := Open("testdata/registration.xlsx"); return s, err }
+	big := &memLedgers{byCode: map[string]enterprise.Ledger{}}
+	want, err := (&Runner{Kind: Registration, District: d, Store: big, Open: open}).Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	small := &memLedgers{byCode: map[string]enterprise.Ledger{}}
+	var progress []Progress
+	got, err := (&Runner{Kind: Registration, District: d, Store: small, Open: open, Batch: 7,
+		Progress: func(p Progress) { progress = append(progress, p) }}).Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Counts != want.Counts || len(small.byCode) != len(big.byCode) {
+		t.Fatalf("batches of 7: %+v, %d ledgers; one batch: %+v, %d ledgers", got.Counts, len(small.byCode), want.Counts, len(big.byCode))
+	}
+	for code, l := range big.byCode {
+		if s := small.byCode[code]; s.TownshipCode != l.TownshipCode || s.InScope != l.InScope || s.Name != l.Name {
+			t.Fatalf("%s differs between batch sizes", code)
+		}
+	}
+	if !sort.SliceIsSorted(small.issues, func(i, j int) bool { return small.issues[i].Row < small.issues[j].Row }) {
+		t.Fatal("issues are not in row order")
+	}
+	if len(progress) < 10 || progress[len(progress)-1].Processed != got.Counts.Rows {
+		t.Fatalf("progress: %d reports, last %+v", len(progress), progress[len(progress)-1])
+	}
+	for i := 1; i < len(progress); i++ {
+		if progress[i].Processed < progress[i-1].Processed {
+			t.Fatalf("progress went back: %+v", progress)
+		}
+	}
+	for _, f := range []*failingLedgers{{failLookup: 1}, {failLookup: 5}, {failWrite: 1}, {failWrite: 5}, {failLookup: 40}} {
+		f.byCode = map[string]enterprise.Ledger{}
+		_, err := (&Runner{Kind: Registration, District: d, Store: f, Open: open, Batch: 7}).Run(context.Background())
+		if !errors.Is(err, errStore) {
+			t.Fatalf("lookup %d / write %d failing: run returned %v", f.failLookup, f.failWrite, err)
+		}
 	}
 }
