@@ -87,7 +87,7 @@ func runEnv(ctx context.Context, args []string, e env) error {
 // double between collections. GOMEMLIMIT in the environment wins.
 func limitMemory(getenv func(string) string) {
 	if getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(200 << 20)
+		debug.SetMemoryLimit(180 << 20)
 	}
 }
 

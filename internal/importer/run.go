@@ -272,7 +272,7 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 		return res, err
 	}
 	pctx, cancel := context.WithCancel(ctx)
-	parsedc := make(chan parsed, 2)
+	parsedc := make(chan parsed, 1)
 	var produceErr error
 	produced := make(chan struct{})
 	go func() {
