@@ -69,7 +69,10 @@ func TestImportSurvivesKill9(t *testing.T) {
 		url := storetest.URL(t, d)
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), childArgs+"="+strings.Join([]string{"import", "-kind", "registration", file}, "\x1f"),
-			"FUGAI_DATABASE_URL="+url)
+			"FUGAI_DATABASE_URL="+url,
+			// The killed child cannot remove its temporary files: keep
+			// them where the test cleans up.
+			"TMPDIR="+t.TempDir())
 		var out strings.Builder
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Start(); err != nil {

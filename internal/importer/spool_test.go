@@ -3,10 +3,13 @@ package importer
 import (
 	"context"
 	"io"
+	"log/slog"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fugai/fugai/internal/enterprise"
 )
@@ -80,5 +83,27 @@ func TestWorkbookSpoolMatchesCSV(t *testing.T) {
 	r.Run(ctx)
 	if left, _ := os.ReadDir(tmp); len(left) != 0 {
 		t.Fatalf("spool left behind after cancel: %v", left)
+	}
+}
+
+func TestRemoveStaleTemp(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Now()
+	for name, age := range map[string]time.Duration{"fugai-import-1": 25 * time.Hour, "fugai-import-2.spool": 48 * time.Hour,
+		"fugai-import-3": time.Hour, "other": 72 * time.Hour} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(p, now.Add(-age), now.Add(-age))
+	}
+	removeStaleTemp(dir, now, slog.New(slog.DiscardHandler))
+	var left []string
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		left = append(left, e.Name())
+	}
+	if !reflect.DeepEqual(left, []string{"fugai-import-3", "other"}) {
+		t.Fatalf("left %v", left)
 	}
 }

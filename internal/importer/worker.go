@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -64,6 +65,7 @@ func NewWorkers(q Queue, d *division.District, log *slog.Logger, n int, now func
 // Start runs the workers until ctx ends; the returned function waits for
 // them to stop.
 func (w *Workers) Start(ctx context.Context) (wait func()) {
+	removeStaleTemp(os.TempDir(), w.now(), w.log)
 	var wg sync.WaitGroup
 	for i := 0; i < w.n; i++ {
 		wg.Add(1)
@@ -73,6 +75,25 @@ func (w *Workers) Start(ctx context.Context) (wait func()) {
 		}()
 	}
 	return wg.Wait
+}
+
+// staleTempAge is how old a temporary file of an import must be before a
+// starting server removes it: a process killed during an import cannot
+// remove its copy of the upload or its spool, and no import runs that long.
+const staleTempAge = 24 * time.Hour
+
+// removeStaleTemp removes what killed imports left in dir.
+func removeStaleTemp(dir string, now time.Time, log *slog.Logger) {
+	matches, _ := filepath.Glob(filepath.Join(dir, "fugai-import-*"))
+	for _, m := range matches {
+		fi, err := os.Lstat(m)
+		if err != nil || !fi.Mode().IsRegular() || now.Sub(fi.ModTime()) < staleTempAge {
+			continue
+		}
+		if err := os.Remove(m); err == nil {
+			log.Info("removed a stale import file", slog.String("path", m))
+		}
+	}
 }
 
 // Wake tells an idle worker to look for work now.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -55,9 +56,10 @@ func finishUpdates(res importer.Result, now time.Time) map[string]any {
 }
 
 // sqliteLedgers writes inside the gorm transaction with hand-built
-// multi-row statements: the SQLite driver parses every statement it runs
-// and binds arguments in quadratic time, so a few rows per statement is the
-// fastest.
+// multi-row statements. The SQLite driver prepares every statement it runs
+// and binds arguments in quadratic time, so values go into the statement
+// as SQL literals (sqlLiteral), a few dozen rows at a time; only what has
+// no exact literal is bound.
 //
 // Lookups go through another connection, so they run while the job's
 // connection writes: the job holds SQLite's write lock from its start, so
@@ -68,10 +70,11 @@ type sqliteLedgers struct {
 	tx   *Tx
 	read *sql.DB
 	job  importer.Job
+	q    []byte // statement buffer, reused
 }
 
 // sqliteRowsPerInsert is how many rows one INSERT carries.
-const sqliteRowsPerInsert = 8
+const sqliteRowsPerInsert = 32
 
 func (s *sqliteLedgers) sqlTx() (*sql.Tx, error) {
 	stx, ok := s.tx.g.Statement.ConnPool.(*sql.Tx)
@@ -83,17 +86,32 @@ func (s *sqliteLedgers) sqlTx() (*sql.Tx, error) {
 
 // insertRows inserts rows (each len(cols) values) into table, a few per
 // statement, and returns the rowid of the last row of each statement.
-func insertRows(ctx context.Context, stx *sql.Tx, table string, cols []string, rows [][]any, each func(first int, lastID int64)) error {
-	one := "(" + placeholders(len(cols)) + ")"
+func (s *sqliteLedgers) insertRows(ctx context.Context, stx *sql.Tx, table string, cols []string, rows [][]any, each func(first int, lastID int64)) error {
+	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
+	var args []any
 	for start := 0; start < len(rows); start += sqliteRowsPerInsert {
 		end := min(start+sqliteRowsPerInsert, len(rows))
-		args := make([]any, 0, (end-start)*len(cols))
-		for _, r := range rows[start:end] {
-			args = append(args, r...)
+		q := append(s.q[:0], head...)
+		args = args[:0]
+		for i, r := range rows[start:end] {
+			if i > 0 {
+				q = append(q, ", "...)
+			}
+			q = append(q, '(')
+			for j, v := range r {
+				if j > 0 {
+					q = append(q, ", "...)
+				}
+				var ok bool
+				if q, ok = sqlLiteral(q, v); !ok {
+					q = append(q, '?')
+					args = append(args, v)
+				}
+			}
+			q = append(q, ')')
 		}
-		q := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES " +
-			strings.TrimSuffix(strings.Repeat(one+", ", end-start), ", ")
-		res, err := stx.ExecContext(ctx, q, args...)
+		s.q = q
+		res, err := stx.ExecContext(ctx, string(q), args...)
 		if err != nil {
 			return err
 		}
@@ -107,6 +125,80 @@ func insertRows(ctx context.Context, stx *sql.Tx, table string, cols []string, r
 	}
 	return nil
 }
+
+// sqlLiteral appends v to q as an SQLite literal that stores exactly what
+// binding v would, and reports whether it could: text without NUL bytes
+// (quotes doubled), integers, booleans as 0 and 1, times in the driver's
+// format, NULL. Other values (floats, whose decimal form might not round
+// trip) are left to be bound.
+func sqlLiteral(q []byte, v any) ([]byte, bool) {
+	switch x := v.(type) {
+	case nil:
+		return append(q, "NULL"...), true
+	case string:
+		if strings.IndexByte(x, 0) >= 0 {
+			return q, false
+		}
+		q = append(q, '\'')
+		for {
+			i := strings.IndexByte(x, '\'')
+			if i < 0 {
+				break
+			}
+			q = append(q, x[:i+1]...)
+			q = append(q, '\'')
+			x = x[i+1:]
+		}
+		q = append(q, x...)
+		return append(q, '\''), true
+	case int64:
+		return strconv.AppendInt(q, x, 10), true
+	case int:
+		return strconv.AppendInt(q, int64(x), 10), true
+	case bool:
+		if x {
+			return append(q, '1'), true
+		}
+		return append(q, '0'), true
+	case time.Time:
+		q = append(q, '\'')
+		q = x.AppendFormat(q, sqliteTimeFormat)
+		return append(q, '\''), true
+	case *string:
+		if x == nil {
+			return append(q, "NULL"...), true
+		}
+		return sqlLiteral(q, *x)
+	case *int64:
+		if x == nil {
+			return append(q, "NULL"...), true
+		}
+		return sqlLiteral(q, *x)
+	case *int:
+		if x == nil {
+			return append(q, "NULL"...), true
+		}
+		return sqlLiteral(q, *x)
+	case *bool:
+		if x == nil {
+			return append(q, "NULL"...), true
+		}
+		return sqlLiteral(q, *x)
+	case *time.Time:
+		if x == nil {
+			return append(q, "NULL"...), true
+		}
+		return sqlLiteral(q, *x)
+	case *float64:
+		if x == nil {
+			return append(q, "NULL"...), true
+		}
+	}
+	return q, false
+}
+
+// sqliteTimeFormat is the SQLite driver's format for time.Time values.
+const sqliteTimeFormat = "2006-01-02 15:04:05.999999999-07:00"
 
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
@@ -150,7 +242,7 @@ func (s *sqliteLedgers) Write(ctx context.Context, ls []enterprise.Ledger, histo
 	}
 	// AUTOINCREMENT rowids of one statement are consecutive: the last id
 	// gives the others.
-	err = insertRows(ctx, stx, "enterprises", enterpriseColumns[1:], freshRows, func(first int, last int64) {
+	err = s.insertRows(ctx, stx, "enterprises", enterpriseColumns[1:], freshRows, func(first int, last int64) {
 		n := min(sqliteRowsPerInsert, len(fresh)-first)
 		for k := 0; k < n; k++ {
 			ls[fresh[first+k]].ID = last - int64(n-1-k)
@@ -167,7 +259,7 @@ func (s *sqliteLedgers) Write(ctx context.Context, ls []enterprise.Ledger, histo
 		h := importHistory(&ls[i], history[i], s.job)
 		hist[i] = []any{h.EnterpriseID, h.Version, h.ActorID, h.ActorName, h.Source, h.At, h.Changes, h.JobID}
 	}
-	return apperr.Wrap(insertRows(ctx, stx, "enterprise_history", historyColumns, hist, nil), "insert history")
+	return apperr.Wrap(s.insertRows(ctx, stx, "enterprise_history", historyColumns, hist, nil), "insert history")
 }
 
 var historyColumns = []string{"enterprise_id", "version", "actor_id", "actor_name", "source", "at", "changes", "job_id"}
@@ -184,7 +276,7 @@ func (s *sqliteLedgers) Report(ctx context.Context, issues []importer.Issue) err
 	for i, r := range rows {
 		vals[i] = []any{r.JobID, r.RowNumber, r.ColumnName, r.Value, r.Message, r.Severity}
 	}
-	return apperr.Wrap(insertRows(ctx, stx, "import_issues", issueColumns, vals, nil), "insert issues")
+	return apperr.Wrap(s.insertRows(ctx, stx, "import_issues", issueColumns, vals, nil), "insert issues")
 }
 
 func issueRows(jobID int64, issues []importer.Issue) []importIssueRow {

@@ -1,0 +1,78 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"testing"
+	"time"
+
+	_ "github.com/glebarez/go-sqlite"
+)
+
+// A value written as an SQLite literal reads back exactly as the same value
+// bound as a parameter.
+func TestSQLLiteralMatchesBinding(t *testing.T) {
+	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "l.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("CREATE TABLE v (a TEXT, b INTEGER, c BOOLEAN, d DATETIME, e REAL)"); err != nil {
+		t.Fatal(err)
+	}
+	s := func(v string) *string { return &v }
+	shanghai := time.FixedZone("CST", 8*3600)
+	texts := []any{"", "'", "''", "a'b''c'", "普通文本", "引号'与\"双引号\"", "line\nbreak\r\ttab", "\\", "--", ";DROP TABLE v;",
+		"\xff\xfe invalid", "emoji 😀", "a\x00b", (*string)(nil), s("x'y")}
+	ints := []any{int64(0), int64(-1), int64(9223372036854775807), int64(-9223372036854775808), 42, (*int)(nil)}
+	bools := []any{true, false, (*bool)(nil)}
+	times := []any{time.Date(2026, 11, 27, 8, 30, 1, 123456789, time.UTC), time.Date(2015, 3, 12, 0, 0, 0, 0, shanghai), (*time.Time)(nil)}
+	floats := []any{30.5, 0.1, (*float64)(nil)}
+	ctx := context.Background()
+	check := func(col string, vals []any) {
+		for _, v := range vals {
+			if _, err := db.Exec("DELETE FROM v"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.ExecContext(ctx, "INSERT INTO v ("+col+") VALUES (?)", v); err != nil {
+				t.Fatal(err)
+			}
+			q, ok := sqlLiteral([]byte("INSERT INTO v ("+col+") VALUES ("), v)
+			var args []any
+			if !ok {
+				q = append(q, '?')
+				args = append(args, v)
+			}
+			if _, err := db.ExecContext(ctx, string(append(q, ')')), args...); err != nil {
+				t.Fatalf("%s %#v: %v", col, v, err)
+			}
+			var n int
+			if err := db.QueryRow("SELECT COUNT(DISTINCT quote(" + col + ")) FROM v").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n != 1 {
+				rows, _ := db.Query("SELECT quote(" + col + ") FROM v")
+				var got []string
+				for rows.Next() {
+					var x string
+					rows.Scan(&x)
+					got = append(got, x)
+				}
+				rows.Close()
+				t.Errorf("%s %#v: bound and literal differ: %q", col, v, got)
+			}
+		}
+	}
+	check("a", texts)
+	check("b", ints)
+	check("c", bools)
+	check("d", times)
+	check("e", floats)
+	if _, ok := sqlLiteral(nil, "a\x00b"); ok {
+		t.Fatal("text with a NUL byte must be bound")
+	}
+	if _, ok := sqlLiteral(nil, 30.5); ok {
+		t.Fatal("floats must be bound")
+	}
+}
