@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fugai/fugai/internal/division"
+	"github.com/fugai/fugai/internal/strategy"
 )
 
 // Nature tells public-sector entities from non-public (非公) ones.
@@ -140,7 +141,7 @@ func (l *Ledger) Derive() {
 	if l.FullMembers != nil {
 		full = *l.FullMembers
 	}
-	l.Priority = l.AboveScale != nil && *l.AboveScale && full < 3
+	l.Priority = strategy.Priority(l.AboveScale != nil && *l.AboveScale, full)
 }
 
 // Init prepares a new ledger: unassigned until resolved, and the headcounts

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/fugai/fugai/internal/enterprise"
+	"github.com/fugai/fugai/internal/strategy"
 )
 
 // Status is where a job stands.
@@ -82,6 +83,9 @@ type Ledgers interface {
 	// Write stores new ledgers (ID 0) and changed ones (their version
 	// already raised), each with its history entry.
 	Write(ctx context.Context, ledgers []enterprise.Ledger, history [][]byte) error
+	// Pools returns the joint candidates of every township (strategy.Pool),
+	// by township code, as the job's transaction sees them.
+	Pools(ctx context.Context) (map[string]strategy.Pool, error)
 	// Report records row issues for the job's report.
 	Report(ctx context.Context, issues []Issue) error
 }

@@ -3,6 +3,7 @@ package importer
 import (
 	"github.com/fugai/fugai/internal/division"
 	"github.com/fugai/fugai/internal/enterprise"
+	"github.com/fugai/fugai/internal/strategy"
 )
 
 // copyField copies one field's value from src to dst.
@@ -63,7 +64,7 @@ func copyField(dst, src *enterprise.Ledger, f Field) {
 // enterprise.EncodeCreated). Only registration fields are written: survey fields are never
 // touched. The township follows the registered address unless it was
 // assigned by hand.
-func MergeRegistration(existing *enterprise.Ledger, r *Record, d *division.District) (enterprise.Ledger, []enterprise.Change) {
+func MergeRegistration(existing *enterprise.Ledger, r *Record, d *division.District, pools Pools) (enterprise.Ledger, []enterprise.Change) {
 	var before enterprise.Ledger
 	l := enterprise.Ledger{}
 	if existing != nil {
@@ -80,6 +81,7 @@ func MergeRegistration(existing *enterprise.Ledger, r *Record, d *division.Distr
 		l.Assign(d.Resolve(l.RegisteredAddress))
 	}
 	l.Derive()
+	pools.suggest(existing, &l)
 	if existing == nil {
 		return l, nil
 	}
@@ -90,7 +92,7 @@ func MergeRegistration(existing *enterprise.Ledger, r *Record, d *division.Distr
 // result and what changed. Only survey fields are written. A row naming
 // one 党员来源 puts all the enterprise's members (full and probationary)
 // under that source; "无" clears the sources.
-func MergeSurvey(existing enterprise.Ledger, r *Record) (enterprise.Ledger, []enterprise.Change) {
+func MergeSurvey(existing enterprise.Ledger, r *Record, pools Pools) (enterprise.Ledger, []enterprise.Change) {
 	l := existing
 	for _, f := range r.Set {
 		copyField(&l, &r.Values, f)
@@ -108,5 +110,39 @@ func MergeSurvey(existing enterprise.Ledger, r *Record) (enterprise.Ledger, []en
 		}
 	}
 	l.Derive()
+	pools.suggest(&existing, &l)
 	return l, enterprise.Diff(&existing, &l)
+}
+
+// Pools are the joint candidates of each township (strategy.Pool) as they
+// were when the job started.
+type Pools map[string]strategy.Pool
+
+// suggest sets l's suggested method against its township's candidates as
+// they were before the job, adjusted for this ledger's own change. Other
+// rows of the job may change the candidates too: when the job ends, the
+// store brings every suggestion up to date in the same transaction, which
+// this first guess spares from rewriting nearly every ledger.
+func (p Pools) suggest(before, l *enterprise.Ledger) {
+	in := suggestionInput(l)
+	pool := p[in.Township]
+	if before != nil {
+		if b := suggestionInput(before); strategy.InPool(b) && b.Township == in.Township {
+			pool.Enterprises--
+			pool.FullMembers -= b.FullMembers
+		}
+	}
+	if strategy.InPool(in) {
+		pool.Enterprises++
+		pool.FullMembers += in.FullMembers
+	}
+	l.SuggestedMethod = string(strategy.Suggest(in, pool).Method)
+}
+
+func suggestionInput(l *enterprise.Ledger) strategy.Input {
+	in := strategy.Input{InScope: l.InScope, Township: l.TownshipCode}
+	if l.FullMembers != nil {
+		in.FullMembers = *l.FullMembers
+	}
+	return in
 }

@@ -34,6 +34,7 @@ type Runner struct {
 	Batch int
 
 	header *Header // found by Run
+	pools  Pools   // read by Run
 }
 
 // Result is what a finished run found.
@@ -269,6 +270,10 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 		s, err = r.reopenAt(idx, h.Row)
 	}
 	if err != nil {
+		return res, err
+	}
+	if r.pools, err = r.Store.Pools(ctx); err != nil {
+		s.Close()
 		return res, err
 	}
 	pctx, cancel := context.WithCancel(ctx)
@@ -590,7 +595,7 @@ func (b *batch) mergeRecord(rec *Record, existing map[string]enterprise.Ledger) 
 		if found {
 			prev = &old
 		}
-		l, ch := MergeRegistration(prev, rec, r.District)
+		l, ch := MergeRegistration(prev, rec, r.District, r.pools)
 		return l, ch, true
 	}
 	reject := func(msg string) {
@@ -612,6 +617,6 @@ func (b *batch) mergeRecord(rec *Record, existing map[string]enterprise.Ledger) 
 		rec.Issues = append(rec.Issues, Issue{Row: rec.Row, Column: b.nameColumn, Value: rec.Name,
 			Message: "企业名称与台账中的“" + old.Name + "”不一致，已按统一社会信用代码更新，请核实", Severity: Warning})
 	}
-	l, ch := MergeSurvey(old, rec)
+	l, ch := MergeSurvey(old, rec, r.pools)
 	return l, ch, true
 }

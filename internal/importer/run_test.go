@@ -14,6 +14,7 @@ import (
 
 	"github.com/fugai/fugai/internal/division"
 	"github.com/fugai/fugai/internal/enterprise"
+	"github.com/fugai/fugai/internal/strategy"
 )
 
 // memLedgers keeps ledgers in a map: enough to test the rules of a run
@@ -51,6 +52,10 @@ func (m *memLedgers) Write(_ context.Context, ls []enterprise.Ledger, _ [][]byte
 		m.writes++
 	}
 	return nil
+}
+
+func (m *memLedgers) Pools(context.Context) (map[string]strategy.Pool, error) {
+	return nil, nil
 }
 
 func (m *memLedgers) Report(_ context.Context, is []Issue) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -170,8 +171,16 @@ func actorID(a audit.Actor) *int64 {
 func (db *DB) CreateEnterprise(ctx context.Context, l enterprise.Ledger, changes []enterprise.Change, by audit.Actor) (enterprise.Ledger, error) {
 	now := db.Now()
 	l.Version, l.CreatedAt, l.UpdatedAt = 1, now, now
-	row := toEnterpriseRow(&l)
+	var row enterpriseRow
 	err := db.InTx(ctx, func(tx *Tx) error {
+		r, err := tx.runner()
+		if err != nil {
+			return err
+		}
+		if changes, err = suggest(ctx, r, &l, changes); err != nil {
+			return err
+		}
+		row = toEnterpriseRow(&l)
 		if err := tx.g.Create(&row).Error; err != nil {
 			if isUniqueViolation(err) {
 				return &apperr.Error{Kind: apperr.Conflict, Code: "duplicate_credit_code",
@@ -182,12 +191,41 @@ func (db *DB) CreateEnterprise(ctx context.Context, l enterprise.Ledger, changes
 		if err := tx.addHistory(row.ID, 1, "api", changes, by, now); err != nil {
 			return err
 		}
+		if _, err := refreshSuggestions(ctx, r, db.dialect, townshipsOf(l.TownshipCode),
+			historyMeta{source: "api", actorID: actorID(by), actorName: by.Name}, now); err != nil {
+			return err
+		}
 		return tx.addEvent(audit.EnterpriseCreate, "enterprise", strconv.FormatInt(row.ID, 10), map[string]any{"credit_code": l.CreditCode}, by)
 	})
 	if err != nil {
 		return enterprise.Ledger{}, err
 	}
 	return row.toLedger(), nil
+}
+
+// suggest sets l's suggested method as its township's candidates now make
+// it, and adds the change to changes when it differs.
+func suggest(ctx context.Context, r runner, l *enterprise.Ledger, changes []enterprise.Change) ([]enterprise.Change, error) {
+	sug, err := suggestFor(ctx, r, l)
+	if err != nil {
+		return nil, err
+	}
+	if m := string(sug.Method); m != l.SuggestedMethod {
+		changes = append(changes, enterprise.Change{Field: "suggested_method", Old: jsonText(strPtr(l.SuggestedMethod)), New: jsonText(strPtr(m))})
+		l.SuggestedMethod = m
+	}
+	return changes, nil
+}
+
+// townshipsOf lists the distinct, assigned townships among codes.
+func townshipsOf(codes ...string) []string {
+	out := []string{}
+	for _, c := range codes {
+		if c != "" && !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func (tx *Tx) addHistory(id, version int64, source string, changes []enterprise.Change, by audit.Actor, at time.Time) error {
@@ -291,6 +329,7 @@ func (db *DB) UpdateEnterprise(ctx context.Context, s auth.Scope, id, ifMatch in
 		if l.Version != ifMatch {
 			return stale(l.Version)
 		}
+		before := l.TownshipCode
 		changes, err := mutate(&l)
 		if err != nil {
 			return err
@@ -300,6 +339,13 @@ func (db *DB) UpdateEnterprise(ctx context.Context, s auth.Scope, id, ifMatch in
 			// reach: that is a township change the caller may not make.
 			return apperr.Field("township_change_forbidden", "registered_address",
 				"修改后的住所不属于本街道/乡镇，台账将划出本辖区；请联系区级管理员调整")
+		}
+		r, err := tx.runner()
+		if err != nil {
+			return err
+		}
+		if changes, err = suggest(ctx, r, &l, changes); err != nil {
+			return err
 		}
 		if len(changes) == 0 {
 			out = l
@@ -321,6 +367,12 @@ func (db *DB) UpdateEnterprise(ctx context.Context, s auth.Scope, id, ifMatch in
 			return stale(current)
 		}
 		if err := tx.addHistory(id, l.Version, "api", changes, by, now); err != nil {
+			return err
+		}
+		// The edit may have changed what the township's other ledgers are
+		// suggested (a joint partner gained or lost).
+		if _, err := refreshSuggestions(ctx, r, db.dialect, townshipsOf(before, l.TownshipCode),
+			historyMeta{source: "api", actorID: actorID(by), actorName: by.Name}, now); err != nil {
 			return err
 		}
 		fieldsChanged := make([]string, len(changes))

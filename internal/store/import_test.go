@@ -16,6 +16,7 @@ import (
 	"github.com/fugai/fugai/internal/importer"
 	"github.com/fugai/fugai/internal/store"
 	"github.com/fugai/fugai/internal/store/storetest"
+	"github.com/fugai/fugai/internal/strategy"
 )
 
 // importFile queues path as a job of the given kind and runs it to the end
@@ -85,10 +86,10 @@ func TestImportSamples(t *testing.T) {
 				AboveScale          bool    `json:"above_scale"`
 				Employees           int     `json:"employees"`
 				OperatingStatus     *string `json:"operating_status"`
+				SuggestedMethod     *string `json:"suggested_method"`
 			} `json:"entities"`
-			PerTownship map[string]struct {
-				Enterprises int `json:"enterprises"`
-			} `json:"per_township"`
+			PerTownship    map[string]map[string]int `json:"per_township"`
+			TotalsByMethod map[string]int            `json:"totals_by_method"`
 		}
 		b, _ := os.ReadFile("../importer/testdata/expected.json")
 		if err := json.Unmarshal(b, &exp); err != nil {
@@ -102,6 +103,7 @@ func TestImportSamples(t *testing.T) {
 			t.Fatalf("%d ledgers, want %d", len(all), len(exp.Entities))
 		}
 		perTownship := map[string]int{}
+		perTownshipMethod, byMethod := map[string]int{}, map[string]int{}
 		s := func(p *string) string {
 			if p == nil {
 				return ""
@@ -120,17 +122,30 @@ func TestImportSamples(t *testing.T) {
 					key = "unassigned"
 				}
 				perTownship[key]++
+				perTownshipMethod[key+"/"+l.SuggestedMethod]++
+				byMethod[l.SuggestedMethod]++
 			}
 			if l.TownshipCode != s(e.Township) || l.InScope != e.InScope || l.OutOfScopeReason != s(e.OutOfScopeReason) ||
 				l.CheckDigitWarning != e.CheckDigitWarning || *l.FullMembers != e.FullMembers ||
 				*l.ProbationaryMembers != e.ProbationaryMembers || *l.AboveScale != e.AboveScale ||
-				*l.Employees != e.Employees || s(l.OperatingStatus) != s(e.OperatingStatus) {
+				*l.Employees != e.Employees || s(l.OperatingStatus) != s(e.OperatingStatus) ||
+				l.SuggestedMethod != s(e.SuggestedMethod) {
 				t.Errorf("%s differs from expected.json: %+v", l.CreditCode, l)
 			}
 		}
 		for code, want := range exp.PerTownship {
-			if perTownship[code] != want.Enterprises {
-				t.Errorf("township %s: %d in-scope ledgers, want %d", code, perTownship[code], want.Enterprises)
+			if perTownship[code] != want["enterprises"] {
+				t.Errorf("township %s: %d in-scope ledgers, want %d", code, perTownship[code], want["enterprises"])
+			}
+			for _, m := range strategy.Methods() {
+				if got := perTownshipMethod[code+"/"+string(m)]; got != want[string(m)] {
+					t.Errorf("township %s: %d %s, want %d", code, got, m, want[string(m)])
+				}
+			}
+		}
+		for _, m := range strategy.Methods() {
+			if got, want := byMethod[string(m)], exp.TotalsByMethod[string(m)]; got != want {
+				t.Errorf("%s: %d ledgers, want %d", m, got, want)
 			}
 		}
 		again := importFile(t, db, importer.Registration, "../importer/testdata/registration-gbk.csv", false)

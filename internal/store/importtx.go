@@ -17,6 +17,7 @@ import (
 	"github.com/fugai/fugai/internal/apperr"
 	"github.com/fugai/fugai/internal/enterprise"
 	"github.com/fugai/fugai/internal/importer"
+	"github.com/fugai/fugai/internal/strategy"
 )
 
 var lockSkipLocked = clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}
@@ -42,6 +43,15 @@ func (db *DB) RunImport(ctx context.Context, job importer.Job, fn func(importer.
 		res, err := fn(&sqliteLedgers{tx: tx, read: db.sql, job: job})
 		if err != nil {
 			return err
+		}
+		if !job.DryRun {
+			r, err := tx.runner()
+			if err != nil {
+				return err
+			}
+			if _, err := refreshSuggestions(ctx, r, SQLite, nil, importHistoryMeta(job), db.Now()); err != nil {
+				return err
+			}
 		}
 		return tx.g.Model(&importJobRow{}).Where("id = ?", job.ID).Updates(finishUpdates(res, db.Now())).Error
 	})
@@ -217,6 +227,14 @@ func (s *sqliteLedgers) Lookup(ctx context.Context, codes []string) (map[string]
 	return scanLedgers(rows, len(codes))
 }
 
+func (s *sqliteLedgers) Pools(ctx context.Context) (map[string]strategy.Pool, error) {
+	stx, err := s.sqlTx()
+	if err != nil {
+		return nil, err
+	}
+	return loadPools(ctx, sqlRunner{tx: stx, dialect: SQLite}, nil, 0)
+}
+
 func (s *sqliteLedgers) Write(ctx context.Context, ls []enterprise.Ledger, history [][]byte) error {
 	stx, err := s.sqlTx()
 	if err != nil {
@@ -297,6 +315,18 @@ func clip(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
+// importHistoryMeta records changes against the job and its uploader.
+func importHistoryMeta(job importer.Job) historyMeta {
+	h := historyMeta{source: "import", actorName: job.CreatedByName}
+	if job.CreatedBy != 0 {
+		id := job.CreatedBy
+		h.actorID = &id
+	}
+	id := job.ID
+	h.jobID = &id
+	return h
+}
+
 func importHistory(l *enterprise.Ledger, changes []byte, job importer.Job) historyRow {
 	var actor *int64
 	if job.CreatedBy != 0 {
@@ -334,6 +364,11 @@ func (db *DB) runImportPostgres(ctx context.Context, job importer.Job, fn func(i
 		res, err := fn(&pgLedgers{tx: tx, job: job})
 		if err != nil {
 			return err
+		}
+		if !job.DryRun {
+			if _, err := refreshSuggestions(ctx, pgxRunner{tx}, Postgres, nil, importHistoryMeta(job), db.Now()); err != nil {
+				return err
+			}
 		}
 		counts, _ := json.Marshal(res.Counts)
 		unknown, _ := json.Marshal(res.UnknownColumns)
@@ -430,6 +465,12 @@ func (p *pgLedgers) Lookup(ctx context.Context, codes []string) (map[string]ente
 	}
 	defer rows.Close()
 	return scanLedgers(rows, len(codes))
+}
+
+func (p *pgLedgers) Pools(ctx context.Context) (map[string]strategy.Pool, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return loadPools(ctx, pgxRunner{p.tx}, nil, 0)
 }
 
 func (p *pgLedgers) Write(ctx context.Context, ls []enterprise.Ledger, history [][]byte) error {

@@ -1,0 +1,281 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/fugai/fugai/internal/apperr"
+	"github.com/fugai/fugai/internal/enterprise"
+	"github.com/fugai/fugai/internal/strategy"
+)
+
+// The suggested method (strategy.Suggest) of a ledger depends on its
+// township's other joint candidates, so it is stored with the ledger and
+// brought up to date, in the same transaction, whenever a write may have
+// changed a township's candidates: an edit, a new ledger, an import.
+// strategy.Suggest decides; suggestionSQL says the same in SQL, so that a
+// whole township (or district) is checked in one statement, and a test
+// holds the two to the same answers.
+
+// runner is what the suggestion queries need of a transaction: database/sql
+// (gorm's transactions, the SQLite import) and pgx (the PostgreSQL import)
+// both provide it.
+type runner interface {
+	query(ctx context.Context, q string, args ...any) (rowScanner, func(), error)
+	exec(ctx context.Context, q string, args ...any) (int64, error)
+}
+
+type sqlRunner struct {
+	tx interface {
+		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+		ExecContext(context.Context, string, ...any) (sql.Result, error)
+	}
+	dialect Dialect
+}
+
+func (r sqlRunner) query(ctx context.Context, q string, args ...any) (rowScanner, func(), error) {
+	rows, err := r.tx.QueryContext(ctx, rebind(r.dialect, q), args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rows, func() { rows.Close() }, nil
+}
+
+func (r sqlRunner) exec(ctx context.Context, q string, args ...any) (int64, error) {
+	res, err := r.tx.ExecContext(ctx, rebind(r.dialect, q), args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+type pgxRunner struct{ tx pgx.Tx }
+
+func (r pgxRunner) query(ctx context.Context, q string, args ...any) (rowScanner, func(), error) {
+	rows, err := r.tx.Query(ctx, rebind(Postgres, q), args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rows, rows.Close, nil
+}
+
+func (r pgxRunner) exec(ctx context.Context, q string, args ...any) (int64, error) {
+	tag, err := r.tx.Exec(ctx, rebind(Postgres, q), args...)
+	return tag.RowsAffected(), err
+}
+
+// gormRunner is the runner of a gorm transaction.
+func (tx *Tx) runner() (runner, error) {
+	stx, ok := tx.g.Statement.ConnPool.(*sql.Tx)
+	if !ok {
+		return nil, fmt.Errorf("suggestions: not in a transaction")
+	}
+	return sqlRunner{tx: stx, dialect: tx.db.dialect}, nil
+}
+
+// rebind turns ? placeholders into PostgreSQL's $n. The queries here have
+// no ? anywhere else.
+func rebind(d Dialect, q string) string {
+	if d != Postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// inList is "(?, ?, …)" for n values.
+func inList(n int) string {
+	return "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
+}
+
+func anyStrings(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// loadPools returns the joint candidates of each township (of townships,
+// or of all when townships is nil), not counting ledger exclude.
+func loadPools(ctx context.Context, r runner, townships []string, exclude int64) (map[string]strategy.Pool, error) {
+	q := `SELECT township_code, COUNT(*), COALESCE(SUM(full_members), 0) FROM enterprises
+		WHERE in_scope AND township_code IS NOT NULL AND full_members >= 1 AND full_members < ? AND id <> ?`
+	args := []any{strategy.StandaloneMin, exclude}
+	if townships != nil {
+		if len(townships) == 0 {
+			return map[string]strategy.Pool{}, nil
+		}
+		q += " AND township_code IN " + inList(len(townships))
+		args = append(args, anyStrings(townships)...)
+	}
+	rows, done, err := r.query(ctx, q+" GROUP BY township_code", args...)
+	if err != nil {
+		return nil, apperr.Wrap(err, "joint candidates")
+	}
+	defer done()
+	out := map[string]strategy.Pool{}
+	for rows.Next() {
+		var code string
+		var p strategy.Pool
+		if err := rows.Scan(&code, &p.Enterprises, &p.FullMembers); err != nil {
+			return nil, apperr.Wrap(err, "joint candidates")
+		}
+		out[code] = p
+	}
+	return out, apperr.Wrap(rows.Err(), "joint candidates")
+}
+
+// suggestionSQL is strategy.Suggest's method as an SQL expression over an
+// enterprises row, given the townships whose candidates can form a joint
+// branch.
+func suggestionSQL(jointTownships []string) (string, []any) {
+	joint := "1 = 0"
+	args := []any{strategy.StandaloneMin}
+	if len(jointTownships) > 0 {
+		joint = "township_code IN " + inList(len(jointTownships))
+		args = append(args, anyStrings(jointTownships)...)
+	}
+	return `(CASE WHEN NOT in_scope THEN NULL
+		WHEN COALESCE(full_members, 0) >= ? THEN '` + string(strategy.Standalone) + `'
+		WHEN COALESCE(full_members, 0) >= 1 AND ` + joint + ` THEN '` + string(strategy.Joint) + `'
+		WHEN COALESCE(full_members, 0) >= 1 THEN '` + string(strategy.Affiliated) + `'
+		ELSE '` + string(strategy.Included) + `' END)`, args
+}
+
+// historyMeta says who a change is recorded against.
+type historyMeta struct {
+	source    string // "api" or "import"
+	actorID   *int64
+	actorName string
+	jobID     *int64
+}
+
+// refreshSuggestions brings the stored suggested method of ledgers up to
+// date: of the townships given (every ledger when townships is nil), each
+// ledger whose suggestion changed gets the new one, version+1 and a
+// history entry. It returns how many changed.
+func refreshSuggestions(ctx context.Context, r runner, d Dialect, townships []string, h historyMeta, now time.Time) (int, error) {
+	if townships != nil && len(townships) == 0 {
+		return 0, nil
+	}
+	pools, err := loadPools(ctx, r, townships, 0)
+	if err != nil {
+		return 0, err
+	}
+	var joint []string
+	for code, p := range pools {
+		if strategy.JointPossible(p) {
+			joint = append(joint, code)
+		}
+	}
+	expr, exprArgs := suggestionSQL(joint)
+	differs := "suggested_method IS NOT " + expr
+	if d == Postgres {
+		differs = "suggested_method IS DISTINCT FROM " + expr
+	}
+	q := "SELECT id, version, suggested_method, " + expr + " FROM enterprises WHERE " + differs
+	args := append(append([]any{}, exprArgs...), exprArgs...)
+	if townships != nil {
+		q += " AND township_code IN " + inList(len(townships))
+		args = append(args, anyStrings(townships)...)
+	}
+	q += " ORDER BY id"
+	if d == Postgres {
+		q += " FOR UPDATE"
+	}
+	type change struct {
+		id, version int64
+		old, new    *string
+	}
+	var changes []change
+	rows, done, err := r.query(ctx, q, args...)
+	if err != nil {
+		return 0, apperr.Wrap(err, "find stale suggestions")
+	}
+	for rows.Next() {
+		var c change
+		if err := rows.Scan(&c.id, &c.version, &c.old, &c.new); err != nil {
+			done()
+			return 0, apperr.Wrap(err, "find stale suggestions")
+		}
+		changes = append(changes, c)
+	}
+	done()
+	if err := rows.Err(); err != nil {
+		return 0, apperr.Wrap(err, "find stale suggestions")
+	}
+	for _, c := range changes {
+		n, err := r.exec(ctx, "UPDATE enterprises SET suggested_method = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
+			c.new, now, c.id, c.version)
+		if err != nil {
+			return 0, apperr.Wrap(err, "update suggestion")
+		}
+		if n != 1 {
+			return 0, fmt.Errorf("ledger %d changed while its suggestion was updated", c.id)
+		}
+		b, err := enterprise.EncodeChanges([]enterprise.Change{{Field: "suggested_method", Old: jsonText(c.old), New: jsonText(c.new)}})
+		if err != nil {
+			return 0, apperr.Wrap(err, "encode history")
+		}
+		if _, err := r.exec(ctx, `INSERT INTO enterprise_history (enterprise_id, version, actor_id, actor_name, source, at, changes, job_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.id, c.version+1, h.actorID, h.actorName, h.source, now, string(b), h.jobID); err != nil {
+			return 0, apperr.Wrap(err, "insert history")
+		}
+	}
+	return len(changes), nil
+}
+
+func jsonText(s *string) json.RawMessage {
+	if s == nil {
+		return json.RawMessage("null")
+	}
+	b, _ := json.Marshal(*s)
+	return b
+}
+
+// suggestFor gives the suggestion of ledger l as it is about to be written,
+// with its township's other candidates as they are stored.
+func suggestFor(ctx context.Context, r runner, l *enterprise.Ledger) (strategy.Suggestion, error) {
+	in := suggestionInput(l)
+	if !in.InScope {
+		return strategy.Suggestion{}, nil
+	}
+	var pool strategy.Pool
+	if in.Township != "" {
+		pools, err := loadPools(ctx, r, []string{in.Township}, l.ID)
+		if err != nil {
+			return strategy.Suggestion{}, err
+		}
+		pool = pools[in.Township]
+	}
+	if strategy.InPool(in) {
+		pool.Enterprises++
+		pool.FullMembers += in.FullMembers
+	}
+	return strategy.Suggest(in, pool), nil
+}
+
+func suggestionInput(l *enterprise.Ledger) strategy.Input {
+	in := strategy.Input{InScope: l.InScope, Township: l.TownshipCode}
+	if l.FullMembers != nil {
+		in.FullMembers = *l.FullMembers
+	}
+	return in
+}
