@@ -80,15 +80,23 @@ func TestSuggestionsFollowEveryEdit(t *testing.T) {
 		fields := []func() map[string]any{
 			func() map[string]any { return map[string]any{"full_members": rng.IntN(5)} },
 			func() map[string]any { return map[string]any{"full_members": rng.IntN(3)} },
-			func() map[string]any { return map[string]any{"operating_status": []string{"正常经营", "停产"}[rng.IntN(2)]} },
-			func() map[string]any { return map[string]any{"registered_address": addresses[rng.IntN(len(addresses))]} },
-			func() map[string]any { return map[string]any{"township_code": []string{"431103001", "431103005"}[rng.IntN(2)]} },
+			func() map[string]any {
+				return map[string]any{"operating_status": []string{"正常经营", "停产"}[rng.IntN(2)]}
+			},
+			func() map[string]any {
+				return map[string]any{"registered_address": addresses[rng.IntN(len(addresses))]}
+			},
+			func() map[string]any {
+				return map[string]any{"township_code": []string{"431103001", "431103005"}[rng.IntN(2)]}
+			},
 		}
 		for step := 0; step < 60; step++ {
 			l := ls[rng.IntN(len(ls))]
 			patch := fields[rng.IntN(len(fields))]()
 			_, err := db.UpdateEnterprise(ctx, auth.Scope{All: true}, l.ID, l.Version, audit.Actor{Name: "tester"},
-				func(x *enterprise.Ledger) ([]enterprise.Change, error) { return x.Apply(body(t, patch), auth.DistrictAdmin, dist) })
+				func(x *enterprise.Ledger) ([]enterprise.Change, error) {
+					return x.Apply(body(t, patch), auth.DistrictAdmin, dist)
+				})
 			if err != nil {
 				t.Fatalf("step %d: %v", step, err)
 			}
