@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/fugai/fugai/internal/apperr"
 	"github.com/fugai/fugai/internal/enterprise"
 	"github.com/fugai/fugai/internal/store"
+	"github.com/fugai/fugai/internal/strategy"
 )
 
 // EnterpriseResponse is a ledger as clients see it.
@@ -52,11 +54,22 @@ type EnterpriseResponse struct {
 	YouthLeague           *bool          `json:"youth_league"`
 	WomensFederation      *bool          `json:"womens_federation"`
 	SuggestedMethod       *string        `json:"suggested_method" enums:"standalone,joint,affiliated,included"`
+	// Suggestion explains suggested_method (null when out of scope).
+	Suggestion *SuggestionResponse `json:"suggestion"`
 	Plan                  any            `json:"plan"`
 	Liaison               any            `json:"liaison"`
 	Version               int64          `json:"version"`
 	CreatedAt             time.Time      `json:"created_at"`
 	UpdatedAt             time.Time      `json:"updated_at"`
+}
+
+// SuggestionResponse is the suggested method of an in-scope ledger, why,
+// and its explanation in Chinese.
+type SuggestionResponse struct {
+	Method      string `json:"method" enums:"standalone,joint,affiliated,included"`
+	MethodLabel string `json:"method_label" example:"单独组建"`
+	Reason      string `json:"reason" enums:"enough_members,joint_pool,no_partner,unassigned,no_full_members"`
+	Explanation string `json:"explanation" example:"正式党员3名，达到3名以上，符合单独组建条件"`
 }
 
 // EnterprisePage is one page of ledgers.
@@ -108,7 +121,7 @@ type RevisionResponse struct {
 	Version int64               `json:"version"`
 	ActorID *int64              `json:"actor_id"`
 	Actor   string              `json:"actor"`
-	Source  string              `json:"source" enums:"api,import"`
+	Source  string              `json:"source" enums:"api,import,system"`
 	At      time.Time           `json:"at"`
 	Changes []enterprise.Change `json:"changes"`
 }
@@ -120,7 +133,38 @@ func optional(s string) *string {
 	return &s
 }
 
-func (s *Server) toEnterprise(l enterprise.Ledger) EnterpriseResponse {
+// enterprises renders ledgers, with the explanation of their suggestions
+// (which needs their townships' joint candidates).
+func (s *Server) enterprises(c *gin.Context, ls ...enterprise.Ledger) ([]EnterpriseResponse, error) {
+	var townships []string
+	for _, l := range ls {
+		if l.InScope && l.TownshipCode != "" && !slices.Contains(townships, l.TownshipCode) {
+			townships = append(townships, l.TownshipCode)
+		}
+	}
+	pools, err := s.db.Pools(c.Request.Context(), townships)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]EnterpriseResponse, len(ls))
+	for i, l := range ls {
+		out[i] = s.toEnterprise(l, pools)
+	}
+	return out, nil
+}
+
+// enterprise renders one ledger, or answers with the error.
+func (s *Server) respondEnterprise(c *gin.Context, status int, l enterprise.Ledger) {
+	out, err := s.enterprises(c, l)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("ETag", etag(l.Version))
+	c.JSON(status, out[0])
+}
+
+func (s *Server) toEnterprise(l enterprise.Ledger, pools map[string]strategy.Pool) EnterpriseResponse {
 	r := EnterpriseResponse{
 		ID: l.ID, CreditCode: l.CreditCode, Name: l.Name, EntityType: l.EntityType, Nature: string(l.Nature),
 		LegalRepresentative: l.LegalRepresentative, RegisteredCapital: l.RegisteredCapital,
@@ -145,6 +189,13 @@ func (s *Server) toEnterprise(l enterprise.Ledger) EnterpriseResponse {
 	}
 	if r.MemberSources == nil {
 		r.MemberSources = map[string]int{}
+	}
+	in := strategy.Input{InScope: l.InScope, Township: l.TownshipCode}
+	if l.FullMembers != nil {
+		in.FullMembers = *l.FullMembers
+	}
+	if sug := strategy.Suggest(in, pools[l.TownshipCode]); sug.Method != "" {
+		r.Suggestion = &SuggestionResponse{Method: string(sug.Method), MethodLabel: sug.Method.Label(), Reason: sug.Reason, Explanation: sug.Explanation}
 	}
 	if r.Needs == nil {
 		r.Needs = []string{}
@@ -209,9 +260,8 @@ func (s *Server) createEnterprise(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.Header("ETag", etag(l.Version))
 	c.Header("Location", "/api/v1/enterprises/"+strconv.FormatInt(l.ID, 10))
-	c.JSON(http.StatusCreated, s.toEnterprise(l))
+	s.respondEnterprise(c, http.StatusCreated, l)
 }
 
 // listEnterprises godoc
@@ -224,6 +274,7 @@ func (s *Server) createEnterprise(c *gin.Context) {
 //	@Param			credit_code	query		string	false	"exact credit code"
 //	@Param			township	query		string	false	"9-digit township code, or none (also: unassigned) for unassigned ledgers"
 //	@Param			in_scope	query		bool	false	"in the coverage base"
+//	@Param			method		query		string	false	"suggested method"	Enums(standalone, joint, affiliated, included)
 //	@Param			q			query		string	false	"substring of the name or credit code"
 //	@Param			limit		query		int		false	"page size, default 50, max 200"
 //	@Param			cursor		query		string	false	"next_cursor of the previous page"
@@ -257,10 +308,14 @@ func (s *Server) listEnterprises(c *gin.Context) {
 		p.Add("q", "搜索词不能超过100个字符")
 	}
 	f.Limit, f.AfterID = page(c, p)
-	for _, k := range []string{"method", "gap"} {
-		if c.Query(k) != "" {
-			p.Add(k, k+" 筛选尚未开放")
+	if v := strings.TrimSpace(c.Query("method")); v != "" {
+		if !strategy.Method(v).Valid() {
+			p.Add("method", "method 须为 standalone（单独组建）、joint（联合组建）、affiliated（挂靠）或 included（纳入）")
 		}
+		f.Method = v
+	}
+	if c.Query("gap") != "" {
+		p.Add("gap", "gap 筛选尚未开放")
 	}
 	if err := p.Err(); err != nil {
 		s.fail(c, err)
@@ -271,11 +326,12 @@ func (s *Server) listEnterprises(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	page := EnterprisePage{Items: make([]EnterpriseResponse, len(items)), NextCursor: optional(next)}
-	for i, l := range items {
-		page.Items[i] = s.toEnterprise(l)
+	rendered, err := s.enterprises(c, items...)
+	if err != nil {
+		s.fail(c, err)
+		return
 	}
-	c.JSON(http.StatusOK, page)
+	c.JSON(http.StatusOK, EnterprisePage{Items: rendered, NextCursor: optional(next)})
 }
 
 // getEnterprise godoc
@@ -300,8 +356,7 @@ func (s *Server) getEnterprise(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.Header("ETag", etag(l.Version))
-	c.JSON(http.StatusOK, s.toEnterprise(l))
+	s.respondEnterprise(c, http.StatusOK, l)
 }
 
 // patchEnterprise godoc
@@ -346,8 +401,7 @@ func (s *Server) patchEnterprise(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.Header("ETag", etag(l.Version))
-	c.JSON(http.StatusOK, s.toEnterprise(l))
+	s.respondEnterprise(c, http.StatusOK, l)
 }
 
 // ifMatch parses an If-Match header holding one version ETag.

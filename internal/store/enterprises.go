@@ -260,6 +260,7 @@ type EnterpriseFilter struct {
 	CreditCode string
 	Township   string // a township code, or "none" for unassigned ledgers
 	InScope    *bool
+	Method     string // suggested method
 	Query      string // substring of the name or credit code
 	AfterID    int64  // keyset cursor
 	Limit      int
@@ -281,6 +282,9 @@ func (db *DB) Enterprises(ctx context.Context, s auth.Scope, f EnterpriseFilter)
 	}
 	if f.InScope != nil {
 		q = q.Where("in_scope = ?", *f.InScope)
+	}
+	if f.Method != "" {
+		q = q.Where("suggested_method = ?", f.Method)
 	}
 	if f.Query != "" {
 		like := "%" + escapeLike(f.Query) + "%"

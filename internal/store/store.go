@@ -181,6 +181,11 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	for _, r := range results {
 		applied = append(applied, fmt.Sprintf("%d %s (%s)", r.Source.Version, filepath.Base(r.Source.Path), r.Duration.Round(time.Millisecond)))
 	}
+	if len(applied) > 0 {
+		if _, err := db.RefreshSuggestions(ctx); err != nil {
+			return applied, fmt.Errorf("migrate: suggestions: %w", err)
+		}
+	}
 	return applied, nil
 }
 

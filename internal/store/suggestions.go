@@ -279,3 +279,28 @@ func suggestionInput(l *enterprise.Ledger) strategy.Input {
 	}
 	return in
 }
+
+// Pools returns the joint candidates of the given townships (strategy.Pool),
+// by township code: what explaining a suggestion needs.
+func (db *DB) Pools(ctx context.Context, townships []string) (map[string]strategy.Pool, error) {
+	if len(townships) == 0 {
+		return map[string]strategy.Pool{}, nil
+	}
+	return loadPools(ctx, sqlRunner{tx: db.sql, dialect: db.dialect}, townships, 0)
+}
+
+// RefreshSuggestions brings every ledger's suggested method up to date, as
+// a system change. Migrate runs it after applying migrations, so ledgers
+// stored before a rule changed follow the new rule.
+func (db *DB) RefreshSuggestions(ctx context.Context) (int, error) {
+	var n int
+	err := db.InTx(ctx, func(tx *Tx) error {
+		r, err := tx.runner()
+		if err != nil {
+			return err
+		}
+		n, err = refreshSuggestions(ctx, r, db.dialect, nil, historyMeta{source: "system", actorName: "system"}, db.Now())
+		return err
+	})
+	return n, err
+}
