@@ -56,11 +56,11 @@ type EnterpriseResponse struct {
 	SuggestedMethod       *string        `json:"suggested_method" enums:"standalone,joint,affiliated,included"`
 	// Suggestion explains suggested_method (null when out of scope).
 	Suggestion *SuggestionResponse `json:"suggestion"`
-	Plan                  any            `json:"plan"`
-	Liaison               any            `json:"liaison"`
-	Version               int64          `json:"version"`
-	CreatedAt             time.Time      `json:"created_at"`
-	UpdatedAt             time.Time      `json:"updated_at"`
+	Plan       any                 `json:"plan"`
+	Liaison    any                 `json:"liaison"`
+	Version    int64               `json:"version"`
+	CreatedAt  time.Time           `json:"created_at"`
+	UpdatedAt  time.Time           `json:"updated_at"`
 }
 
 // SuggestionResponse is the suggested method of an in-scope ledger, why,
