@@ -17,6 +17,7 @@ const (
 	PasswordSet      = "user.password"
 	EnterpriseCreate = "enterprise.create"
 	EnterpriseUpdate = "enterprise.update"
+	PlanUpdate       = "plan.update"
 	ImportCreated    = "import.create"
 )
 

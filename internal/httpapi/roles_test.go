@@ -32,6 +32,8 @@ var expectedRules = map[string]string{
 	"GET /api/v1/enterprises/:id":         "district_admin township_admin liaison auditor",
 	"PATCH /api/v1/enterprises/:id":       "district_admin township_admin liaison",
 	"GET /api/v1/enterprises/:id/history": "district_admin township_admin liaison auditor",
+	"GET /api/v1/enterprises/:id/plan":    "district_admin township_admin liaison auditor",
+	"PUT /api/v1/enterprises/:id/plan":    "district_admin township_admin",
 	"GET /api/v1/audit-events":            "auditor",
 	"POST /api/v1/imports":                "district_admin township_admin",
 	"GET /api/v1/imports":                 "district_admin township_admin auditor",
@@ -102,6 +104,9 @@ func TestRoleRouteMatrix(t *testing.T) {
 					body = map[string]any{"credit_code": creditCode(100 + len(who)), "name": "矩阵企业", "registered_address": "冷水滩区梅湾街道"}
 				case "PATCH /api/v1/enterprises/:id":
 					body = map[string]any{"employees": 5}
+					header["If-Match"] = `"1"`
+				case "PUT /api/v1/enterprises/:id/plan":
+					body = map[string]any{"contact_name": "张三"}
 					header["If-Match"] = `"1"`
 				}
 				r := e.do(method, path, who, body, header)

@@ -103,6 +103,8 @@ func New(d Deps) (*Server, error) {
 	s.route(http.MethodGet, v1+"/enterprises/:id", everyone, s.getEnterprise)
 	s.route(http.MethodPatch, v1+"/enterprises/:id", roles(auth.DistrictAdmin, auth.TownshipAdmin, auth.Liaison), s.patchEnterprise)
 	s.route(http.MethodGet, v1+"/enterprises/:id/history", everyone, s.enterpriseHistory)
+	s.route(http.MethodGet, v1+"/enterprises/:id/plan", everyone, s.getPlan)
+	s.route(http.MethodPut, v1+"/enterprises/:id/plan", roles(auth.DistrictAdmin, auth.TownshipAdmin), s.putPlan)
 	s.route(http.MethodPost, v1+"/imports", roles(auth.DistrictAdmin, auth.TownshipAdmin), s.createImport)
 	s.route(http.MethodGet, v1+"/imports", roles(auth.DistrictAdmin, auth.TownshipAdmin, auth.Auditor), s.listImports)
 	s.route(http.MethodGet, v1+"/imports/:id", roles(auth.DistrictAdmin, auth.TownshipAdmin, auth.Auditor), s.getImport)

@@ -1,8 +1,12 @@
 package strategy
 
 import (
+	"errors"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/fugai/fugai/internal/apperr"
 )
 
 func TestSuggest(t *testing.T) {
@@ -71,4 +75,64 @@ func TestPoolRules(t *testing.T) {
 	if Method("x").Valid() {
 		t.Fatal("x is not a method")
 	}
+}
+
+func TestPlanApply(t *testing.T) {
+	now := time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)
+	s := func(v string) *string { return &v }
+	cur := NewPlan(7, Joint)
+	cur.Version = 1
+	// A joint plan in progress needs its group; formed needs a party org.
+	_, err := cur.Apply(PlanInput{Status: s("in_progress")}, "u", now, PlanRefs{})
+	if !strings.Contains(errFields(err)["joint_group_id"], "联合组建小组") {
+		t.Fatalf("joint without group: %v", err)
+	}
+	if _, err := cur.Apply(PlanInput{Status: s("not_started"), ContactName: "王五"}, "u", now, PlanRefs{}); err != nil {
+		t.Fatalf("joint not started without group: %v", err)
+	}
+	refs := PlanRefs{JointGroupHas: func(id int64) bool { return id == 3 }, PartyOrgCovers: func(id int64) bool { return id == 9 }}
+	g, o := int64(3), int64(9)
+	p, err := cur.Apply(PlanInput{Status: s("formed"), FormedOn: s("2026-05-20"), JointGroupID: &g, PartyOrgID: &o}, "u", now, refs)
+	if err != nil || p.Status != Formed || p.Method() != Joint || p.UpdatedBy != "u" {
+		t.Fatalf("formed joint: %+v %v", p, err)
+	}
+	if _, err := cur.Apply(PlanInput{Status: s("formed"), FormedOn: s("2026-06-02"), JointGroupID: &g, PartyOrgID: &o}, "u", now, refs); errFields(err)["formed_on"] == "" {
+		t.Fatal("formed in the future")
+	}
+	wrong := int64(4)
+	if _, err := cur.Apply(PlanInput{JointGroupID: &wrong}, "u", now, refs); errFields(err)["joint_group_id"] == "" {
+		t.Fatal("a group that does not hold the enterprise")
+	}
+	// Affiliated and included plans form without an organisation.
+	a := NewPlan(8, Affiliated)
+	if _, err := a.Apply(PlanInput{Status: s("formed"), FormedOn: s("2026-05-01")}, "u", now, PlanRefs{}); err != nil {
+		t.Fatalf("affiliated formed: %v", err)
+	}
+	if _, err := a.Apply(PlanInput{Status: s("done")}, "u", now, PlanRefs{}); errFields(err)["status"] == "" {
+		t.Fatal("unknown status")
+	}
+	if _, err := a.Apply(PlanInput{PlannedStartOn: s("2026/6/1")}, "u", now, PlanRefs{}); errFields(err)["planned_start_on"] == "" {
+		t.Fatal("bad date")
+	}
+	// An override keeps who made it until it is changed.
+	o1, err := a.Apply(PlanInput{Method: s("included"), OverrideReason: "无党员"}, "甲", now, PlanRefs{})
+	if err != nil || o1.Override == nil || o1.Override.By != "甲" || o1.NeedsReview() {
+		t.Fatalf("override: %+v %v", o1, err)
+	}
+	o2, _ := o1.Apply(PlanInput{Method: s("included"), OverrideReason: "无党员", ContactName: "赵六"}, "乙", now.Add(time.Hour), PlanRefs{})
+	if o2.Override.By != "甲" || !o2.Override.At.Equal(now) {
+		t.Fatalf("override re-saved unchanged: %+v", o2.Override)
+	}
+	o2.Suggested = Standalone
+	if !o2.NeedsReview() {
+		t.Fatal("a changed suggestion puts the override up for review")
+	}
+}
+
+func errFields(err error) map[string]string {
+	var e *apperr.Error
+	if errors.As(err, &e) {
+		return e.Fields
+	}
+	return map[string]string{}
 }

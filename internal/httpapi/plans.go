@@ -1,0 +1,173 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/fugai/fugai/internal/strategy"
+)
+
+// PlanResponse is one enterprise's line of the 全覆盖计划表.
+type PlanResponse struct {
+	EnterpriseID int64 `json:"enterprise_id"`
+	// Method is the plan's method: the override's when there is one, else
+	// the suggestion.
+	Method          string            `json:"method" enums:"standalone,joint,affiliated,included"`
+	MethodSource    string            `json:"method_source" enums:"suggestion,override"`
+	SuggestedMethod string            `json:"suggested_method" enums:"standalone,joint,affiliated,included"`
+	Override        *OverrideResponse `json:"override"`
+	// PlannedStartOn is 组建时间, PlannedCompletionOn 完成时间,
+	// FormationDetails 组建方式.
+	PlannedStartOn      *string `json:"planned_start_on" example:"2026-03-01"`
+	FormationDetails    string  `json:"formation_details"`
+	PlannedCompletionOn *string `json:"planned_completion_on" example:"2026-06-30"`
+	ContactName         string  `json:"contact_name"`
+	ContactPhone        string  `json:"contact_phone"`
+	Status              string  `json:"status" enums:"not_started,in_progress,formed,not_applicable"`
+	FormedOn            *string `json:"formed_on"`
+	PartyOrgID          *int64  `json:"party_org_id"`
+	JointGroupID        *int64  `json:"joint_group_id"`
+	Version             int64   `json:"version"`
+	UpdatedAt           *string `json:"updated_at"`
+	UpdatedBy           string  `json:"updated_by"`
+}
+
+// OverrideResponse is staff's choice of another method than the
+// suggestion. NeedsReview is set when the suggestion has changed since.
+type OverrideResponse struct {
+	Method           string `json:"method" enums:"standalone,joint,affiliated,included"`
+	Reason           string `json:"reason"`
+	SuggestionAtThen string `json:"suggestion_at_override" enums:"standalone,joint,affiliated,included"`
+	NeedsReview      bool   `json:"needs_review"`
+	By               string `json:"by"`
+	At               string `json:"at"`
+}
+
+// PlanRequest replaces a plan. A method other than the current suggestion
+// is an override and needs override_reason; leaving method out (or sending
+// the suggestion) follows the suggestion.
+type PlanRequest struct {
+	Method              *string `json:"method" enums:"standalone,joint,affiliated,included"`
+	OverrideReason      string  `json:"override_reason"`
+	PlannedStartOn      *string `json:"planned_start_on" example:"2026-03-01"`
+	FormationDetails    string  `json:"formation_details"`
+	PlannedCompletionOn *string `json:"planned_completion_on" example:"2026-06-30"`
+	ContactName         string  `json:"contact_name"`
+	ContactPhone        string  `json:"contact_phone" example:"13800000000"`
+	Status              *string `json:"status" enums:"not_started,in_progress,formed,not_applicable"`
+	FormedOn            *string `json:"formed_on"`
+	PartyOrgID          *int64  `json:"party_org_id"`
+	JointGroupID        *int64  `json:"joint_group_id"`
+}
+
+func dateString(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := t.Format(time.DateOnly)
+	return &s
+}
+
+func toPlanResponse(p strategy.Plan) PlanResponse {
+	r := PlanResponse{EnterpriseID: p.EnterpriseID, Method: string(p.Method()), MethodSource: "suggestion",
+		SuggestedMethod: string(p.Suggested), PlannedStartOn: dateString(p.PlannedStartOn), FormationDetails: p.FormationDetails,
+		PlannedCompletionOn: dateString(p.PlannedCompletionOn), ContactName: p.ContactName, ContactPhone: p.ContactPhone,
+		Status: string(p.Status), FormedOn: dateString(p.FormedOn), PartyOrgID: p.PartyOrgID, JointGroupID: p.JointGroupID,
+		Version: p.Version, UpdatedBy: p.UpdatedBy}
+	if !p.UpdatedAt.IsZero() {
+		at := p.UpdatedAt.UTC().Format(time.RFC3339)
+		r.UpdatedAt = &at
+	}
+	if o := p.Override; o != nil {
+		r.MethodSource = "override"
+		r.Override = &OverrideResponse{Method: string(o.Method), Reason: o.Reason, SuggestionAtThen: string(o.Suggestion),
+			NeedsReview: p.NeedsReview(), By: o.By, At: o.At.UTC().Format(time.RFC3339)}
+	}
+	return r
+}
+
+// getPlan godoc
+//
+//	@Summary		An enterprise's plan (全覆盖计划表)
+//	@Description	Every in-scope enterprise has one, not started and following the suggestion until someone plans it. Out-of-scope enterprises have none (422 plan_not_applicable).
+//	@Tags			plans
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			id	path		int	true	"ledger id"
+//	@Success		200	{object}	PlanResponse
+//	@Header			200	{string}	ETag	"the plan's version; send it back as If-Match"
+//	@Failure		404	{object}	ErrorBody
+//	@Failure		422	{object}	ErrorBody
+//	@Router			/api/v1/enterprises/{id}/plan [get]
+func (s *Server) getPlan(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p, err := s.db.Plan(c.Request.Context(), me(c).Scope(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("ETag", etag(p.Version))
+	c.JSON(http.StatusOK, toPlanResponse(p))
+}
+
+// putPlan godoc
+//
+//	@Summary		Replace an enterprise's plan
+//	@Description	Needs If-Match with the plan's ETag (428 without, 412 when stale). A method other than the suggestion is an override and needs override_reason; the override is kept when suggestions are recomputed and flagged needs_review when the suggestion changes. Completion may not precede the start; formed needs formed_on and, for standalone and joint, a party organisation; joint needs a confirmed joint group once in progress.
+//	@Tags			plans
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			id			path		int			true	"ledger id"
+//	@Param			If-Match	header		string		true	"ETag from GET"
+//	@Param			body		body		PlanRequest	true	"the whole plan"
+//	@Success		200			{object}	PlanResponse
+//	@Header			200			{string}	ETag	"the new version"
+//	@Failure		400			{object}	ErrorBody
+//	@Failure		404			{object}	ErrorBody
+//	@Failure		412			{object}	ErrorBody
+//	@Failure		422			{object}	ErrorBody
+//	@Failure		428			{object}	ErrorBody
+//	@Router			/api/v1/enterprises/{id}/plan [put]
+func (s *Server) putPlan(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	version, err := ifMatch(c.GetHeader("If-Match"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req PlanRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	in := strategy.PlanInput{Method: req.Method, OverrideReason: req.OverrideReason, PlannedStartOn: req.PlannedStartOn,
+		FormationDetails: req.FormationDetails, PlannedCompletionOn: req.PlannedCompletionOn, ContactName: req.ContactName,
+		ContactPhone: req.ContactPhone, Status: req.Status, FormedOn: req.FormedOn, PartyOrgID: req.PartyOrgID,
+		JointGroupID: req.JointGroupID}
+	by := actor(c)
+	now := s.db.Now()
+	p, err := s.db.UpdatePlan(c.Request.Context(), me(c).Scope(), id, version, by,
+		func(cur strategy.Plan, refs strategy.PlanRefs) (strategy.Plan, error) {
+			return cur.Apply(in, by.Name, now.In(districtTime()), refs)
+		})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("ETag", etag(p.Version))
+	c.JSON(http.StatusOK, toPlanResponse(p))
+}
+
+// districtTime is the district's clock (China Standard Time), for "today".
+func districtTime() *time.Location { return time.FixedZone("CST", 8*3600) }

@@ -1,0 +1,189 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/fugai/fugai/internal/apperr"
+	"github.com/fugai/fugai/internal/audit"
+	"github.com/fugai/fugai/internal/auth"
+	"github.com/fugai/fugai/internal/enterprise"
+	"github.com/fugai/fugai/internal/strategy"
+)
+
+type planRow struct {
+	EnterpriseID        int64 `gorm:"primaryKey;autoIncrement:false"`
+	OverrideMethod      *string
+	OverrideReason      string
+	OverrideSuggestion  *string
+	OverrideBy          string
+	OverrideAt          *time.Time
+	PlannedStartOn      *time.Time
+	FormationDetails    string
+	PlannedCompletionOn *time.Time
+	ContactName         string
+	ContactPhone        string
+	Status              string
+	FormedOn            *time.Time
+	PartyOrgID          *int64
+	JointGroupID        *int64
+	Version             int64
+	UpdatedAt           time.Time
+	UpdatedBy           string
+}
+
+func (planRow) TableName() string { return "plans" }
+
+// unsavedPlanVersion is the version of a plan nobody has saved yet; the
+// first save makes it 2.
+const unsavedPlanVersion = 1
+
+func (r *planRow) toPlan(suggested strategy.Method) strategy.Plan {
+	p := strategy.Plan{EnterpriseID: r.EnterpriseID, Suggested: suggested, PlannedStartOn: r.PlannedStartOn,
+		FormationDetails: r.FormationDetails, PlannedCompletionOn: r.PlannedCompletionOn, ContactName: r.ContactName,
+		ContactPhone: r.ContactPhone, Status: strategy.Status(r.Status), FormedOn: r.FormedOn, PartyOrgID: r.PartyOrgID,
+		JointGroupID: r.JointGroupID, Version: r.Version, UpdatedAt: r.UpdatedAt, UpdatedBy: r.UpdatedBy}
+	if r.OverrideMethod != nil {
+		o := &strategy.Override{Method: strategy.Method(*r.OverrideMethod), Reason: r.OverrideReason,
+			Suggestion: strategy.Method(deref(r.OverrideSuggestion)), By: r.OverrideBy}
+		if r.OverrideAt != nil {
+			o.At = r.OverrideAt.UTC()
+		}
+		p.Override = o
+	}
+	for _, d := range []**time.Time{&p.PlannedStartOn, &p.PlannedCompletionOn, &p.FormedOn} {
+		if *d != nil {
+			t := time.Date((*d).Year(), (*d).Month(), (*d).Day(), 0, 0, 0, 0, time.UTC)
+			*d = &t
+		}
+	}
+	return p
+}
+
+func toPlanRow(p *strategy.Plan) planRow {
+	r := planRow{EnterpriseID: p.EnterpriseID, PlannedStartOn: p.PlannedStartOn, FormationDetails: p.FormationDetails,
+		PlannedCompletionOn: p.PlannedCompletionOn, ContactName: p.ContactName, ContactPhone: p.ContactPhone,
+		Status: string(p.Status), FormedOn: p.FormedOn, PartyOrgID: p.PartyOrgID, JointGroupID: p.JointGroupID,
+		Version: p.Version, UpdatedAt: p.UpdatedAt, UpdatedBy: p.UpdatedBy}
+	if o := p.Override; o != nil {
+		m, s, at := string(o.Method), string(o.Suggestion), o.At
+		r.OverrideMethod, r.OverrideReason, r.OverrideSuggestion, r.OverrideBy, r.OverrideAt = &m, o.Reason, &s, o.By, &at
+	}
+	return r
+}
+
+func planNotApplicable(l enterprise.Ledger) error {
+	return &apperr.Error{Kind: apperr.Invalid, Code: "plan_not_applicable",
+		Message: "该企业不在覆盖范围内（" + scopeReasonLabel(l.OutOfScopeReason) + "），没有组建计划"}
+}
+
+func scopeReasonLabel(r string) string {
+	switch r {
+	case enterprise.ReasonPublicSector:
+		return "国有、集体等公有制单位"
+	case enterprise.ReasonNotOperating:
+		return "非存续状态"
+	case enterprise.ReasonOutsideDistrict:
+		return "住所不在本区"
+	case enterprise.ReasonSuspended:
+		return "停产或歇业"
+	}
+	return r
+}
+
+// plan reads the plan of ledger l inside g.
+func plan(g *gorm.DB, l enterprise.Ledger) (strategy.Plan, error) {
+	if !l.InScope {
+		return strategy.Plan{}, planNotApplicable(l)
+	}
+	var row planRow
+	err := g.Where("enterprise_id = ?", l.ID).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		p := strategy.NewPlan(l.ID, strategy.Method(l.SuggestedMethod))
+		p.Version = unsavedPlanVersion
+		return p, nil
+	}
+	if err != nil {
+		return strategy.Plan{}, apperr.Wrap(err, "get plan")
+	}
+	return row.toPlan(strategy.Method(l.SuggestedMethod)), nil
+}
+
+// Plan returns the plan of ledger id, if the ledger is visible in scope.
+// An out-of-scope enterprise has none (422).
+func (db *DB) Plan(ctx context.Context, s auth.Scope, id int64) (strategy.Plan, error) {
+	g := db.gorm.WithContext(ctx)
+	l, err := db.enterprise(g, s, id)
+	if err != nil {
+		return strategy.Plan{}, err
+	}
+	return plan(g, l)
+}
+
+// UpdatePlan replaces the plan of ledger id with what apply makes of it, if
+// the plan's version is still ifMatch (412 otherwise), and records an audit
+// event.
+func (db *DB) UpdatePlan(ctx context.Context, s auth.Scope, id, ifMatch int64, by audit.Actor,
+	apply func(cur strategy.Plan, refs strategy.PlanRefs) (strategy.Plan, error)) (strategy.Plan, error) {
+	var out strategy.Plan
+	err := db.InTx(ctx, func(tx *Tx) error {
+		l, err := db.enterprise(db.forUpdate(tx.g), s, id)
+		if err != nil {
+			return err
+		}
+		cur, err := plan(db.forUpdate(tx.g), l)
+		if err != nil {
+			return err
+		}
+		if cur.Version != ifMatch {
+			return planStale(cur.Version)
+		}
+		next, err := apply(cur, strategy.PlanRefs{})
+		if err != nil {
+			return err
+		}
+		next.Version = cur.Version + 1
+		row := toPlanRow(&next)
+		if cur.Version == unsavedPlanVersion {
+			err = tx.g.Create(&row).Error
+		} else {
+			res := tx.g.Model(&planRow{}).Where("enterprise_id = ? AND version = ?", id, cur.Version).Select("*").Updates(&row)
+			err = res.Error
+			if err == nil && res.RowsAffected != 1 {
+				return planStale(cur.Version)
+			}
+		}
+		if err != nil {
+			return apperr.Wrap(err, "save plan")
+		}
+		detail := map[string]any{"version": next.Version, "status": next.Status, "method": next.Method()}
+		if next.Override != nil {
+			detail["override_reason"] = next.Override.Reason
+		}
+		if err := tx.addEvent(audit.PlanUpdate, "enterprise", strconv.FormatInt(id, 10), detail, by); err != nil {
+			return err
+		}
+		out = next
+		return nil
+	})
+	return out, err
+}
+
+// forUpdate locks the rows g reads on PostgreSQL; SQLite's write
+// transactions hold the whole database already.
+func (db *DB) forUpdate(g *gorm.DB) *gorm.DB {
+	if db.dialect == Postgres {
+		return g.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	return g
+}
+
+func planStale(current int64) error {
+	return &apperr.Error{Kind: apperr.PreconditionFailed, Code: "version_conflict",
+		Message: "组建计划已被他人修改，请刷新后重试", Data: map[string]any{"current_version": current}}
+}
