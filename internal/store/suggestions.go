@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -170,7 +171,9 @@ type historyMeta struct {
 // refreshSuggestions brings the stored suggested method of ledgers up to
 // date: of the townships given (every ledger when townships is nil), each
 // ledger whose suggestion changed gets the new one, version+1 and a
-// history entry. It returns how many changed.
+// history entry. It works set-based (a district's worth of ledgers whose
+// suggestions changed with a rule is three statements, not a million) and
+// returns how many changed.
 func refreshSuggestions(ctx context.Context, r runner, d Dialect, townships []string, h historyMeta, now time.Time) (int, error) {
 	if townships != nil && len(townships) == 0 {
 		return 0, nil
@@ -185,61 +188,51 @@ func refreshSuggestions(ctx context.Context, r runner, d Dialect, townships []st
 			joint = append(joint, code)
 		}
 	}
+	slices.Sort(joint)
 	expr, exprArgs := suggestionSQL(joint)
-	differs := "suggested_method IS NOT " + expr
+	where := "suggested_method IS NOT " + expr
 	if d == Postgres {
-		differs = "suggested_method IS DISTINCT FROM " + expr
+		where = "suggested_method IS DISTINCT FROM " + expr
 	}
-	q := "SELECT id, version, suggested_method, " + expr + " FROM enterprises WHERE " + differs
-	args := append(append([]any{}, exprArgs...), exprArgs...)
+	whereArgs := append([]any{}, exprArgs...)
 	if townships != nil {
-		q += " AND township_code IN " + inList(len(townships))
-		args = append(args, anyStrings(townships)...)
+		where += " AND township_code IN " + inList(len(townships))
+		whereArgs = append(whereArgs, anyStrings(townships)...)
 	}
-	q += " ORDER BY id"
 	if d == Postgres {
-		q += " FOR UPDATE"
+		// Lock the rows first, so the history and the update below see
+		// the same ones.
+		if _, err := r.exec(ctx, "SELECT COUNT(*) FROM (SELECT id FROM enterprises WHERE "+where+" FOR UPDATE) locked", whereArgs...); err != nil {
+			return 0, apperr.Wrap(err, "lock stale suggestions")
+		}
 	}
-	type change struct {
-		id, version int64
-		old, new    *string
+	change := "json_array(json_object('field', 'suggested_method', 'old', suggested_method, 'new', " + expr + "))"
+	if d == Postgres {
+		change = "json_build_array(json_build_object('field', 'suggested_method', 'old', suggested_method, 'new', " + expr + "))"
 	}
-	var changes []change
-	rows, done, err := r.query(ctx, q, args...)
+	args := []any{h.actorID, h.actorName, h.source, now}
+	args = append(args, exprArgs...)
+	args = append(args, h.jobID)
+	args = append(args, whereArgs...)
+	// PostgreSQL infers no types for parameters in a SELECT list.
+	param := func(typ string) string {
+		if d == Postgres {
+			return "CAST(? AS " + typ + ")"
+		}
+		return "?"
+	}
+	if _, err := r.exec(ctx, `INSERT INTO enterprise_history (enterprise_id, version, actor_id, actor_name, source, at, changes, job_id)
+		SELECT id, version + 1, `+param("BIGINT")+`, `+param("TEXT")+`, `+param("TEXT")+`, `+param("TIMESTAMPTZ")+`, `+
+		change+`, `+param("BIGINT")+` FROM enterprises WHERE `+where, args...); err != nil {
+		return 0, apperr.Wrap(err, "record suggestions")
+	}
+	args = append(append([]any{}, exprArgs...), now)
+	args = append(args, whereArgs...)
+	n, err := r.exec(ctx, "UPDATE enterprises SET suggested_method = "+expr+", version = version + 1, updated_at = ? WHERE "+where, args...)
 	if err != nil {
-		return 0, apperr.Wrap(err, "find stale suggestions")
+		return 0, apperr.Wrap(err, "update suggestions")
 	}
-	for rows.Next() {
-		var c change
-		if err := rows.Scan(&c.id, &c.version, &c.old, &c.new); err != nil {
-			done()
-			return 0, apperr.Wrap(err, "find stale suggestions")
-		}
-		changes = append(changes, c)
-	}
-	done()
-	if err := rows.Err(); err != nil {
-		return 0, apperr.Wrap(err, "find stale suggestions")
-	}
-	for _, c := range changes {
-		n, err := r.exec(ctx, "UPDATE enterprises SET suggested_method = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
-			c.new, now, c.id, c.version)
-		if err != nil {
-			return 0, apperr.Wrap(err, "update suggestion")
-		}
-		if n != 1 {
-			return 0, fmt.Errorf("ledger %d changed while its suggestion was updated", c.id)
-		}
-		b, err := enterprise.EncodeChanges([]enterprise.Change{{Field: "suggested_method", Old: jsonText(c.old), New: jsonText(c.new)}})
-		if err != nil {
-			return 0, apperr.Wrap(err, "encode history")
-		}
-		if _, err := r.exec(ctx, `INSERT INTO enterprise_history (enterprise_id, version, actor_id, actor_name, source, at, changes, job_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.id, c.version+1, h.actorID, h.actorName, h.source, now, string(b), h.jobID); err != nil {
-			return 0, apperr.Wrap(err, "insert history")
-		}
-	}
-	return len(changes), nil
+	return int(n), nil
 }
 
 func jsonText(s *string) json.RawMessage {
