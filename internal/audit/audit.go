@@ -18,6 +18,8 @@ const (
 	EnterpriseCreate = "enterprise.create"
 	EnterpriseUpdate = "enterprise.update"
 	PlanUpdate       = "plan.update"
+	JointGroupCreate = "joint_group.create"
+	JointGroupDelete = "joint_group.dissolve"
 	ImportCreated    = "import.create"
 )
 

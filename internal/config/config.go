@@ -31,6 +31,9 @@ type Config struct {
 	Swagger bool
 	// MaxUploadMB caps uploads (FUGAI_MAX_UPLOAD_MB, default 200).
 	MaxUploadMB int
+	// JointMax is how many enterprises a suggested joint group holds at most
+	// (FUGAI_JOINT_MAX, default 8).
+	JointMax int
 	// LogLevel is FUGAI_LOG_LEVEL: debug, info (default), warn, error.
 	LogLevel slog.Level
 	// ShutdownTimeout bounds graceful shutdown (FUGAI_SHUTDOWN_TIMEOUT, default 15s).
@@ -46,6 +49,7 @@ func Parse(getenv func(string) string) (Config, error) {
 		AdminPassword:   getenv("FUGAI_ADMIN_PASSWORD"),
 		Swagger:         true,
 		MaxUploadMB:     200,
+		JointMax:        8,
 		ShutdownTimeout: 15 * time.Second,
 	}
 	var problems []string
@@ -79,6 +83,13 @@ func Parse(getenv func(string) string) (Config, error) {
 			problems = append(problems, fmt.Sprintf("FUGAI_MAX_UPLOAD_MB %q must be an integer from 1 to 10240", v))
 		}
 		c.MaxUploadMB = n
+	}
+	if v := strings.TrimSpace(getenv("FUGAI_JOINT_MAX")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 2 || n > 100 {
+			problems = append(problems, fmt.Sprintf("FUGAI_JOINT_MAX %q must be a whole number from 2 to 100", v))
+		}
+		c.JointMax = n
 	}
 	if v := strings.TrimSpace(getenv("FUGAI_LOG_LEVEL")); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {

@@ -26,6 +26,7 @@ import (
 	"github.com/fugai/fugai/internal/division"
 	"github.com/fugai/fugai/internal/importer"
 	"github.com/fugai/fugai/internal/store"
+	"github.com/fugai/fugai/internal/strategy"
 )
 
 // Deps is what the HTTP layer needs.
@@ -75,6 +76,9 @@ func New(d Deps) (*Server, error) {
 	if err := e.SetTrustedProxies(d.Config.TrustedProxies); err != nil {
 		return nil, err
 	}
+	if d.Config.JointMax < strategy.JointMinEnterprises {
+		d.Config.JointMax = strategy.DefaultJointMax
+	}
 	s := &Server{db: d.DB, district: d.District, log: d.Log, cfg: d.Config, openapi: d.OpenAPI, workers: d.Workers, engine: e,
 		logins: make(chan struct{}, maxConcurrentLogins)}
 	e.Use(withRequestID, s.accessLog, s.recoverPanic, securityHeaders)
@@ -105,6 +109,12 @@ func New(d Deps) (*Server, error) {
 	s.route(http.MethodGet, v1+"/enterprises/:id/history", everyone, s.enterpriseHistory)
 	s.route(http.MethodGet, v1+"/enterprises/:id/plan", everyone, s.getPlan)
 	s.route(http.MethodPut, v1+"/enterprises/:id/plan", roles(auth.DistrictAdmin, auth.TownshipAdmin), s.putPlan)
+	staff := roles(auth.DistrictAdmin, auth.TownshipAdmin, auth.Auditor)
+	s.route(http.MethodGet, v1+"/joint-groups/suggestions", staff, s.suggestJointGroups)
+	s.route(http.MethodGet, v1+"/joint-groups", staff, s.listJointGroups)
+	s.route(http.MethodPost, v1+"/joint-groups", roles(auth.DistrictAdmin, auth.TownshipAdmin), s.createJointGroup)
+	s.route(http.MethodGet, v1+"/joint-groups/:id", staff, s.getJointGroup)
+	s.route(http.MethodDelete, v1+"/joint-groups/:id", roles(auth.DistrictAdmin, auth.TownshipAdmin), s.deleteJointGroup)
 	s.route(http.MethodPost, v1+"/imports", roles(auth.DistrictAdmin, auth.TownshipAdmin), s.createImport)
 	s.route(http.MethodGet, v1+"/imports", roles(auth.DistrictAdmin, auth.TownshipAdmin, auth.Auditor), s.listImports)
 	s.route(http.MethodGet, v1+"/imports/:id", roles(auth.DistrictAdmin, auth.TownshipAdmin, auth.Auditor), s.getImport)

@@ -143,7 +143,12 @@ func (db *DB) UpdatePlan(ctx context.Context, s auth.Scope, id, ifMatch int64, b
 		if cur.Version != ifMatch {
 			return planStale(cur.Version)
 		}
-		next, err := apply(cur, strategy.PlanRefs{})
+		refs := strategy.PlanRefs{JointGroupHas: func(gid int64) bool {
+			var n int64
+			tx.g.Model(&jointMemberRow{}).Where("enterprise_id = ? AND group_id = ?", id, gid).Count(&n)
+			return n == 1
+		}}
+		next, err := apply(cur, refs)
 		if err != nil {
 			return err
 		}

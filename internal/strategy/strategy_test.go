@@ -136,3 +136,96 @@ func errFields(err error) map[string]string {
 	}
 	return map[string]string{}
 }
+
+func TestSuggestGroups(t *testing.T) {
+	cand := func(id int64, full int) Candidate {
+		return Candidate{ID: id, Township: "431103006", FullMembers: full, Method: Joint}
+	}
+	// The seed case: 2 + 1 members, one group.
+	g := SuggestGroups([]Candidate{cand(5, 2), cand(3, 1)}, 8)
+	if len(g) != 1 || g[0].FullMembers != 3 || len(g[0].Enterprises) != 2 || g[0].Enterprises[0] != 3 {
+		t.Fatalf("seed: %+v", g)
+	}
+	// Too few members together, or one enterprise: no group.
+	if g := SuggestGroups([]Candidate{cand(1, 1), cand(2, 1)}, 8); g != nil {
+		t.Fatalf("1 + 1: %+v", g)
+	}
+	if g := SuggestGroups([]Candidate{cand(1, 2)}, 8); g != nil {
+		t.Fatalf("one enterprise: %+v", g)
+	}
+	// Grouped, overridden and non-candidates are left out.
+	grouped := cand(7, 2)
+	grouped.Grouped = true
+	other := cand(8, 2)
+	other.Method = Affiliated
+	if g := SuggestGroups([]Candidate{cand(1, 1), grouped, other, cand(9, 3)}, 8); g != nil {
+		t.Fatalf("left-outs: %+v", g)
+	}
+	// More than max: split, every group within max and with ≥3 members,
+	// every enterprise covered.
+	for _, tc := range []struct{ twos, ones, max int }{{0, 9, 8}, {3, 14, 8}, {20, 1, 8}, {2, 20, 4}, {5, 5, 2}, {0, 30, 3}} {
+		var cs []Candidate
+		id := int64(1)
+		for i := 0; i < tc.twos; i++ {
+			cs = append(cs, cand(id, 2))
+			id++
+		}
+		for i := 0; i < tc.ones; i++ {
+			cs = append(cs, cand(id, 1))
+			id++
+		}
+		groups := SuggestGroups(cs, tc.max)
+		covered := map[int64]bool{}
+		for _, g := range groups {
+			if len(g.Enterprises) > tc.max || len(g.Enterprises) < 2 || g.FullMembers < 3 {
+				t.Fatalf("%+v: group %+v", tc, g)
+			}
+			for _, e := range g.Enterprises {
+				if covered[e] {
+					t.Fatalf("%+v: %d in two groups", tc, e)
+				}
+				covered[e] = true
+			}
+		}
+		// Everything can be covered in these cases except pairs of
+		// one-member enterprises with max 2.
+		want := len(cs)
+		if tc.max == 2 {
+			want = 2 * tc.twos // each pair needs a two-member enterprise
+		}
+		if len(covered) != want {
+			t.Errorf("%+v: %d covered, want %d (%+v)", tc, len(covered), want, groups)
+		}
+	}
+}
+
+func TestCheckGroup(t *testing.T) {
+	found := map[int64]Candidate{
+		1: {ID: 1, Township: "431103006", FullMembers: 2, Method: Joint},
+		2: {ID: 2, Township: "431103006", FullMembers: 1, Method: Joint},
+		3: {ID: 3, Township: "431103001", FullMembers: 1, Method: Joint},
+		4: {ID: 4, Township: "431103006", FullMembers: 1, Method: Joint, Grouped: true},
+		5: {ID: 5, Township: "431103006", FullMembers: 3, Method: Standalone},
+		6: {ID: 6, Township: "431103006", FullMembers: 1, Method: Affiliated},
+		7: {ID: 7, Township: "431103006", FullMembers: 1, Method: Joint},
+	}
+	if g, err := CheckGroup("431103006", []int64{2, 1}, found); err != nil || g.FullMembers != 3 || g.Enterprises[0] != 1 {
+		t.Fatalf("valid group: %+v %v", g, err)
+	}
+	for name, ids := range map[string][]int64{"other township": {1, 3}, "grouped": {1, 4}, "three members": {1, 5},
+		"overridden": {1, 6}, "too few members": {2, 7}, "one": {1}, "missing": {1, 99}, "repeated": {1, 1, 2}, "none": nil} {
+		if _, err := CheckGroup("431103006", ids, found); !hasChineseField(err, "enterprise_ids") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+func hasChineseField(err error, field string) bool {
+	msg := errFields(err)[field]
+	for _, r := range msg {
+		if r >= 0x4e00 && r <= 0x9fff {
+			return true
+		}
+	}
+	return false
+}
