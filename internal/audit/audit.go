@@ -20,6 +20,8 @@ const (
 	PlanUpdate       = "plan.update"
 	JointGroupCreate = "joint_group.create"
 	JointGroupDelete = "joint_group.dissolve"
+	PartyOrgCreate   = "party_org.create"
+	PartyOrgUpdate   = "party_org.update"
 	ImportCreated    = "import.create"
 )
 
