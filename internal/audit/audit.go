@@ -22,6 +22,8 @@ const (
 	JointGroupDelete = "joint_group.dissolve"
 	PartyOrgCreate   = "party_org.create"
 	PartyOrgUpdate   = "party_org.update"
+	LiaisonAssign    = "liaison.assign"
+	VisitAdd         = "visit.add"
 	ImportCreated    = "import.create"
 )
 

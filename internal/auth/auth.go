@@ -53,6 +53,7 @@ type User struct {
 	Username     string
 	Name         string
 	Phone        string
+	Unit         string // 单位/职务, for liaisons
 	Role         Role
 	TownshipCode string // set for township-bound roles only
 	PasswordHash string
@@ -72,6 +73,9 @@ type Principal struct {
 // Scope returns the township the principal's data access is limited to,
 // or "" for district-wide roles.
 func (p Principal) Scope() Scope {
+	if p.Role == Liaison {
+		return Scope{Township: p.TownshipCode, Liaison: p.UserID}
+	}
 	if p.Role.TownshipBound() {
 		return Scope{Township: p.TownshipCode}
 	}
@@ -83,6 +87,9 @@ func (p Principal) Scope() Scope {
 type Scope struct {
 	All      bool   // district-wide
 	Township string // the one township visible when All is false
+	// Liaison, when set, narrows the township to the enterprises this
+	// liaison (a user id) is assigned to.
+	Liaison int64
 }
 
 // Allows reports whether a record of the given township is visible.
@@ -98,6 +105,7 @@ type NewUser struct {
 	TownshipCode string
 	Name         string
 	Phone        string
+	Unit         string
 }
 
 // Validate checks a new user's fields. townshipExists tells whether a
@@ -123,6 +131,9 @@ func (n NewUser) Validate(townshipExists func(string) bool) error {
 	}
 	if len([]rune(n.Name)) > 50 {
 		p.Add("name", "姓名不能超过50个字符")
+	}
+	if len([]rune(n.Unit)) > 100 {
+		p.Add("unit", "单位/职务不能超过100个字")
 	}
 	if len(n.Phone) > 20 {
 		p.Add("phone", "电话不能超过20个字符")
@@ -167,5 +178,5 @@ func (n NewUser) Build() (User, error) {
 	if !n.Role.TownshipBound() {
 		tc = ""
 	}
-	return User{Username: n.Username, Name: n.Name, Phone: n.Phone, Role: n.Role, TownshipCode: tc, PasswordHash: hash}, nil
+	return User{Username: n.Username, Name: n.Name, Phone: n.Phone, Unit: n.Unit, Role: n.Role, TownshipCode: tc, PasswordHash: hash}, nil
 }

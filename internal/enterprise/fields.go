@@ -394,3 +394,14 @@ func (l *Ledger) setTownship(raw json.RawMessage, d *division.District) error {
 	l.AssignmentReason = division.ReasonNone
 	return nil
 }
+
+// SurveyChange reports whether changes touch survey data (职工、党员、经营状况
+// …): such an edit confirms the ledger, as a visit does.
+func SurveyChange(changes []Change) bool {
+	for _, c := range changes {
+		if f, ok := fields[c.Field]; ok && f.level == levelSurvey {
+			return true
+		}
+	}
+	return false
+}

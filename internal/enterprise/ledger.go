@@ -76,6 +76,9 @@ type Ledger struct {
 	YouthLeague         *bool
 	WomensFederation    *bool
 	SuggestedMethod     string
+	// VerifiedAt is when a visit or a survey update last confirmed the
+	// ledger (nil: never); the stale clock runs from it.
+	VerifiedAt *time.Time
 
 	Version   int64
 	CreatedAt time.Time

@@ -56,11 +56,14 @@ type EnterpriseResponse struct {
 	SuggestedMethod       *string        `json:"suggested_method" enums:"standalone,joint,affiliated,included"`
 	// Suggestion explains suggested_method (null when out of scope).
 	Suggestion *SuggestionResponse `json:"suggestion"`
-	Plan       any                 `json:"plan"`
-	Liaison    any                 `json:"liaison"`
-	Version    int64               `json:"version"`
-	CreatedAt  time.Time           `json:"created_at"`
-	UpdatedAt  time.Time           `json:"updated_at"`
+	// VerifiedAt is when a visit or a survey update last confirmed the
+	// ledger (null: never); it is stale 183 days later.
+	VerifiedAt *time.Time `json:"verified_at"`
+	Plan       any        `json:"plan"`
+	Liaison    any        `json:"liaison"`
+	Version    int64      `json:"version"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
 }
 
 // SuggestionResponse is the suggested method of an in-scope ledger, why,
@@ -178,7 +181,7 @@ func (s *Server) toEnterprise(l enterprise.Ledger, pools map[string]strategy.Poo
 		OperatingStatus: l.OperatingStatus, AboveScale: l.AboveScale, Priority: l.Priority,
 		AnnualRevenue: l.AnnualRevenue, Needs: l.Needs, Union: l.Union, YouthLeague: l.YouthLeague,
 		WomensFederation: l.WomensFederation, SuggestedMethod: optional(l.SuggestedMethod),
-		Version: l.Version, CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt,
+		Version: l.Version, CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt, VerifiedAt: l.VerifiedAt,
 	}
 	if l.FoundedOn != nil {
 		d := l.FoundedOn.Format(time.DateOnly)

@@ -67,6 +67,7 @@ func TestPatchPreconditionsAndValidation(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		e := newEnv(t, d)
 		id := e.createLedger(1, "冷水滩区梅湾街道")
+		e.assignLiaison(id)
 		path := fmt.Sprintf("/api/v1/enterprises/%d", id)
 
 		r := e.do(http.MethodPatch, path, "district", map[string]any{"employees": 3}, nil)
@@ -136,6 +137,7 @@ func TestZeroValuesPersist(t *testing.T) {
 		if r.Code != http.StatusOK {
 			t.Fatalf("set: %d %s", r.Code, r.Body)
 		}
+		e.assignLiaison(id)
 		zero := map[string]any{"employees": 0, "full_members": 0, "above_scale": false, "union": false,
 			"owner_identity": "", "annual_revenue": 0, "operating_address": ""}
 		r = e.do(http.MethodPatch, path, "liaison", zero, map[string]string{"If-Match": `"2"`})
@@ -247,6 +249,7 @@ func TestTownshipUsersNeverSeeOtherTownships(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		e := newEnv(t, d)
 		own := e.createLedger(1, "冷水滩区梅湾街道")
+		e.assignLiaison(own)
 		other := e.createLedger(2, "冷水滩区菱角山街道")
 		unassigned := e.createLedger(3, "某某路")
 		for _, user := range []string{"township", "liaison"} {

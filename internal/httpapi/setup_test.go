@@ -189,3 +189,34 @@ func decodeError(t testing.TB, r *httptest.ResponseRecorder) errorBody {
 	}
 	return b
 }
+
+// userID returns the id of a test user.
+func (e *env) userID(user string) int64 {
+	e.t.Helper()
+	var me struct {
+		ID int64 `json:"id"`
+	}
+	r := e.do(http.MethodGet, "/api/v1/me", user, nil, nil)
+	if err := json.Unmarshal(r.Body.Bytes(), &me); err != nil || me.ID == 0 {
+		var wrapped struct {
+			User struct {
+				ID int64 `json:"id"`
+			} `json:"user"`
+		}
+		json.Unmarshal(r.Body.Bytes(), &wrapped)
+		me.ID = wrapped.User.ID
+	}
+	if me.ID == 0 {
+		e.t.Fatalf("user %s: %s", user, r.Body)
+	}
+	return me.ID
+}
+
+// assignLiaison makes the test liaison ledger id's liaison.
+func (e *env) assignLiaison(id int64) {
+	e.t.Helper()
+	r := e.do(http.MethodPut, fmt.Sprintf("/api/v1/enterprises/%d/liaison", id), "district", map[string]any{"liaison_id": e.userID("liaison")}, nil)
+	if r.Code != http.StatusOK {
+		e.t.Fatalf("assign liaison: %d %s", r.Code, r.Body)
+	}
+}

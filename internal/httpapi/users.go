@@ -32,6 +32,7 @@ type UserResponse struct {
 	Username     string    `json:"username"`
 	Name         string    `json:"name"`
 	Phone        string    `json:"phone"`
+	Unit         string    `json:"unit"`
 	Role         auth.Role `json:"role" enums:"district_admin,township_admin,liaison,auditor"`
 	TownshipCode *string   `json:"township_code"`
 	TownshipName *string   `json:"township_name"`
@@ -46,10 +47,12 @@ type CreateUserRequest struct {
 	TownshipCode string    `json:"township_code" example:"431103001"`
 	Name         string    `json:"name" example:"张三"`
 	Phone        string    `json:"phone" example:"13800000000"`
+	// Unit is the liaison's unit and post (单位/职务).
+	Unit string `json:"unit" example:"梅湾街道党工委 组织委员"`
 }
 
 func (s *Server) toUser(u auth.User) UserResponse {
-	r := UserResponse{ID: u.ID, Username: u.Username, Name: u.Name, Phone: u.Phone, Role: u.Role, CreatedAt: u.CreatedAt}
+	r := UserResponse{ID: u.ID, Username: u.Username, Name: u.Name, Phone: u.Phone, Unit: u.Unit, Role: u.Role, CreatedAt: u.CreatedAt}
 	if u.TownshipCode != "" {
 		code := u.TownshipCode
 		r.TownshipCode = &code
@@ -203,7 +206,8 @@ func (s *Server) createUser(c *gin.Context) {
 		return
 	}
 	n := auth.NewUser{Username: strings.TrimSpace(req.Username), Password: req.Password, Role: req.Role,
-		TownshipCode: strings.TrimSpace(req.TownshipCode), Name: strings.TrimSpace(req.Name), Phone: strings.TrimSpace(req.Phone)}
+		TownshipCode: strings.TrimSpace(req.TownshipCode), Name: strings.TrimSpace(req.Name), Phone: strings.TrimSpace(req.Phone),
+		Unit: strings.TrimSpace(req.Unit)}
 	if !me(c).MayCreate(n) {
 		s.fail(c, apperr.New(apperr.Forbidden, "forbidden", "乡镇管理员只能创建本街道/乡镇的联络员"))
 		return

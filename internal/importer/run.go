@@ -504,6 +504,9 @@ func (b *batch) merge(p parsed, existing map[string]enterprise.Ledger) (write, e
 			}
 		}
 		l.UpdatedAt = now
+		if r.Kind == Survey {
+			l.VerifiedAt = &now // a survey update confirms the ledger
+		}
 		w.ledgers = append(w.ledgers, l)
 		w.history = append(w.history, h)
 	}

@@ -54,6 +54,7 @@ type enterpriseRow struct {
 	YouthLeague           *bool
 	WomensFederation      *bool
 	SuggestedMethod       *string
+	VerifiedAt            *time.Time
 	Version               int64
 	CreatedAt             time.Time
 	UpdatedAt             time.Time
@@ -66,6 +67,14 @@ func strPtr(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }
 
 func deref(s *string) string {
@@ -98,7 +107,7 @@ func toEnterpriseRow(l *enterprise.Ledger) enterpriseRow {
 		OwnerIdentity: l.OwnerIdentity, OperatingStatus: l.OperatingStatus, AboveScale: l.AboveScale,
 		Priority: l.Priority, AnnualRevenue: l.AnnualRevenue, Needs: jsonPtr(l.Needs, l.Needs == nil),
 		UnionOrg: l.Union, YouthLeague: l.YouthLeague, WomensFederation: l.WomensFederation,
-		SuggestedMethod: strPtr(l.SuggestedMethod), Version: l.Version, CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt,
+		SuggestedMethod: strPtr(l.SuggestedMethod), VerifiedAt: l.VerifiedAt, Version: l.Version, CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt,
 	}
 }
 
@@ -114,7 +123,7 @@ func (r *enterpriseRow) toLedger() enterprise.Ledger {
 		Employees: r.Employees, YoungEmployees: r.YoungEmployees, FullMembers: r.FullMembers,
 		ProbationaryMembers: r.ProbationaryMembers, OwnerIdentity: r.OwnerIdentity, OperatingStatus: r.OperatingStatus,
 		AboveScale: r.AboveScale, Priority: r.Priority, AnnualRevenue: r.AnnualRevenue, Union: r.UnionOrg,
-		YouthLeague: r.YouthLeague, WomensFederation: r.WomensFederation, SuggestedMethod: deref(r.SuggestedMethod),
+		YouthLeague: r.YouthLeague, WomensFederation: r.WomensFederation, SuggestedMethod: deref(r.SuggestedMethod), VerifiedAt: utcPtr(r.VerifiedAt),
 		Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
 	if r.FoundedOn != nil {
@@ -152,6 +161,9 @@ func scoped(g *gorm.DB, s auth.Scope) *gorm.DB {
 	}
 	if s.Township == "" {
 		return g.Where("1 = 0")
+	}
+	if s.Liaison != 0 {
+		g = g.Where("id IN (SELECT enterprise_id FROM liaison_assignments WHERE liaison_id = ? AND ended_at IS NULL)", s.Liaison)
 	}
 	return g.Where("township_code = ?", s.Township)
 }
@@ -357,6 +369,9 @@ func (db *DB) UpdateEnterprise(ctx context.Context, s auth.Scope, id, ifMatch in
 		}
 		now := db.Now()
 		l.Version, l.UpdatedAt = ifMatch+1, now
+		if enterprise.SurveyChange(changes) {
+			l.VerifiedAt = &now
+		}
 		row := toEnterpriseRow(&l)
 		res := scoped(tx.g.Model(&enterpriseRow{}).Where("id = ? AND version = ?", id, ifMatch), s).
 			Select("*").Omit("id", "created_at", "credit_code").Updates(&row)

@@ -397,7 +397,7 @@ var enterpriseColumns = []string{"id", "credit_code", "name", "entity_type", "na
 	"registration_authority", "industry", "business_scope", "township_code", "assignment", "assignment_reason",
 	"in_scope", "out_of_scope_reason", "check_digit_warning", "employees", "young_employees", "full_members",
 	"probationary_members", "member_sources", "owner_identity", "operating_status", "above_scale", "priority",
-	"annual_revenue", "needs", "union_org", "youth_league", "womens_federation", "suggested_method", "version",
+	"annual_revenue", "needs", "union_org", "youth_league", "womens_federation", "suggested_method", "verified_at", "version",
 	"created_at", "updated_at"}
 
 func enterpriseFields(r *enterpriseRow) []any {
@@ -406,7 +406,7 @@ func enterpriseFields(r *enterpriseRow) []any {
 		&r.RegistrationAuthority, &r.Industry, &r.BusinessScope, &r.TownshipCode, &r.Assignment, &r.AssignmentReason,
 		&r.InScope, &r.OutOfScopeReason, &r.CheckDigitWarning, &r.Employees, &r.YoungEmployees, &r.FullMembers,
 		&r.ProbationaryMembers, &r.MemberSources, &r.OwnerIdentity, &r.OperatingStatus, &r.AboveScale, &r.Priority,
-		&r.AnnualRevenue, &r.Needs, &r.UnionOrg, &r.YouthLeague, &r.WomensFederation, &r.SuggestedMethod, &r.Version,
+		&r.AnnualRevenue, &r.Needs, &r.UnionOrg, &r.YouthLeague, &r.WomensFederation, &r.SuggestedMethod, &r.VerifiedAt, &r.Version,
 		&r.CreatedAt, &r.UpdatedAt}
 }
 

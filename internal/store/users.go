@@ -18,6 +18,7 @@ type userRow struct {
 	Username     string
 	Name         string
 	Phone        string
+	Unit         string
 	Role         string
 	TownshipCode *string
 	PasswordHash string
@@ -29,7 +30,7 @@ type userRow struct {
 func (userRow) TableName() string { return "users" }
 
 func (r *userRow) toUser() auth.User {
-	u := auth.User{ID: r.ID, Username: r.Username, Name: r.Name, Phone: r.Phone, Role: auth.Role(r.Role),
+	u := auth.User{ID: r.ID, Username: r.Username, Name: r.Name, Phone: r.Phone, Unit: r.Unit, Role: auth.Role(r.Role),
 		TownshipCode: deref(r.TownshipCode), PasswordHash: r.PasswordHash, FailedLogins: r.FailedLogins,
 		CreatedAt: r.CreatedAt.UTC()}
 	if r.LockedUntil != nil {
@@ -53,7 +54,7 @@ func (sessionRow) TableName() string { return "sessions" }
 // CreateUser stores a user whose password is already hashed. A taken
 // username is a 409.
 func (db *DB) CreateUser(ctx context.Context, u auth.User, by audit.Actor) (auth.User, error) {
-	row := userRow{Username: u.Username, Name: u.Name, Phone: u.Phone, Role: string(u.Role),
+	row := userRow{Username: u.Username, Name: u.Name, Phone: u.Phone, Unit: u.Unit, Role: string(u.Role),
 		TownshipCode: strPtr(u.TownshipCode), PasswordHash: u.PasswordHash, CreatedAt: db.Now()}
 	err := db.InTx(ctx, func(tx *Tx) error {
 		if err := tx.g.Create(&row).Error; err != nil {

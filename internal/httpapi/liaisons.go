@@ -1,0 +1,291 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/fugai/fugai/internal/apperr"
+	"github.com/fugai/fugai/internal/liaison"
+)
+
+// LiaisonRequest assigns an enterprise's liaison.
+type LiaisonRequest struct {
+	LiaisonID int64 `json:"liaison_id" example:"12"`
+}
+
+// LiaisonPeriod is one assignment of an enterprise's liaison.
+type LiaisonPeriod struct {
+	LiaisonID  int64   `json:"liaison_id"`
+	Username   string  `json:"username"`
+	Name       string  `json:"name"`
+	AssignedAt string  `json:"assigned_at"`
+	AssignedBy string  `json:"assigned_by"`
+	EndedAt    *string `json:"ended_at"`
+	EndedBy    string  `json:"ended_by"`
+}
+
+// LiaisonResponse is an enterprise's standing liaison (null when none)
+// and every assignment it has had, oldest first.
+type LiaisonResponse struct {
+	EnterpriseID int64           `json:"enterprise_id"`
+	Liaison      *UserResponse   `json:"liaison"`
+	AssignedAt   *string         `json:"assigned_at"`
+	History      []LiaisonPeriod `json:"history"`
+}
+
+// LiaisonWorkload is a liaison and what they carry.
+type LiaisonWorkload struct {
+	UserResponse
+	Enterprises     int `json:"enterprises"`
+	VisitsThisRound int `json:"visits_this_round"`
+	Overdue         int `json:"overdue"`
+}
+
+// LiaisonList lists liaisons with their workload.
+type LiaisonList struct {
+	Items []LiaisonWorkload `json:"items"`
+	// RoundFrom and RoundTo are the window visits_this_round counts.
+	RoundFrom string `json:"round_from"`
+	RoundTo   string `json:"round_to"`
+}
+
+// VisitRequest logs a visit.
+type VisitRequest struct {
+	VisitedOn string   `json:"visited_on" example:"2026-05-20"`
+	Services  []string `json:"services" enums:"talent,policy,party_building,other"`
+	Notes     string   `json:"notes"`
+	NextSteps string   `json:"next_steps"`
+}
+
+// VisitResponse is a logged visit.
+type VisitResponse struct {
+	ID           int64    `json:"id"`
+	EnterpriseID int64    `json:"enterprise_id"`
+	VisitedOn    string   `json:"visited_on"`
+	Services     []string `json:"services"`
+	Notes        string   `json:"notes"`
+	NextSteps    string   `json:"next_steps"`
+	Author       string   `json:"author"`
+	CreatedAt    string   `json:"created_at"`
+}
+
+// VisitList lists an enterprise's visits, latest first.
+type VisitList struct {
+	Items []VisitResponse `json:"items"`
+}
+
+func toVisit(v liaison.Visit) VisitResponse {
+	return VisitResponse{ID: v.ID, EnterpriseID: v.EnterpriseID, VisitedOn: v.VisitedOn.Format(time.DateOnly), Services: v.Services,
+		Notes: v.Notes, NextSteps: v.NextSteps, Author: v.AuthorName, CreatedAt: v.CreatedAt.UTC().Format(time.RFC3339)}
+}
+
+func (s *Server) liaisonResponse(c *gin.Context, id int64, a *liaison.Assignment) (LiaisonResponse, error) {
+	out := LiaisonResponse{EnterpriseID: id, History: []LiaisonPeriod{}}
+	if a != nil {
+		u := s.toUser(a.Liaison)
+		out.Liaison = &u
+		at := a.AssignedAt.UTC().Format(time.RFC3339)
+		out.AssignedAt = &at
+	}
+	periods, err := s.db.LiaisonHistory(c.Request.Context(), id)
+	if err != nil {
+		return out, err
+	}
+	for _, p := range periods {
+		lp := LiaisonPeriod{LiaisonID: p.LiaisonID, Username: p.Username, Name: p.Name, AssignedAt: p.AssignedAt.Format(time.RFC3339),
+			AssignedBy: p.AssignedBy, EndedBy: p.EndedBy}
+		if p.EndedAt != nil {
+			e := p.EndedAt.Format(time.RFC3339)
+			lp.EndedAt = &e
+		}
+		out.History = append(out.History, lp)
+	}
+	return out, nil
+}
+
+// getLiaison godoc
+//
+//	@Summary	An enterprise's liaison (一企一联络员)
+//	@Tags		liaisons
+//	@Security	BearerAuth
+//	@Produce	json
+//	@Param		id	path		int	true	"ledger id"
+//	@Success	200	{object}	LiaisonResponse
+//	@Failure	404	{object}	ErrorBody
+//	@Router		/api/v1/enterprises/{id}/liaison [get]
+func (s *Server) getLiaison(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	a, err := s.db.Liaison(c.Request.Context(), me(c).Scope(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out, err := s.liaisonResponse(c, id, a)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// putLiaison godoc
+//
+//	@Summary		Assign an enterprise's liaison
+//	@Description	Exactly one standing liaison per enterprise, a liaison user of the enterprise's township; reassigning ends the previous assignment, which stays in the history.
+//	@Tags			liaisons
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			id		path		int				true	"ledger id"
+//	@Param			body	body		LiaisonRequest	true	"the liaison"
+//	@Success		200		{object}	LiaisonResponse
+//	@Failure		404		{object}	ErrorBody
+//	@Failure		409		{object}	ErrorBody
+//	@Failure		422		{object}	ErrorBody
+//	@Router			/api/v1/enterprises/{id}/liaison [put]
+func (s *Server) putLiaison(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req LiaisonRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if req.LiaisonID <= 0 {
+		s.fail(c, apperr.Field("liaison_required", "liaison_id", "须指定联络员（liaison_id）"))
+		return
+	}
+	a, err := s.db.AssignLiaison(c.Request.Context(), me(c).Scope(), id, req.LiaisonID, actor(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out, err := s.liaisonResponse(c, id, a)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// listLiaisons godoc
+//
+//	@Summary		Liaisons and their workload
+//	@Description	enterprises: standing assignments; visits_this_round: visits they logged in the current round (the open survey round, else the current half-year); overdue: assigned in-scope enterprises not verified for 183 days.
+//	@Tags			liaisons
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			township	query		string	false	"9-digit township code"
+//	@Success		200			{object}	LiaisonList
+//	@Failure		422			{object}	ErrorBody
+//	@Router			/api/v1/liaisons [get]
+func (s *Server) listLiaisons(c *gin.Context) {
+	township, err := s.townshipQuery(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	now := s.db.Now()
+	from, to, err := s.db.CurrentRound(c.Request.Context(), now.In(districtTime()))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ws, err := s.db.Liaisons(c.Request.Context(), me(c).Scope(), township, from, to, now.Add(-liaison.StaleAfter))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := LiaisonList{Items: make([]LiaisonWorkload, len(ws)), RoundFrom: from.Format(time.DateOnly), RoundTo: to.Format(time.DateOnly)}
+	for i, w := range ws {
+		out.Items[i] = LiaisonWorkload{UserResponse: s.toUser(w.User), Enterprises: w.Enterprises, VisitsThisRound: w.VisitsThisRound, Overdue: w.Overdue}
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// myEnterprises godoc
+//
+//	@Summary	A liaison's own enterprises
+//	@Tags		liaisons
+//	@Security	BearerAuth
+//	@Produce	json
+//	@Param		limit	query		int		false	"page size, default 50, max 200"
+//	@Param		cursor	query		string	false	"next_cursor of the previous page"
+//	@Success	200		{object}	EnterprisePage
+//	@Router		/api/v1/me/enterprises [get]
+func (s *Server) myEnterprises(c *gin.Context) { s.listEnterprises(c) }
+
+// addVisit godoc
+//
+//	@Summary		Log a visit (走访记录)
+//	@Description	visited_on not in the future; services any of talent, policy, party_building, other. A visit marks the ledger verified (the stale clock restarts from the visit). A liaison logs visits to its own enterprises only.
+//	@Tags			liaisons
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			id		path		int				true	"ledger id"
+//	@Param			body	body		VisitRequest	true	"the visit"
+//	@Success		201		{object}	VisitResponse
+//	@Failure		404		{object}	ErrorBody
+//	@Failure		422		{object}	ErrorBody
+//	@Router			/api/v1/enterprises/{id}/visits [post]
+func (s *Server) addVisit(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req VisitRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, err := liaison.NewVisit(liaison.VisitInput{VisitedOn: req.VisitedOn, Services: req.Services, Notes: req.Notes, NextSteps: req.NextSteps}, s.today())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, err = s.db.AddVisit(c.Request.Context(), me(c).Scope(), id, v, actor(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, toVisit(v))
+}
+
+// listVisits godoc
+//
+//	@Summary	An enterprise's visits, latest first
+//	@Tags		liaisons
+//	@Security	BearerAuth
+//	@Produce	json
+//	@Param		id	path		int	true	"ledger id"
+//	@Success	200	{object}	VisitList
+//	@Failure	404	{object}	ErrorBody
+//	@Router		/api/v1/enterprises/{id}/visits [get]
+func (s *Server) listVisits(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	vs, err := s.db.Visits(c.Request.Context(), me(c).Scope(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := VisitList{Items: make([]VisitResponse, len(vs))}
+	for i, v := range vs {
+		out.Items[i] = toVisit(v)
+	}
+	c.JSON(http.StatusOK, out)
+}

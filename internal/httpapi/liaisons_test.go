@@ -1,0 +1,169 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/fugai/fugai/internal/store"
+	"github.com/fugai/fugai/internal/store/storetest"
+)
+
+// A liaison sees and edits only its own enterprises: others of its
+// township are 404; plans and assignments are not theirs to change (403).
+func TestLiaisonScoping(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		mine := e.createLedger(1, "冷水滩区梅湾街道1号")
+		notMine := e.createLedger(2, "冷水滩区梅湾街道2号") // same township, no liaison
+		e.assignLiaison(mine)
+		visit := map[string]any{"visited_on": "2026-05-30", "services": []string{"policy", "party_building"}, "notes": "了解用工情况"}
+		for _, id := range []int64{notMine, 999999} {
+			base := fmt.Sprintf("/api/v1/enterprises/%d", id)
+			for _, r := range []struct {
+				method, path string
+				body         any
+			}{
+				{http.MethodGet, base, nil}, {http.MethodGet, base + "/history", nil}, {http.MethodGet, base + "/plan", nil},
+				{http.MethodGet, base + "/liaison", nil}, {http.MethodGet, base + "/visits", nil},
+				{http.MethodPatch, base, map[string]any{"employees": 3}}, {http.MethodPost, base + "/visits", visit},
+			} {
+				h := map[string]string{"If-Match": `"1"`}
+				if got := e.do(r.method, r.path, "liaison", r.body, h); got.Code != http.StatusNotFound {
+					t.Errorf("liaison %s %s: %d, want 404", r.method, r.path, got.Code)
+				}
+			}
+		}
+		var page struct{ Items []struct{ ID int64 } }
+		for _, path := range []string{"/api/v1/me/enterprises", "/api/v1/enterprises"} {
+			json.Unmarshal(e.do(http.MethodGet, path, "liaison", nil, nil).Body.Bytes(), &page)
+			if len(page.Items) != 1 || page.Items[0].ID != mine {
+				t.Fatalf("%s for the liaison: %+v", path, page.Items)
+			}
+		}
+		// Its own: read, edit survey fields, log visits; not plans or assignments.
+		base := fmt.Sprintf("/api/v1/enterprises/%d", mine)
+		if r := e.do(http.MethodPatch, base, "liaison", map[string]any{"employees": 12}, map[string]string{"If-Match": `"1"`}); r.Code != http.StatusOK {
+			t.Fatalf("liaison edits its enterprise: %d %s", r.Code, r.Body)
+		}
+		if r := e.do(http.MethodPut, base+"/plan", "liaison", map[string]any{"status": "in_progress"}, map[string]string{"If-Match": `"1"`}); r.Code != http.StatusForbidden {
+			t.Fatalf("liaison changes a plan: %d", r.Code)
+		}
+		if r := e.do(http.MethodPut, base+"/liaison", "liaison", map[string]any{"liaison_id": e.userID("liaison")}, nil); r.Code != http.StatusForbidden {
+			t.Fatalf("liaison changes an assignment: %d", r.Code)
+		}
+		r := e.do(http.MethodPost, base+"/visits", "liaison", visit, nil)
+		if r.Code != http.StatusCreated || !strings.Contains(r.Body.String(), "party_building") {
+			t.Fatalf("visit: %d %s", r.Code, r.Body)
+		}
+		// The survey edit verified the ledger today; the earlier visit
+		// does not move that back. On a ledger not verified since, a
+		// visit marks it verified as of the visit.
+		l := ledgerOf(t, e.do(http.MethodGet, base, "district", nil, nil))
+		if v, _ := l["verified_at"].(string); !strings.HasPrefix(v, "2026-06-01") {
+			t.Fatalf("verified_at after the edit and the visit: %v", l["verified_at"])
+		}
+		other := e.createLedger(3, "冷水滩区梅湾街道3号")
+		e.assignLiaison(other)
+		if r := e.do(http.MethodPost, fmt.Sprintf("/api/v1/enterprises/%d/visits", other), "liaison", visit, nil); r.Code != http.StatusCreated {
+			t.Fatalf("visit: %d", r.Code)
+		}
+		l = ledgerOf(t, e.do(http.MethodGet, fmt.Sprintf("/api/v1/enterprises/%d", other), "district", nil, nil))
+		if v, _ := l["verified_at"].(string); !strings.HasPrefix(v, "2026-05-30") {
+			t.Fatalf("verified_at after the visit: %v", l["verified_at"])
+		}
+		var visits struct{ Items []map[string]any }
+		json.Unmarshal(e.do(http.MethodGet, base+"/visits", "township", nil, nil).Body.Bytes(), &visits)
+		if len(visits.Items) != 1 || visits.Items[0]["author"] != "liaison" {
+			t.Fatalf("visits: %+v", visits)
+		}
+		// Bad visits name the field.
+		for field, body := range map[string]map[string]any{
+			"visited_on": {"visited_on": "2099-01-01"},
+			"services":   {"visited_on": "2026-05-01", "services": []string{"money"}},
+		} {
+			r := e.do(http.MethodPost, base+"/visits", "liaison", body, nil)
+			if r.Code != http.StatusUnprocessableEntity || !hasChinese(errorFields(t, r.Body.Bytes())[field]) {
+				t.Errorf("bad visit (%s): %d %s", field, r.Code, r.Body)
+			}
+		}
+	})
+}
+
+// Exactly one standing liaison, from the enterprise's township; a
+// reassignment ends the old one and keeps it in the history; workloads
+// count what each carries.
+func TestLiaisonAssignment(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		id := e.createLedger(1, "冷水滩区梅湾街道1号")
+		path := fmt.Sprintf("/api/v1/enterprises/%d/liaison", id)
+		var got struct {
+			Liaison *struct {
+				ID       int64  `json:"id"`
+				Username string `json:"username"`
+			} `json:"liaison"`
+			History []struct {
+				Username string  `json:"username"`
+				EndedAt  *string `json:"ended_at"`
+			} `json:"history"`
+		}
+		json.Unmarshal(e.do(http.MethodGet, path, "district", nil, nil).Body.Bytes(), &got)
+		if got.Liaison != nil || len(got.History) != 0 {
+			t.Fatalf("before any assignment: %+v", got)
+		}
+		// Another township's liaison, a non-liaison user, nobody: 422.
+		for who, wantField := range map[string]string{"liaison2": "liaison_id", "township": "liaison_id"} {
+			r := e.do(http.MethodPut, path, "district", map[string]any{"liaison_id": e.userID(who)}, nil)
+			if r.Code != http.StatusUnprocessableEntity || !hasChinese(errorFields(t, r.Body.Bytes())[wantField]) {
+				t.Errorf("assign %s: %d %s", who, r.Code, r.Body)
+			}
+		}
+		e.assignLiaison(id)
+		// A second liaison of the township takes over.
+		r := e.do(http.MethodPost, "/api/v1/users", "township", map[string]any{"username": "liaison3", "password": password,
+			"role": "liaison", "township_code": "431103001", "name": "赵联络", "unit": "梅湾街道 社区工作者"}, nil)
+		if r.Code != http.StatusCreated {
+			t.Fatalf("create liaison: %d %s", r.Code, r.Body)
+		}
+		var u struct {
+			ID   int64  `json:"id"`
+			Unit string `json:"unit"`
+		}
+		json.Unmarshal(r.Body.Bytes(), &u)
+		if u.Unit != "梅湾街道 社区工作者" {
+			t.Fatalf("unit: %s", r.Body)
+		}
+		r = e.do(http.MethodPut, path, "township", map[string]any{"liaison_id": u.ID}, nil)
+		json.Unmarshal(r.Body.Bytes(), &got)
+		if r.Code != http.StatusOK || got.Liaison == nil || got.Liaison.ID != u.ID || len(got.History) != 2 ||
+			got.History[0].Username != "liaison" || got.History[0].EndedAt == nil || got.History[1].EndedAt != nil {
+			t.Fatalf("reassign: %d %s", r.Code, r.Body)
+		}
+		// The former liaison no longer reaches it.
+		if r := e.do(http.MethodGet, fmt.Sprintf("/api/v1/enterprises/%d", id), "liaison", nil, nil); r.Code != http.StatusNotFound {
+			t.Fatalf("former liaison: %d", r.Code)
+		}
+		var list struct {
+			Items []struct {
+				Username    string `json:"username"`
+				Enterprises int    `json:"enterprises"`
+				Overdue     int    `json:"overdue"`
+			} `json:"items"`
+			RoundFrom string `json:"round_from"`
+		}
+		json.Unmarshal(e.do(http.MethodGet, "/api/v1/liaisons?township=431103001", "township", nil, nil).Body.Bytes(), &list)
+		counts := map[string][2]int{}
+		for _, it := range list.Items {
+			counts[it.Username] = [2]int{it.Enterprises, it.Overdue}
+		}
+		if len(list.Items) != 2 || counts["liaison3"] != [2]int{1, 1} || counts["liaison"] != [2]int{0, 0} || list.RoundFrom == "" {
+			t.Fatalf("workload: %+v", list)
+		}
+		if r := e.do(http.MethodGet, "/api/v1/liaisons", "township2", nil, nil); strings.Contains(r.Body.String(), "liaison3") {
+			t.Fatalf("another township's liaisons: %s", r.Body)
+		}
+	})
+}

@@ -1,0 +1,120 @@
+// Package liaison holds 一企一联络员: the liaison assigned to each
+// enterprise, their visits (走访记录) and their workload. It imports
+// neither gin nor gorm.
+package liaison
+
+import (
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/fugai/fugai/internal/apperr"
+	"github.com/fugai/fugai/internal/auth"
+)
+
+// StaleAfter is how long a ledger stays fresh after a visit or a survey
+// update confirmed it; older ones are stale (a gap to close).
+const StaleAfter = 183 * 24 * time.Hour
+
+// Assignment is an enterprise's standing liaison.
+type Assignment struct {
+	EnterpriseID int64
+	Liaison      auth.User
+	AssignedAt   time.Time
+	AssignedBy   string
+}
+
+// Period is one past or standing assignment of an enterprise.
+type Period struct {
+	LiaisonID  int64
+	Username   string
+	Name       string
+	AssignedAt time.Time
+	AssignedBy string
+	EndedAt    *time.Time
+	EndedBy    string
+}
+
+// Workload is a liaison with what they carry.
+type Workload struct {
+	User            auth.User
+	Enterprises     int // standing assignments
+	VisitsThisRound int // visits they logged in the current survey round
+	Overdue         int // assigned in-scope enterprises gone stale
+}
+
+// Services a visit can offer, in display order.
+var serviceOptions = [...]string{"talent", "policy", "party_building", "other"}
+
+// Services lists the valid visit services.
+func Services() []string { return serviceOptions[:len(serviceOptions):len(serviceOptions)] }
+
+// Visit is one visit to an enterprise (走访记录).
+type Visit struct {
+	ID           int64
+	EnterpriseID int64
+	VisitedOn    time.Time
+	Services     []string
+	Notes        string
+	NextSteps    string
+	AuthorID     *int64
+	AuthorName   string
+	CreatedAt    time.Time
+}
+
+// VisitInput is what a user logs.
+type VisitInput struct {
+	VisitedOn string
+	Services  []string
+	Notes     string
+	NextSteps string
+}
+
+// NewVisit validates a visit; today is the district's date (YYYY-MM-DD).
+func NewVisit(in VisitInput, today string) (Visit, error) {
+	p := apperr.Problems{}
+	var v Visit
+	d, err := time.Parse(time.DateOnly, strings.TrimSpace(in.VisitedOn))
+	switch {
+	case err != nil:
+		p.Add("visited_on", "走访日期须为 YYYY-MM-DD 格式的日期")
+	case d.Format(time.DateOnly) > today:
+		p.Add("visited_on", "走访日期不能晚于今天")
+	}
+	v.VisitedOn = d
+	v.Services = []string{}
+	for _, s := range in.Services {
+		if !slices.Contains(serviceOptions[:], s) {
+			p.Add("services", "服务内容须为 talent（人才）、policy（政策）、party_building（党建）或 other（其他）")
+			continue
+		}
+		if !slices.Contains(v.Services, s) {
+			v.Services = append(v.Services, s)
+		}
+	}
+	v.Notes, v.NextSteps = strings.TrimSpace(in.Notes), strings.TrimSpace(in.NextSteps)
+	if utf8.RuneCountInString(v.Notes) > 2000 {
+		p.Add("notes", "走访情况不能超过2000个字")
+	}
+	if utf8.RuneCountInString(v.NextSteps) > 1000 {
+		p.Add("next_steps", "下一步工作不能超过1000个字")
+	}
+	return v, p.Err()
+}
+
+// Stale reports whether a ledger last verified at verifiedAt (nil: never)
+// is stale at now.
+func Stale(verifiedAt *time.Time, now time.Time) bool {
+	return verifiedAt == nil || now.Sub(*verifiedAt) > StaleAfter
+}
+
+// HalfYear is the window a survey round (百名干部进百企, twice a year) covers
+// when no round is declared: the half-year of now.
+func HalfYear(now time.Time) (from, to time.Time) {
+	y := now.Year()
+	if now.Month() <= time.June {
+		return time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(y, 6, 30, 0, 0, 0, 0, time.UTC)
+	}
+	return time.Date(y, 7, 1, 0, 0, 0, 0, time.UTC), time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC)
+}

@@ -1,0 +1,263 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/fugai/fugai/internal/apperr"
+	"github.com/fugai/fugai/internal/audit"
+	"github.com/fugai/fugai/internal/auth"
+	"github.com/fugai/fugai/internal/liaison"
+)
+
+type assignmentRow struct {
+	ID           int64 `gorm:"primaryKey"`
+	EnterpriseID int64
+	LiaisonID    int64
+	AssignedAt   time.Time
+	AssignedBy   string
+	EndedAt      *time.Time
+	EndedBy      string
+}
+
+func (assignmentRow) TableName() string { return "liaison_assignments" }
+
+type visitRow struct {
+	ID           int64 `gorm:"primaryKey"`
+	EnterpriseID int64
+	VisitedOn    time.Time
+	Services     string
+	Notes        string
+	NextSteps    string
+	AuthorID     *int64
+	AuthorName   string
+	CreatedAt    time.Time
+}
+
+func (visitRow) TableName() string { return "visits" }
+
+func (r *visitRow) toVisit() liaison.Visit {
+	v := liaison.Visit{ID: r.ID, EnterpriseID: r.EnterpriseID, VisitedOn: dateOnly(r.VisitedOn), Notes: r.Notes, NextSteps: r.NextSteps,
+		AuthorID: r.AuthorID, AuthorName: r.AuthorName, CreatedAt: r.CreatedAt.UTC()}
+	_ = json.Unmarshal([]byte(r.Services), &v.Services)
+	if v.Services == nil {
+		v.Services = []string{}
+	}
+	return v
+}
+
+func dateOnly(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// Liaison returns the standing liaison of ledger id (nil when none), if the
+// ledger is visible in scope.
+func (db *DB) Liaison(ctx context.Context, s auth.Scope, id int64) (*liaison.Assignment, error) {
+	g := db.gorm.WithContext(ctx)
+	if _, err := db.enterprise(g, s, id); err != nil {
+		return nil, err
+	}
+	return db.assignment(g, id)
+}
+
+func (db *DB) assignment(g *gorm.DB, enterpriseID int64) (*liaison.Assignment, error) {
+	var row assignmentRow
+	err := g.Where("enterprise_id = ? AND ended_at IS NULL", enterpriseID).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, apperr.Wrap(err, "get liaison")
+	}
+	var u userRow
+	if err := g.Where("id = ?", row.LiaisonID).Take(&u).Error; err != nil {
+		return nil, apperr.Wrap(err, "get liaison user")
+	}
+	return &liaison.Assignment{EnterpriseID: enterpriseID, Liaison: u.toUser(), AssignedAt: row.AssignedAt.UTC(), AssignedBy: row.AssignedBy}, nil
+}
+
+// AssignLiaison makes user liaisonID the liaison of ledger id: a liaison of
+// the ledger's township. A standing assignment to someone else is ended.
+func (db *DB) AssignLiaison(ctx context.Context, s auth.Scope, id, liaisonID int64, by audit.Actor) (*liaison.Assignment, error) {
+	var out *liaison.Assignment
+	err := db.InTx(ctx, func(tx *Tx) error {
+		l, err := db.enterprise(db.forUpdate(tx.g), s, id)
+		if err != nil {
+			return err
+		}
+		var u userRow
+		err = tx.g.Where("id = ?", liaisonID).Take(&u).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && auth.Role(u.Role) != auth.Liaison) {
+			return apperr.Field("liaison_not_found", "liaison_id", "联络员不存在（须为联络员账号）")
+		}
+		if err != nil {
+			return apperr.Wrap(err, "get liaison user")
+		}
+		if l.TownshipCode == "" {
+			return apperr.Field("enterprise_unassigned", "liaison_id", "企业尚未划分街道/乡镇，请先确定所属街道/乡镇再指定联络员")
+		}
+		if deref(u.TownshipCode) != l.TownshipCode {
+			return apperr.Field("liaison_other_township", "liaison_id", "联络员须来自企业所属的街道/乡镇")
+		}
+		cur, err := db.assignment(tx.g, id)
+		if err != nil {
+			return err
+		}
+		now := db.Now()
+		if cur != nil {
+			if cur.Liaison.ID == liaisonID {
+				out = cur
+				return nil
+			}
+			if err := tx.g.Model(&assignmentRow{}).Where("enterprise_id = ? AND ended_at IS NULL", id).
+				Updates(map[string]any{"ended_at": now, "ended_by": by.Name}).Error; err != nil {
+				return apperr.Wrap(err, "end liaison assignment")
+			}
+		}
+		row := assignmentRow{EnterpriseID: id, LiaisonID: liaisonID, AssignedAt: now, AssignedBy: by.Name}
+		if err := tx.g.Create(&row).Error; err != nil {
+			if isUniqueViolation(err) {
+				return apperr.New(apperr.Conflict, "liaison_changed", "联络员刚被他人调整，请刷新后重试")
+			}
+			return apperr.Wrap(err, "assign liaison")
+		}
+		detail := map[string]any{"liaison_id": liaisonID, "liaison": u.Username}
+		if cur != nil {
+			detail["previous_liaison_id"] = cur.Liaison.ID
+		}
+		if err := tx.addEvent(audit.LiaisonAssign, "enterprise", strconv.FormatInt(id, 10), detail, by); err != nil {
+			return err
+		}
+		out = &liaison.Assignment{EnterpriseID: id, Liaison: u.toUser(), AssignedAt: now, AssignedBy: by.Name}
+		return nil
+	})
+	return out, err
+}
+
+// LiaisonHistory lists every assignment of ledger id, oldest first.
+func (db *DB) LiaisonHistory(ctx context.Context, id int64) ([]liaison.Period, error) {
+	var rows []struct {
+		LiaisonID  int64
+		AssignedAt time.Time
+		AssignedBy string
+		EndedAt    *time.Time
+		EndedBy    string
+		Username   string
+		Name       string
+	}
+	err := db.gorm.WithContext(ctx).Table("liaison_assignments a").
+		Select("a.liaison_id, a.assigned_at, a.assigned_by, a.ended_at, a.ended_by, u.username, u.name").
+		Joins("JOIN users u ON u.id = a.liaison_id").Where("a.enterprise_id = ?", id).Order("a.id").Scan(&rows).Error
+	if err != nil {
+		return nil, apperr.Wrap(err, "liaison history")
+	}
+	out := make([]liaison.Period, len(rows))
+	for i, r := range rows {
+		out[i] = liaison.Period{LiaisonID: r.LiaisonID, Username: r.Username, Name: r.Name, AssignedAt: r.AssignedAt.UTC(),
+			AssignedBy: r.AssignedBy, EndedAt: utcPtr(r.EndedAt), EndedBy: r.EndedBy}
+	}
+	return out, nil
+}
+
+// AddVisit records a visit to ledger id (visible in scope) and marks the
+// ledger verified as of the visit, unless it was verified later already.
+func (db *DB) AddVisit(ctx context.Context, s auth.Scope, id int64, v liaison.Visit, by audit.Actor) (liaison.Visit, error) {
+	var out liaison.Visit
+	err := db.InTx(ctx, func(tx *Tx) error {
+		if _, err := db.enterprise(db.forUpdate(tx.g), s, id); err != nil {
+			return err
+		}
+		services, _ := json.Marshal(v.Services)
+		now := db.Now()
+		row := visitRow{EnterpriseID: id, VisitedOn: v.VisitedOn, Services: string(services), Notes: v.Notes, NextSteps: v.NextSteps,
+			AuthorID: actorID(by), AuthorName: by.Name, CreatedAt: now}
+		if err := tx.g.Create(&row).Error; err != nil {
+			return apperr.Wrap(err, "add visit")
+		}
+		if err := tx.g.Model(&enterpriseRow{}).Where("id = ? AND (verified_at IS NULL OR verified_at < ?)", id, v.VisitedOn).
+			Update("verified_at", v.VisitedOn).Error; err != nil {
+			return apperr.Wrap(err, "verify ledger")
+		}
+		if err := tx.addEvent(audit.VisitAdd, "enterprise", strconv.FormatInt(id, 10),
+			map[string]any{"visit_id": row.ID, "visited_on": v.VisitedOn.Format(time.DateOnly)}, by); err != nil {
+			return err
+		}
+		out = row.toVisit()
+		return nil
+	})
+	return out, err
+}
+
+// Visits lists the visits to ledger id (visible in scope), latest first.
+func (db *DB) Visits(ctx context.Context, s auth.Scope, id int64) ([]liaison.Visit, error) {
+	g := db.gorm.WithContext(ctx)
+	if _, err := db.enterprise(g, s, id); err != nil {
+		return nil, err
+	}
+	var rows []visitRow
+	if err := g.Where("enterprise_id = ?", id).Order("visited_on DESC, id DESC").Limit(1000).Find(&rows).Error; err != nil {
+		return nil, apperr.Wrap(err, "list visits")
+	}
+	out := make([]liaison.Visit, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toVisit()
+	}
+	return out, nil
+}
+
+// Liaisons lists the liaisons visible in scope (of a township, when
+// township is set) with their workload: enterprises assigned, visits they
+// logged inside the window [from, to], and assigned in-scope enterprises
+// not verified since staleBefore.
+func (db *DB) Liaisons(ctx context.Context, s auth.Scope, township string, from, to, staleBefore time.Time) ([]liaison.Workload, error) {
+	q := db.gorm.WithContext(ctx).Model(&userRow{}).Where("role = ?", string(auth.Liaison))
+	if township != "" {
+		q = q.Where("township_code = ?", township)
+	}
+	switch {
+	case s.All:
+	case s.Township == "":
+		q = q.Where("1 = 0")
+	default:
+		q = q.Where("township_code = ?", s.Township)
+	}
+	var users []userRow
+	if err := q.Order("id").Limit(5000).Find(&users).Error; err != nil {
+		return nil, apperr.Wrap(err, "list liaisons")
+	}
+	out := make([]liaison.Workload, len(users))
+	g := db.gorm.WithContext(ctx)
+	for i, u := range users {
+		w := liaison.Workload{User: u.toUser()}
+		var n int64
+		if err := g.Model(&assignmentRow{}).Where("liaison_id = ? AND ended_at IS NULL", u.ID).Count(&n).Error; err != nil {
+			return nil, apperr.Wrap(err, "liaison workload")
+		}
+		w.Enterprises = int(n)
+		if err := g.Model(&visitRow{}).Where("author_id = ? AND visited_on >= ? AND visited_on <= ?", u.ID, from, to).Count(&n).Error; err != nil {
+			return nil, apperr.Wrap(err, "liaison workload")
+		}
+		w.VisitsThisRound = int(n)
+		if err := g.Table("liaison_assignments a").Joins("JOIN enterprises e ON e.id = a.enterprise_id").
+			Where("a.liaison_id = ? AND a.ended_at IS NULL AND e.in_scope AND (e.verified_at IS NULL OR e.verified_at < ?)", u.ID, staleBefore).
+			Count(&n).Error; err != nil {
+			return nil, apperr.Wrap(err, "liaison workload")
+		}
+		w.Overdue = int(n)
+		out[i] = w
+	}
+	return out, nil
+}
+
+// CurrentRound is the window of the survey round under way at now (a date
+// in the district): the declared round containing now, else the half-year
+// of now.
+func (db *DB) CurrentRound(ctx context.Context, now time.Time) (from, to time.Time, err error) {
+	from, to = liaison.HalfYear(now)
+	return from, to, nil
+}
