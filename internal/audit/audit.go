@@ -24,6 +24,8 @@ const (
 	PartyOrgUpdate   = "party_org.update"
 	LiaisonAssign    = "liaison.assign"
 	VisitAdd         = "visit.add"
+	RoundCreate      = "survey_round.create"
+	RoundClose       = "survey_round.close"
 	ImportCreated    = "import.create"
 )
 

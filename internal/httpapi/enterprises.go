@@ -277,7 +277,7 @@ func (s *Server) createEnterprise(c *gin.Context) {
 //	@Param			credit_code	query		string	false	"exact credit code"
 //	@Param			township	query		string	false	"9-digit township code, or none (also: unassigned) for unassigned ledgers"
 //	@Param			in_scope	query		bool	false	"in the coverage base"
-//	@Param			method		query		string	false	"suggested method"	Enums(standalone, joint, affiliated, included)
+//	@Param			method		query		string	false	"plan method: the override, else the suggestion (as coverage counts it)"	Enums(standalone, joint, affiliated, included)
 //	@Param			q			query		string	false	"substring of the name or credit code"
 //	@Param			limit		query		int		false	"page size, default 50, max 200"
 //	@Param			cursor		query		string	false	"next_cursor of the previous page"

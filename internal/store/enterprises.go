@@ -272,7 +272,7 @@ type EnterpriseFilter struct {
 	CreditCode string
 	Township   string // a township code, or "none" for unassigned ledgers
 	InScope    *bool
-	Method     string // suggested method
+	Method     string // plan method: the override, else the suggestion
 	Query      string // substring of the name or credit code
 	AfterID    int64  // keyset cursor
 	Limit      int
@@ -296,7 +296,8 @@ func (db *DB) Enterprises(ctx context.Context, s auth.Scope, f EnterpriseFilter)
 		q = q.Where("in_scope = ?", *f.InScope)
 	}
 	if f.Method != "" {
-		q = q.Where("suggested_method = ?", f.Method)
+		// The plan method, as coverage counts it (planMethodSQL).
+		q = q.Where("COALESCE((SELECT p.override_method FROM plans p WHERE p.enterprise_id = enterprises.id), suggested_method) = ?", f.Method)
 	}
 	if f.Query != "" {
 		like := "%" + escapeLike(f.Query) + "%"

@@ -253,11 +253,3 @@ func (db *DB) Liaisons(ctx context.Context, s auth.Scope, township string, from,
 	}
 	return out, nil
 }
-
-// CurrentRound is the window of the survey round under way at now (a date
-// in the district): the declared round containing now, else the half-year
-// of now.
-func (db *DB) CurrentRound(ctx context.Context, now time.Time) (from, to time.Time, err error) {
-	from, to = liaison.HalfYear(now)
-	return from, to, nil
-}

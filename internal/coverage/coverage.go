@@ -1,0 +1,104 @@
+// Package coverage holds the definitions of party-organisation coverage:
+// the coverage base, organisation and work coverage, their rates and the
+// gaps, per street/township and for the district. It imports neither gin
+// nor gorm; the store counts, this package defines and derives.
+package coverage
+
+import (
+	"math"
+
+	"github.com/fugai/fugai/internal/strategy"
+)
+
+// Gap names, as the gap= list filter and Row.Gaps use them.
+const (
+	GapShouldForm     = "should_form"     // ≥3 full members, not organisation covered (应建未建)
+	GapUngroupedJoint = "ungrouped_joint" // planned joint, in no confirmed group
+	GapNoLiaison      = "no_liaison"      // no standing liaison
+	GapOverduePlan    = "overdue_plan"    // planned completion passed, not formed
+	GapStaleLedger    = "stale_ledger"    // not verified for 183 days
+	GapUnassigned     = "unassigned"      // no township
+	GapCheckDigit     = "check_digit"     // credit code check digit to verify
+)
+
+// Gaps lists every gap name.
+func Gaps() []string {
+	return []string{GapShouldForm, GapUngroupedJoint, GapNoLiaison, GapOverduePlan, GapStaleLedger, GapUnassigned, GapCheckDigit}
+}
+
+// Counts is what the store counts over a set of in-scope enterprises (the
+// coverage base of a township, of the unassigned, of the district).
+type Counts struct {
+	Enterprises         int // the base: in-scope enterprises
+	ByMethod            map[strategy.Method]int
+	OrganizationCovered int // plan standalone or joint, and formed
+	StandaloneFormed    int // plan standalone, and formed
+	WorkCovered         int // organisation covered, or a liaison, or a union or youth league
+	Gaps                map[string]int
+}
+
+// Add adds o to c.
+func (c *Counts) Add(o Counts) {
+	c.Enterprises += o.Enterprises
+	c.OrganizationCovered += o.OrganizationCovered
+	c.StandaloneFormed += o.StandaloneFormed
+	c.WorkCovered += o.WorkCovered
+	if c.ByMethod == nil {
+		c.ByMethod = map[strategy.Method]int{}
+	}
+	for k, v := range o.ByMethod {
+		c.ByMethod[k] += v
+	}
+	if c.Gaps == nil {
+		c.Gaps = map[string]int{}
+	}
+	for k, v := range o.Gaps {
+		c.Gaps[k] += v
+	}
+}
+
+// Row is one line of the coverage table.
+type Row struct {
+	Code                     string         `json:"code"`
+	Name                     string         `json:"name"`
+	Enterprises              int            `json:"enterprises"`
+	ByMethod                 map[string]int `json:"by_method"`
+	OrganizationCovered      int            `json:"organization_covered"`
+	WorkCovered              int            `json:"work_covered"`
+	OrganizationCoverageRate float64        `json:"organization_coverage_rate"`
+	StandaloneRate           float64        `json:"standalone_rate"`
+	WorkCoverageRate         float64        `json:"work_coverage_rate"`
+	Gaps                     map[string]int `json:"gaps"`
+}
+
+// NewRow derives a row from counts. Rates are fractions of the base
+// (0 to 1, four decimals); an empty base has rates of 0.
+func NewRow(code, name string, c Counts) Row {
+	r := Row{Code: code, Name: name, Enterprises: c.Enterprises, ByMethod: map[string]int{}, Gaps: map[string]int{},
+		OrganizationCovered: c.OrganizationCovered, WorkCovered: c.WorkCovered}
+	for _, m := range strategy.Methods() {
+		r.ByMethod[string(m)] = c.ByMethod[m]
+	}
+	for _, g := range []string{GapShouldForm, GapUngroupedJoint, GapNoLiaison, GapOverduePlan, GapStaleLedger, GapCheckDigit} {
+		r.Gaps[g] = c.Gaps[g]
+	}
+	r.OrganizationCoverageRate = rate(c.OrganizationCovered, c.Enterprises)
+	r.StandaloneRate = rate(c.StandaloneFormed, c.Enterprises)
+	r.WorkCoverageRate = rate(c.WorkCovered, c.Enterprises)
+	return r
+}
+
+func rate(n, base int) float64 {
+	if base == 0 {
+		return 0
+	}
+	return math.Round(float64(n)/float64(base)*10000) / 10000
+}
+
+// Table is the coverage of a district: its total, each township, and the
+// in-scope enterprises no township holds yet.
+type Table struct {
+	District   Row   `json:"district"`
+	Townships  []Row `json:"townships"`
+	Unassigned Row   `json:"unassigned"`
+}

@@ -1,0 +1,86 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/fugai/fugai/internal/auth"
+	"github.com/fugai/fugai/internal/coverage"
+	"github.com/fugai/fugai/internal/liaison"
+)
+
+// CoverageResponse is the coverage table: the district, each township and
+// the in-scope enterprises no township holds yet. A township-bound user
+// sees its township (the district row is then that township's).
+type CoverageResponse = coverage.Table
+
+// table turns counts by township into the coverage table; scopeTownship,
+// when set, is the one township the caller sees.
+func (s *Server) coverageTable(counts map[string]coverage.Counts, scopeTownship string) coverage.Table {
+	var total coverage.Counts
+	t := coverage.Table{Townships: []coverage.Row{}}
+	for _, tw := range s.district.Townships {
+		if scopeTownship != "" && tw.Code != scopeTownship {
+			continue
+		}
+		c := counts[tw.Code]
+		total.Add(c)
+		t.Townships = append(t.Townships, coverage.NewRow(tw.Code, tw.Name, c))
+	}
+	un := counts[""]
+	if scopeTownship != "" {
+		un = coverage.Counts{}
+	}
+	total.Add(un)
+	t.Unassigned = coverage.NewRow("unassigned", "未划分街道/乡镇", un)
+	t.District = coverage.NewRow(s.district.Code, s.district.Name, total)
+	if scopeTownship != "" {
+		t.District = coverage.NewRow(scopeTownship, t.Townships[0].Name, total)
+	}
+	return t
+}
+
+// getCoverage godoc
+//
+//	@Summary		Coverage by street/township (覆盖情况)
+//	@Description	Over the coverage base (in-scope enterprises): enterprises by plan method (the override, else the suggestion — the method= list filter counts the same), organisation covered (plan standalone or joint, formed), work covered (organisation covered, or a standing liaison, or a union or youth league), rates as fractions of the base, and the gaps. With round=ID, the snapshot taken when that survey round closed.
+//	@Tags			coverage
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			round	query		int	false	"a closed survey round's id"
+//	@Success		200		{object}	coverage.Table
+//	@Failure		404		{object}	ErrorBody
+//	@Failure		409		{object}	ErrorBody
+//	@Router			/api/v1/coverage [get]
+func (s *Server) getCoverage(c *gin.Context) {
+	if c.Query("round") != "" {
+		s.roundCoverage(c)
+		return
+	}
+	t, err := s.liveCoverage(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, t)
+}
+
+func (s *Server) liveCoverage(c *gin.Context) (coverage.Table, error) {
+	now := s.db.Now()
+	today := now.In(districtTime())
+	todayDate := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
+	scope := me(c).Scope()
+	scope.Liaison = 0 // a liaison's township figures are not secret
+	counts, err := s.db.Coverage(c.Request.Context(), scope, todayDate, now.Add(-liaison.StaleAfter))
+	if err != nil {
+		return coverage.Table{}, err
+	}
+	return s.coverageTable(counts, scope.Township), nil
+}
+
+// roundCoverage answers GET /coverage?round=ID; survey rounds fill it in.
+func (s *Server) roundCoverage(c *gin.Context) { s.getRoundCoverage(c) }
+
+func allScope() auth.Scope { return auth.Scope{All: true} }

@@ -1,0 +1,163 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"testing"
+
+	"github.com/fugai/fugai/internal/store"
+	"github.com/fugai/fugai/internal/store/storetest"
+)
+
+type coverageRow struct {
+	Code                     string         `json:"code"`
+	Enterprises              int            `json:"enterprises"`
+	ByMethod                 map[string]int `json:"by_method"`
+	OrganizationCovered      int            `json:"organization_covered"`
+	WorkCovered              int            `json:"work_covered"`
+	OrganizationCoverageRate float64        `json:"organization_coverage_rate"`
+	StandaloneRate           float64        `json:"standalone_rate"`
+	Gaps                     map[string]int `json:"gaps"`
+}
+
+type coverageTable struct {
+	District   coverageRow   `json:"district"`
+	Townships  []coverageRow `json:"townships"`
+	Unassigned coverageRow   `json:"unassigned"`
+}
+
+func (e *env) coverage(user, query string) coverageTable {
+	e.t.Helper()
+	r := e.do(http.MethodGet, "/api/v1/coverage"+query, user, nil, nil)
+	if r.Code != http.StatusOK {
+		e.t.Fatalf("coverage%s: %d %s", query, r.Code, r.Body)
+	}
+	var t coverageTable
+	json.Unmarshal(r.Body.Bytes(), &t)
+	return t
+}
+
+// The seed scenario's coverage: the base and methods of expected.json, then
+// the organisation-covered count as organisations are registered; a round
+// closed in between keeps its snapshot while the live figures move on.
+func TestCoverageAndRounds(t *testing.T) {
+	var exp struct {
+		TotalsByMethod map[string]int            `json:"totals_by_method"`
+		PerTownship    map[string]map[string]int `json:"per_township"`
+	}
+	b, _ := os.ReadFile("../importer/testdata/expected.json")
+	json.Unmarshal(b, &exp)
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		e.importAndRun("district", "登记.xlsx", sample(t, "registration.xlsx"), map[string]string{"kind": "registration"})
+		e.importAndRun("district", "调查.xlsx", sample(t, "survey.xlsx"), map[string]string{"kind": "survey"})
+		c := e.coverage("auditor", "")
+		base := 0
+		for m, n := range exp.TotalsByMethod {
+			base += n
+			if c.District.ByMethod[m] != n {
+				t.Errorf("district %s: %d, want %d", m, c.District.ByMethod[m], n)
+			}
+		}
+		if c.District.Enterprises != base || c.District.OrganizationCovered != 0 || c.District.Gaps["should_form"] != exp.TotalsByMethod["standalone"] ||
+			c.District.Gaps["ungrouped_joint"] != 2 || c.District.Gaps["no_liaison"] != base {
+			t.Fatalf("district row: %+v", c.District)
+		}
+		for _, row := range c.Townships {
+			want := exp.PerTownship[row.Code]
+			if row.Enterprises != want["enterprises"] {
+				t.Errorf("township %s: %d, want %d", row.Code, row.Enterprises, want["enterprises"])
+			}
+		}
+		if c.Unassigned.Enterprises != exp.PerTownship["unassigned"]["enterprises"] {
+			t.Errorf("unassigned: %d, want %d", c.Unassigned.Enterprises, exp.PerTownship["unassigned"]["enterprises"])
+		}
+		// A township admin sees its own row.
+		own := e.coverage("township", "")
+		if len(own.Townships) != 1 || own.Townships[0].Code != "431103001" || own.District.Enterprises != own.Townships[0].Enterprises {
+			t.Fatalf("township coverage: %+v", own)
+		}
+
+		// A round, a visit in it, its progress.
+		r := e.do(http.MethodPost, "/api/v1/survey-rounds", "district", map[string]any{"name": "2026年上半年", "starts_on": "2026-03-01", "ends_on": "2026-06-30"}, nil)
+		var round struct {
+			ID     int64  `json:"id"`
+			Status string `json:"status"`
+			Total  struct {
+				Enterprises, Verified int
+			} `json:"total"`
+			EndedOn *string `json:"ended_on"`
+		}
+		json.Unmarshal(r.Body.Bytes(), &round)
+		if r.Code != http.StatusCreated || round.Status != "open" || round.Total.Enterprises != base {
+			t.Fatalf("create round: %d %s", r.Code, r.Body)
+		}
+		if r := e.do(http.MethodPost, "/api/v1/survey-rounds", "district", map[string]any{"name": "重叠", "starts_on": "2026-06-01", "ends_on": "2026-12-31"}, nil); r.Code != http.StatusConflict {
+			t.Fatalf("overlapping round: %d", r.Code)
+		}
+		if r := e.do(http.MethodPost, "/api/v1/survey-rounds", "district", map[string]any{"name": "倒置", "starts_on": "2027-06-01", "ends_on": "2027-01-01"}, nil); r.Code != http.StatusUnprocessableEntity {
+			t.Fatalf("reversed round: %d", r.Code)
+		}
+		var page struct{ Items []struct{ ID int64 } }
+		json.Unmarshal(e.do(http.MethodGet, "/api/v1/enterprises?method=standalone&limit=2", "district", nil, nil).Body.Bytes(), &page)
+		sid := page.Items[0].ID
+		if r := e.do(http.MethodPost, fmt.Sprintf("/api/v1/enterprises/%d/visits", sid), "district",
+			map[string]any{"visited_on": "2026-05-15", "services": []string{"party_building"}}, nil); r.Code != http.StatusCreated {
+			t.Fatalf("visit: %d %s", r.Code, r.Body)
+		}
+		path := fmt.Sprintf("/api/v1/survey-rounds/%d", round.ID)
+		json.Unmarshal(e.do(http.MethodGet, path, "auditor", nil, nil).Body.Bytes(), &round)
+		// The survey import verified the 315 ledgers it updated (today,
+		// inside the round); the visit is one of them or one more.
+		if round.Total.Verified < 1 {
+			t.Fatalf("progress after a visit: %+v", round.Total)
+		}
+		if r := e.do(http.MethodGet, fmt.Sprintf("/api/v1/coverage?round=%d", round.ID), "district", nil, nil); r.Code != http.StatusConflict {
+			t.Fatalf("snapshot of an open round: %d", r.Code)
+		}
+		// Close: the snapshot; closing again is refused.
+		r = e.do(http.MethodPost, path+"/close", "district", nil, nil)
+		json.Unmarshal(r.Body.Bytes(), &round)
+		if r.Code != http.StatusOK || round.Status != "closed" || round.EndedOn == nil || *round.EndedOn != "2026-06-01" {
+			t.Fatalf("close: %d %s", r.Code, r.Body)
+		}
+		if r := e.do(http.MethodPost, path+"/close", "district", nil, nil); r.Code != http.StatusConflict {
+			t.Fatalf("close twice: %d", r.Code)
+		}
+		// Organisations registered after closing move the live figures,
+		// not the snapshot.
+		if r := e.do(http.MethodPost, "/api/v1/party-orgs", "district", map[string]any{"name": "某公司党支部", "kind": "branch",
+			"formation_type": "standalone", "founded_on": "2026-05-01", "member_count": 3, "enterprise_ids": []int64{sid}}, nil); r.Code != http.StatusCreated {
+			t.Fatalf("org: %d %s", r.Code, r.Body)
+		}
+		var sug struct {
+			Items []map[string]any `json:"items"`
+		}
+		json.Unmarshal(e.do(http.MethodGet, "/api/v1/joint-groups/suggestions", "district", nil, nil).Body.Bytes(), &sug)
+		var group struct {
+			EnterpriseIDs []int64 `json:"enterprise_ids"`
+		}
+		json.Unmarshal(e.do(http.MethodPost, "/api/v1/joint-groups", "district", sug.Items[0], nil).Body.Bytes(), &group)
+		if r := e.do(http.MethodPost, "/api/v1/party-orgs", "district", map[string]any{"name": "凤凰街道联合党支部", "kind": "joint_branch",
+			"formation_type": "joint", "founded_on": "2026-05-20", "member_count": 3, "enterprise_ids": group.EnterpriseIDs}, nil); r.Code != http.StatusCreated {
+			t.Fatalf("joint org: %d %s", r.Code, r.Body)
+		}
+		live := e.coverage("auditor", "")
+		if live.District.OrganizationCovered != 3 || live.District.Gaps["should_form"] != exp.TotalsByMethod["standalone"]-1 ||
+			live.District.Gaps["ungrouped_joint"] != 0 || live.District.StandaloneRate <= 0 || live.District.WorkCovered < 3 {
+			t.Fatalf("live after the organisations: %+v", live.District)
+		}
+		snap := e.coverage("auditor", fmt.Sprintf("?round=%d", round.ID))
+		if snap.District.OrganizationCovered != 0 || snap.District.Enterprises != base || snap.District.Gaps["ungrouped_joint"] != 2 {
+			t.Fatalf("snapshot changed: %+v", snap.District)
+		}
+		// The snapshot is immutable in the database too.
+		if err := e.db.InTx(t.Context(), func(tx *store.Tx) error {
+			return tx.Exec("UPDATE survey_round_enterprises SET plan_status = 'formed'")
+		}); err == nil {
+			t.Fatal("a round's snapshot was rewritten")
+		}
+	})
+}

@@ -1,0 +1,274 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/fugai/fugai/internal/apperr"
+	"github.com/fugai/fugai/internal/coverage"
+	"github.com/fugai/fugai/internal/liaison"
+	"github.com/fugai/fugai/internal/survey"
+)
+
+// RoundRequest declares a survey round.
+type RoundRequest struct {
+	Name     string `json:"name" example:"2026年上半年"`
+	StartsOn string `json:"starts_on" example:"2026-03-01"`
+	EndsOn   string `json:"ends_on" example:"2026-06-30"`
+}
+
+// RoundResponse is a survey round with each township's progress
+// (in-scope enterprises verified inside the window ÷ base): live while it
+// is open, as at closing once closed.
+type RoundResponse struct {
+	ID       int64             `json:"id"`
+	Name     string            `json:"name"`
+	StartsOn string            `json:"starts_on"`
+	EndsOn   string            `json:"ends_on"`
+	EndedOn  *string           `json:"ended_on"`
+	Status   string            `json:"status" enums:"open,closed"`
+	ClosedAt *string           `json:"closed_at"`
+	ClosedBy string            `json:"closed_by"`
+	Total    survey.Progress   `json:"total"`
+	Progress []survey.Progress `json:"progress"`
+}
+
+// RoundList lists survey rounds, latest first.
+type RoundList struct {
+	Items []RoundResponse `json:"items"`
+}
+
+// progress gives a round's progress rows for the caller: live for an open
+// round, from the snapshot for a closed one.
+func (s *Server) roundProgress(c *gin.Context, r survey.Round) (survey.Progress, []survey.Progress, error) {
+	scope := me(c).Scope()
+	scope.Liaison = 0
+	rows := r.Progress
+	if r.Open() {
+		counts, err := s.db.RoundProgress(c.Request.Context(), scope, r.StartsOn, r.LastDay())
+		if err != nil {
+			return survey.Progress{}, nil, err
+		}
+		rows = s.progressRows(counts, "")
+	}
+	var out []survey.Progress
+	total := survey.Progress{Code: s.district.Code, Name: s.district.Name}
+	for _, p := range rows {
+		if !scope.All && p.Code != scope.Township {
+			continue
+		}
+		out = append(out, p)
+		total.Enterprises += p.Enterprises
+		total.Verified += p.Verified
+	}
+	if !scope.All && len(out) == 1 {
+		total.Code, total.Name = out[0].Code, out[0].Name
+	}
+	total.Rate = survey.Rate(total.Verified, total.Enterprises)
+	if out == nil {
+		out = []survey.Progress{}
+	}
+	return total, out, nil
+}
+
+// progressRows turns counts by township into progress rows: every
+// township of the district, then the unassigned.
+func (s *Server) progressRows(counts map[string][2]int, _ string) []survey.Progress {
+	out := make([]survey.Progress, 0, len(s.district.Townships)+1)
+	for _, t := range s.district.Townships {
+		c := counts[t.Code]
+		out = append(out, survey.Progress{Code: t.Code, Name: t.Name, Enterprises: c[0], Verified: c[1], Rate: survey.Rate(c[1], c[0])})
+	}
+	c := counts[""]
+	out = append(out, survey.Progress{Code: "unassigned", Name: "未划分街道/乡镇", Enterprises: c[0], Verified: c[1], Rate: survey.Rate(c[1], c[0])})
+	return out
+}
+
+func (s *Server) toRound(c *gin.Context, r survey.Round) (RoundResponse, error) {
+	out := RoundResponse{ID: r.ID, Name: r.Name, StartsOn: r.StartsOn.Format(time.DateOnly), EndsOn: r.EndsOn.Format(time.DateOnly),
+		Status: "open", ClosedBy: r.ClosedBy}
+	if r.EndedOn != nil {
+		e := r.EndedOn.Format(time.DateOnly)
+		out.EndedOn = &e
+	}
+	if r.ClosedAt != nil {
+		out.Status = "closed"
+		at := r.ClosedAt.UTC().Format(time.RFC3339)
+		out.ClosedAt = &at
+	}
+	total, rows, err := s.roundProgress(c, r)
+	out.Total, out.Progress = total, rows
+	return out, err
+}
+
+// createRound godoc
+//
+//	@Summary		Declare a survey round (百名干部进百企)
+//	@Description	Rounds do not overlap (409 naming the other round).
+//	@Tags			survey rounds
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		RoundRequest	true	"the round"
+//	@Success		201		{object}	RoundResponse
+//	@Failure		409		{object}	ErrorBody
+//	@Failure		422		{object}	ErrorBody
+//	@Router			/api/v1/survey-rounds [post]
+func (s *Server) createRound(c *gin.Context) {
+	var req RoundRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	r, err := survey.New(survey.Input{Name: req.Name, StartsOn: req.StartsOn, EndsOn: req.EndsOn})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if r, err = s.db.CreateRound(c.Request.Context(), r, actor(c)); err != nil {
+		s.fail(c, err)
+		return
+	}
+	out, err := s.toRound(c, r)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Location", "/api/v1/survey-rounds/"+strconv.FormatInt(r.ID, 10))
+	c.JSON(http.StatusCreated, out)
+}
+
+// listRounds godoc
+//
+//	@Summary	Survey rounds with their progress
+//	@Tags		survey rounds
+//	@Security	BearerAuth
+//	@Produce	json
+//	@Success	200	{object}	RoundList
+//	@Router		/api/v1/survey-rounds [get]
+func (s *Server) listRounds(c *gin.Context) {
+	rounds, err := s.db.Rounds(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := RoundList{Items: make([]RoundResponse, len(rounds))}
+	for i, r := range rounds {
+		if out.Items[i], err = s.toRound(c, r); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// getRound godoc
+//
+//	@Summary	One survey round with its progress
+//	@Tags		survey rounds
+//	@Security	BearerAuth
+//	@Produce	json
+//	@Param		id	path		int	true	"round id"
+//	@Success	200	{object}	RoundResponse
+//	@Failure	404	{object}	ErrorBody
+//	@Router		/api/v1/survey-rounds/{id} [get]
+func (s *Server) getRound(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	r, err := s.db.Round(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out, err := s.toRound(c, r)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// closeRound godoc
+//
+//	@Summary		Close a survey round
+//	@Description	Allowed at any time; closing ends the round (today, if before its end) and keeps an immutable snapshot: every township's coverage row and progress, and each in-scope enterprise's method and plan status. GET /api/v1/coverage?round=ID returns the snapshot. Closing twice is 409.
+//	@Tags			survey rounds
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			id	path		int	true	"round id"
+//	@Success		200	{object}	RoundResponse
+//	@Failure		404	{object}	ErrorBody
+//	@Failure		409	{object}	ErrorBody
+//	@Router			/api/v1/survey-rounds/{id}/close [post]
+func (s *Server) closeRound(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	now := s.db.Now()
+	local := now.In(districtTime())
+	today := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
+	ctx := c.Request.Context()
+	r, err := s.db.CloseRound(ctx, id, today, func(r survey.Round) (coverage.Table, []survey.Progress, error) {
+		counts, err := s.db.Coverage(ctx, allScope(), today, now.Add(-liaison.StaleAfter))
+		if err != nil {
+			return coverage.Table{}, nil, err
+		}
+		progress, err := s.db.RoundProgress(ctx, allScope(), r.StartsOn, r.LastDay())
+		if err != nil {
+			return coverage.Table{}, nil, err
+		}
+		return s.coverageTable(counts, ""), s.progressRows(progress, ""), nil
+	}, actor(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out, err := s.toRound(c, r)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// getRoundCoverage answers GET /coverage?round=ID with the snapshot of a
+// closed round, as the caller may see it.
+func (s *Server) getRoundCoverage(c *gin.Context) {
+	id, err := strconv.ParseInt(c.Query("round"), 10, 64)
+	if err != nil || id <= 0 {
+		s.fail(c, apperr.Field("invalid_round", "round", "round 须为调查轮次编号"))
+		return
+	}
+	r, err := s.db.Round(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if r.Open() || r.Coverage == nil {
+		s.fail(c, apperr.New(apperr.Conflict, "round_open", "该调查轮次尚未结束，没有快照；当前情况请查看不带 round 的覆盖情况"))
+		return
+	}
+	t := *r.Coverage
+	if scope := me(c).Scope(); !scope.All {
+		var mine []coverage.Row
+		for _, row := range t.Townships {
+			if row.Code == scope.Township {
+				mine = append(mine, row)
+			}
+		}
+		t.Townships = mine
+		if len(mine) == 1 {
+			t.District = mine[0]
+		}
+		t.Unassigned = coverage.NewRow("unassigned", "未划分街道/乡镇", coverage.Counts{})
+	}
+	c.JSON(http.StatusOK, t)
+}

@@ -1,0 +1,110 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/fugai/fugai/internal/apperr"
+	"github.com/fugai/fugai/internal/auth"
+	"github.com/fugai/fugai/internal/coverage"
+	"github.com/fugai/fugai/internal/strategy"
+)
+
+// planMethodSQL is an enterprise's plan method: the override, else the
+// suggestion. The method= list filter and the coverage counts both use it,
+// so they agree.
+const planMethodSQL = "COALESCE(p.override_method, e.suggested_method)"
+
+// coverageJoins brings in what coverage depends on besides the ledger.
+const coverageJoins = ` FROM enterprises e
+	LEFT JOIN plans p ON p.enterprise_id = e.id
+	LEFT JOIN liaison_assignments a ON a.enterprise_id = e.id AND a.ended_at IS NULL
+	LEFT JOIN joint_group_members jm ON jm.enterprise_id = e.id`
+
+// coverageConditions are the SQL conditions of coverage.Counts; ? are
+// bound by coverageArgs.
+func coverageConditions() (orgCovered, standaloneFormed, workCovered string, gaps map[string]string) {
+	formed := "COALESCE(p.status, '" + string(strategy.NotStarted) + "') = '" + string(strategy.Formed) + "'"
+	orgCovered = "(" + planMethodSQL + " IN ('" + string(strategy.Standalone) + "', '" + string(strategy.Joint) + "') AND " + formed + ")"
+	standaloneFormed = "(" + planMethodSQL + " = '" + string(strategy.Standalone) + "' AND " + formed + ")"
+	workCovered = "(" + orgCovered + " OR a.enterprise_id IS NOT NULL OR COALESCE(e.union_org, false) OR COALESCE(e.youth_league, false))"
+	gaps = map[string]string{
+		coverage.GapShouldForm:     "(COALESCE(e.full_members, 0) >= 3 AND NOT " + orgCovered + ")",
+		coverage.GapUngroupedJoint: "(" + planMethodSQL + " = '" + string(strategy.Joint) + "' AND jm.enterprise_id IS NULL)",
+		coverage.GapNoLiaison:      "(a.enterprise_id IS NULL)",
+		coverage.GapOverduePlan: "(p.planned_completion_on < ? AND p.status NOT IN ('" + string(strategy.Formed) + "', '" +
+			string(strategy.NotApplicable) + "'))",
+		coverage.GapStaleLedger: "(e.verified_at IS NULL OR e.verified_at < ?)",
+		coverage.GapCheckDigit:  "(e.check_digit_warning)",
+	}
+	return
+}
+
+// coverageGapOrder fixes the order of the gap columns (and their
+// arguments: overdue_plan takes today, stale_ledger the stale cutoff).
+var coverageGapOrder = []string{coverage.GapShouldForm, coverage.GapUngroupedJoint, coverage.GapNoLiaison,
+	coverage.GapOverduePlan, coverage.GapStaleLedger, coverage.GapCheckDigit}
+
+// Coverage counts coverage per township of the in-scope enterprises
+// visible in scope ("" keys the unassigned). today is the district's date,
+// staleBefore the stale cutoff.
+func (db *DB) Coverage(ctx context.Context, s auth.Scope, today, staleBefore time.Time) (map[string]coverage.Counts, error) {
+	org, standalone, work, gaps := coverageConditions()
+	sum := func(cond string) string { return "SUM(CASE WHEN " + cond + " THEN 1 ELSE 0 END)" }
+	q := "SELECT COALESCE(e.township_code, ''), COUNT(*)"
+	for _, m := range strategy.Methods() {
+		q += ", " + sum(planMethodSQL+" = '"+string(m)+"'")
+	}
+	q += ", " + sum(org) + ", " + sum(standalone) + ", " + sum(work)
+	var args []any
+	for _, g := range coverageGapOrder {
+		q += ", " + sum(gaps[g])
+		switch g {
+		case coverage.GapOverduePlan:
+			args = append(args, today)
+		case coverage.GapStaleLedger:
+			args = append(args, staleBefore)
+		}
+	}
+	q += coverageJoins + " WHERE e.in_scope"
+	switch {
+	case s.All:
+	case s.Township == "":
+		q += " AND 1 = 0"
+	default:
+		q += " AND e.township_code = ?"
+		args = append(args, s.Township)
+	}
+	q += " GROUP BY COALESCE(e.township_code, '')"
+	rows, done, err := sqlRunner{tx: db.sql, dialect: db.dialect}.query(ctx, q, args...)
+	if err != nil {
+		return nil, apperr.Wrap(err, "coverage")
+	}
+	defer done()
+	out := map[string]coverage.Counts{}
+	for rows.Next() {
+		var code string
+		c := coverage.Counts{ByMethod: map[strategy.Method]int{}, Gaps: map[string]int{}}
+		methods := make([]int, len(strategy.Methods()))
+		gapCounts := make([]int, len(coverageGapOrder))
+		dest := []any{&code, &c.Enterprises}
+		for i := range methods {
+			dest = append(dest, &methods[i])
+		}
+		dest = append(dest, &c.OrganizationCovered, &c.StandaloneFormed, &c.WorkCovered)
+		for i := range gapCounts {
+			dest = append(dest, &gapCounts[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, apperr.Wrap(err, "coverage")
+		}
+		for i, m := range strategy.Methods() {
+			c.ByMethod[m] = methods[i]
+		}
+		for i, g := range coverageGapOrder {
+			c.Gaps[g] = gapCounts[i]
+		}
+		out[code] = c
+	}
+	return out, apperr.Wrap(rows.Err(), "coverage")
+}
