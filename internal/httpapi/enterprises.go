@@ -59,11 +59,22 @@ type EnterpriseResponse struct {
 	// VerifiedAt is when a visit or a survey update last confirmed the
 	// ledger (null: never); it is stale 183 days later.
 	VerifiedAt *time.Time `json:"verified_at"`
-	Plan       any        `json:"plan"`
-	Liaison    any        `json:"liaison"`
-	Version    int64      `json:"version"`
-	CreatedAt  time.Time  `json:"created_at"`
-	UpdatedAt  time.Time  `json:"updated_at"`
+	// Plan is the enterprise's plan (null when out of scope), as GET
+	// /enterprises/{id}/plan gives it.
+	Plan *PlanResponse `json:"plan"`
+	// Liaison is the standing liaison (null when none).
+	Liaison   *LiaisonSummary `json:"liaison"`
+	Version   int64           `json:"version"`
+	CreatedAt time.Time       `json:"created_at"`
+	UpdatedAt time.Time       `json:"updated_at"`
+}
+
+// LiaisonSummary is the standing liaison shown with a ledger.
+type LiaisonSummary struct {
+	ID    int64  `json:"id"`
+	Name  string `json:"name"`
+	Phone string `json:"phone"`
+	Unit  string `json:"unit"`
 }
 
 // SuggestionResponse is the suggested method of an in-scope ledger, why,
@@ -149,9 +160,20 @@ func (s *Server) enterprises(c *gin.Context, ls ...enterprise.Ledger) ([]Enterpr
 	if err != nil {
 		return nil, err
 	}
+	att, err := s.db.Attach(c.Request.Context(), ls)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]EnterpriseResponse, len(ls))
 	for i, l := range ls {
 		out[i] = s.toEnterprise(l, pools)
+		if p, ok := att.Plans[l.ID]; ok {
+			pr := toPlanResponse(p)
+			out[i].Plan = &pr
+		}
+		if u, ok := att.Liaisons[l.ID]; ok {
+			out[i].Liaison = &LiaisonSummary{ID: u.ID, Name: u.Name, Phone: u.Phone, Unit: u.Unit}
+		}
 	}
 	return out, nil
 }

@@ -167,3 +167,30 @@ func TestLiaisonAssignment(t *testing.T) {
 		}
 	})
 }
+
+// A ledger shows its plan and its standing liaison.
+func TestLedgerShowsPlanAndLiaison(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		id := e.createLedger(1, "冷水滩区梅湾街道1号")
+		e.assignLiaison(id)
+		var l struct {
+			Plan *struct {
+				Status string `json:"status"`
+				Method string `json:"method"`
+			} `json:"plan"`
+			Liaison *struct {
+				ID int64 `json:"id"`
+			} `json:"liaison"`
+		}
+		json.Unmarshal(e.do(http.MethodGet, fmt.Sprintf("/api/v1/enterprises/%d", id), "district", nil, nil).Body.Bytes(), &l)
+		if l.Plan == nil || l.Plan.Status != "not_started" || l.Plan.Method != "included" || l.Liaison == nil || l.Liaison.ID != e.userID("liaison") {
+			t.Fatalf("ledger: %+v %+v", l.Plan, l.Liaison)
+		}
+		out := e.createLedger(2, "湖南省永州市零陵区南津路1号")
+		json.Unmarshal(e.do(http.MethodGet, fmt.Sprintf("/api/v1/enterprises/%d", out), "district", nil, nil).Body.Bytes(), &l)
+		if l.Plan != nil || l.Liaison != nil {
+			t.Fatalf("out-of-scope ledger: %+v %+v", l.Plan, l.Liaison)
+		}
+	})
+}

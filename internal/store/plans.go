@@ -196,3 +196,66 @@ func planStale(current int64) error {
 	return &apperr.Error{Kind: apperr.PreconditionFailed, Code: "version_conflict",
 		Message: "组建计划已被他人修改，请刷新后重试", Data: map[string]any{"current_version": current}}
 }
+
+// Attachments are what a page of ledgers shows beside each: its plan (in
+// scope only) and its standing liaison.
+type Attachments struct {
+	Plans    map[int64]strategy.Plan
+	Liaisons map[int64]auth.User
+}
+
+// Attach reads the plans and standing liaisons of ledgers, two queries for
+// a page.
+func (db *DB) Attach(ctx context.Context, ls []enterprise.Ledger) (Attachments, error) {
+	out := Attachments{Plans: map[int64]strategy.Plan{}, Liaisons: map[int64]auth.User{}}
+	if len(ls) == 0 {
+		return out, nil
+	}
+	ids := make([]int64, len(ls))
+	for i, l := range ls {
+		ids[i] = l.ID
+	}
+	g := db.gorm.WithContext(ctx)
+	var plans []planRow
+	if err := g.Where("enterprise_id IN ?", ids).Find(&plans).Error; err != nil {
+		return out, apperr.Wrap(err, "attach plans")
+	}
+	saved := map[int64]*planRow{}
+	for i := range plans {
+		saved[plans[i].EnterpriseID] = &plans[i]
+	}
+	for _, l := range ls {
+		if !l.InScope {
+			continue
+		}
+		if r, ok := saved[l.ID]; ok {
+			out.Plans[l.ID] = r.toPlan(strategy.Method(l.SuggestedMethod))
+			continue
+		}
+		p := strategy.NewPlan(l.ID, strategy.Method(l.SuggestedMethod))
+		p.Version = unsavedPlanVersion
+		out.Plans[l.ID] = p
+	}
+	var assigned []assignmentRow
+	if err := g.Where("enterprise_id IN ? AND ended_at IS NULL", ids).Find(&assigned).Error; err != nil {
+		return out, apperr.Wrap(err, "attach liaisons")
+	}
+	if len(assigned) > 0 {
+		uids := make([]int64, len(assigned))
+		for i, a := range assigned {
+			uids[i] = a.LiaisonID
+		}
+		var users []userRow
+		if err := g.Where("id IN ?", uids).Find(&users).Error; err != nil {
+			return out, apperr.Wrap(err, "attach liaisons")
+		}
+		byID := map[int64]auth.User{}
+		for i := range users {
+			byID[users[i].ID] = users[i].toUser()
+		}
+		for _, a := range assigned {
+			out.Liaisons[a.EnterpriseID] = byID[a.LiaisonID]
+		}
+	}
+	return out, nil
+}
