@@ -64,7 +64,7 @@ func runEnv(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	limitMemory(e.getenv)
+	limitMemory(e.getenv, cfg.DatabaseURL)
 	switch args[0] {
 	case "serve":
 		return serve(ctx, cfg, log, e)
@@ -84,11 +84,18 @@ func runEnv(ctx context.Context, args []string, e env) error {
 
 // limitMemory gives the collector a soft memory limit, so a million-row
 // import stays within a few hundred megabytes instead of letting the heap
-// double between collections. GOMEMLIMIT in the environment wins.
-func limitMemory(getenv func(string) string) {
-	if getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(180 << 20)
+// double between collections. GOMEMLIMIT in the environment wins. With
+// SQLite the limit is lower: its page caches live outside the Go heap
+// (docs/performance.md has the figures).
+func limitMemory(getenv func(string) string, databaseURL string) {
+	if getenv("GOMEMLIMIT") != "" {
+		return
 	}
+	if strings.HasPrefix(databaseURL, "postgres://") || strings.HasPrefix(databaseURL, "postgresql://") {
+		debug.SetMemoryLimit(200 << 20)
+		return
+	}
+	debug.SetMemoryLimit(180 << 20)
 }
 
 // open loads the district and opens the store; the caller closes it.

@@ -203,7 +203,7 @@ func (db *DB) CreateEnterprise(ctx context.Context, l enterprise.Ledger, changes
 		if err := tx.addHistory(row.ID, 1, "api", changes, by, now); err != nil {
 			return err
 		}
-		if _, err := refreshSuggestions(ctx, r, db.dialect, townshipsOf(l.TownshipCode),
+		if _, err := refreshSuggestions(ctx, r, db.dialect, townshipsOf(l.TownshipCode), true,
 			historyMeta{source: "api", actorID: actorID(by), actorName: by.Name}, now); err != nil {
 			return err
 		}
@@ -391,7 +391,7 @@ func (db *DB) UpdateEnterprise(ctx context.Context, s auth.Scope, id, ifMatch in
 		}
 		// The edit may have changed what the township's other ledgers are
 		// suggested (a joint partner gained or lost).
-		if _, err := refreshSuggestions(ctx, r, db.dialect, townshipsOf(before, l.TownshipCode),
+		if _, err := refreshSuggestions(ctx, r, db.dialect, townshipsOf(before, l.TownshipCode), true,
 			historyMeta{source: "api", actorID: actorID(by), actorName: by.Name}, now); err != nil {
 			return err
 		}

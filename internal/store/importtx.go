@@ -49,7 +49,7 @@ func (db *DB) RunImport(ctx context.Context, job importer.Job, fn func(importer.
 			if err != nil {
 				return err
 			}
-			if _, err := refreshSuggestions(ctx, r, SQLite, nil, importHistoryMeta(job), db.Now()); err != nil {
+			if _, err := refreshSuggestions(ctx, r, SQLite, nil, true, importHistoryMeta(job), db.Now()); err != nil {
 				return err
 			}
 		}
@@ -366,7 +366,7 @@ func (db *DB) runImportPostgres(ctx context.Context, job importer.Job, fn func(i
 			return err
 		}
 		if !job.DryRun {
-			if _, err := refreshSuggestions(ctx, pgxRunner{tx}, Postgres, nil, importHistoryMeta(job), db.Now()); err != nil {
+			if _, err := refreshSuggestions(ctx, pgxRunner{tx}, Postgres, nil, true, importHistoryMeta(job), db.Now()); err != nil {
 				return err
 			}
 		}

@@ -117,8 +117,8 @@ func anyStrings(ss []string) []any {
 // or of all when townships is nil), not counting ledger exclude.
 func loadPools(ctx context.Context, r runner, townships []string, exclude int64) (map[string]strategy.Pool, error) {
 	q := `SELECT township_code, COUNT(*), COALESCE(SUM(full_members), 0) FROM enterprises
-		WHERE in_scope AND township_code IS NOT NULL AND full_members >= 1 AND full_members < ? AND id <> ?`
-	args := []any{strategy.StandaloneMin, exclude}
+		WHERE ` + candidateSQL + ` AND township_code IS NOT NULL AND id <> ?`
+	args := []any{exclude}
 	if townships != nil {
 		if len(townships) == 0 {
 			return map[string]strategy.Pool{}, nil
@@ -142,6 +142,11 @@ func loadPools(ctx context.Context, r runner, townships []string, exclude int64)
 	}
 	return out, apperr.Wrap(rows.Err(), "joint candidates")
 }
+
+// candidateSQL selects joint candidates (strategy.InPool but for the
+// township), with literal bounds so that the partial index
+// enterprises_joint_candidates_idx serves it.
+var candidateSQL = "in_scope AND full_members >= 1 AND full_members < " + strconv.Itoa(strategy.StandaloneMin)
 
 // suggestionSQL is strategy.Suggest's method as an SQL expression over an
 // enterprises row, given the townships whose candidates can form a joint
@@ -174,7 +179,11 @@ type historyMeta struct {
 // history entry. It works set-based (a district's worth of ledgers whose
 // suggestions changed with a rule is three statements, not a million) and
 // returns how many changed.
-func refreshSuggestions(ctx context.Context, r runner, d Dialect, townships []string, h historyMeta, now time.Time) (int, error) {
+//
+// With candidatesOnly it looks at joint candidates alone: after a write
+// that made its own ledgers' suggestions right (an edit, an import), only
+// the candidates of a township can have changed — through their pool.
+func refreshSuggestions(ctx context.Context, r runner, d Dialect, townships []string, candidatesOnly bool, h historyMeta, now time.Time) (int, error) {
 	if townships != nil && len(townships) == 0 {
 		return 0, nil
 	}
@@ -195,6 +204,9 @@ func refreshSuggestions(ctx context.Context, r runner, d Dialect, townships []st
 		where = "suggested_method IS DISTINCT FROM " + expr
 	}
 	whereArgs := append([]any{}, exprArgs...)
+	if candidatesOnly {
+		where += " AND " + candidateSQL + " AND township_code IS NOT NULL"
+	}
 	if townships != nil {
 		where += " AND township_code IN " + inList(len(townships))
 		whereArgs = append(whereArgs, anyStrings(townships)...)
@@ -292,7 +304,7 @@ func (db *DB) RefreshSuggestions(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
-		n, err = refreshSuggestions(ctx, r, db.dialect, nil, historyMeta{source: "system", actorName: "system"}, db.Now())
+		n, err = refreshSuggestions(ctx, r, db.dialect, nil, false, historyMeta{source: "system", actorName: "system"}, db.Now())
 		return err
 	})
 	return n, err
