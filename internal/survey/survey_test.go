@@ -1,0 +1,30 @@
+package survey
+
+import (
+	"testing"
+	"time"
+)
+
+func TestNewRound(t *testing.T) {
+	r, err := New(Input{Name: " 2026年上半年 ", StartsOn: "2026-03-01", EndsOn: "2026-06-30"})
+	if err != nil || r.Name != "2026年上半年" || !r.Open() || !r.LastDay().Equal(r.EndsOn) {
+		t.Fatalf("round: %+v %v", r, err)
+	}
+	for name, in := range map[string]Input{
+		"no name":  {StartsOn: "2026-03-01", EndsOn: "2026-06-30"},
+		"reversed": {Name: "x", StartsOn: "2026-06-30", EndsOn: "2026-03-01"},
+		"format":   {Name: "x", StartsOn: "2026/3/1", EndsOn: "2026-06-30"},
+	} {
+		if _, err := New(in); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	d := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
+	if !Overlaps(d("2026-03-01"), d("2026-06-30"), d("2026-06-30"), d("2026-12-31")) ||
+		Overlaps(d("2026-03-01"), d("2026-06-30"), d("2026-07-01"), d("2026-12-31")) {
+		t.Fatal("overlaps")
+	}
+	if Rate(1, 3) != 0.3333 || Rate(1, 0) != 0 {
+		t.Fatal("rate")
+	}
+}
