@@ -67,14 +67,9 @@ func (db *DB) Coverage(ctx context.Context, s auth.Scope, today, staleBefore tim
 		}
 	}
 	q += coverageJoins + " WHERE e.in_scope"
-	switch {
-	case s.All:
-	case s.Township == "":
-		q += " AND 1 = 0"
-	default:
-		q += " AND e.township_code = ?"
-		args = append(args, s.Township)
-	}
+	cond, condArgs := townshipCondition(s, "e.township_code")
+	q += cond
+	args = append(args, condArgs...)
 	q += " GROUP BY COALESCE(e.township_code, '')"
 	rows, done, err := sqlRunner{tx: db.sql, dialect: db.dialect}.query(ctx, q, args...)
 	if err != nil {

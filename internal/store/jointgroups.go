@@ -86,13 +86,7 @@ func (db *DB) JointCandidates(ctx context.Context, s auth.Scope, township string
 	if township != "" {
 		q = q.Where("e.township_code = ?", township)
 	}
-	switch {
-	case s.All:
-	case s.Township == "":
-		q = q.Where("1 = 0")
-	default:
-		q = q.Where("e.township_code = ?", s.Township)
-	}
+	q = scopeTownship(q, s, "e.township_code")
 	return scanCandidates(q)
 }
 
@@ -205,13 +199,7 @@ func (db *DB) JointGroups(ctx context.Context, s auth.Scope, township string, di
 	if !dissolved {
 		q = q.Where("dissolved_at IS NULL")
 	}
-	switch {
-	case s.All:
-	case s.Township == "":
-		q = q.Where("1 = 0")
-	default:
-		q = q.Where("township_code = ?", s.Township)
-	}
+	q = scopeTownship(q, s, "township_code")
 	var rows []jointGroupRow
 	if err := q.Order("id DESC").Limit(1000).Find(&rows).Error; err != nil {
 		return nil, apperr.Wrap(err, "list joint groups")
@@ -226,13 +214,7 @@ func (db *DB) JointGroups(ctx context.Context, s auth.Scope, township string, di
 func (db *DB) jointGroup(g *gorm.DB, s auth.Scope, id int64) (jointGroupRow, error) {
 	var row jointGroupRow
 	q := g.Where("id = ?", id)
-	switch {
-	case s.All:
-	case s.Township == "":
-		q = q.Where("1 = 0")
-	default:
-		q = q.Where("township_code = ?", s.Township)
-	}
+	q = scopeTownship(q, s, "township_code")
 	err := q.Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return row, errJointGroupNotFound

@@ -219,13 +219,7 @@ func (db *DB) Liaisons(ctx context.Context, s auth.Scope, township string, from,
 	if township != "" {
 		q = q.Where("township_code = ?", township)
 	}
-	switch {
-	case s.All:
-	case s.Township == "":
-		q = q.Where("1 = 0")
-	default:
-		q = q.Where("township_code = ?", s.Township)
-	}
+	q = scopeTownship(q, s, "township_code")
 	var users []userRow
 	if err := q.Order("id").Limit(5000).Find(&users).Error; err != nil {
 		return nil, apperr.Wrap(err, "list liaisons")

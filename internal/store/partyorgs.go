@@ -181,6 +181,8 @@ func (tx *Tx) setPlanFormed(enterpriseID, org int64, on time.Time, by string, no
 		"updated_at": now, "updated_by": by}).Error, "update plan")
 }
 
+// scopeTownship limits q to the township of a township-bound scope (to
+// nothing for the zero scope).
 func scopeTownship(q *gorm.DB, s auth.Scope, column string) *gorm.DB {
 	switch {
 	case s.All:
@@ -268,4 +270,16 @@ func (db *DB) UpdatePartyOrg(ctx context.Context, s auth.Scope, id, ifMatch int6
 		return nil
 	})
 	return out, err
+}
+
+// townshipCondition is scopeTownship for hand-written SQL: a condition to
+// append after WHERE …, and its arguments.
+func townshipCondition(s auth.Scope, column string) (string, []any) {
+	switch {
+	case s.All:
+		return "", nil
+	case s.Township == "":
+		return " AND 1 = 0", nil
+	}
+	return " AND " + column + " = ?", []any{s.Township}
 }

@@ -119,14 +119,9 @@ func (db *DB) RoundProgress(ctx context.Context, s auth.Scope, from, to time.Tim
 	q := `SELECT COALESCE(township_code, ''), COUNT(*), SUM(CASE WHEN verified_at >= ? AND verified_at < ? THEN 1 ELSE 0 END)
 		FROM enterprises WHERE in_scope`
 	args := []any{from, to.AddDate(0, 0, 1)}
-	switch {
-	case s.All:
-	case s.Township == "":
-		q += " AND 1 = 0"
-	default:
-		q += " AND township_code = ?"
-		args = append(args, s.Township)
-	}
+	cond, condArgs := townshipCondition(s, "township_code")
+	q += cond
+	args = append(args, condArgs...)
 	rows, done, err := sqlRunner{tx: db.sql, dialect: db.dialect}.query(ctx, q+" GROUP BY COALESCE(township_code, '')", args...)
 	if err != nil {
 		return nil, apperr.Wrap(err, "round progress")
