@@ -149,6 +149,29 @@ func TestCoverageAndRounds(t *testing.T) {
 			live.District.Gaps["ungrouped_joint"] != 0 || live.District.StandaloneRate <= 0 || live.District.WorkCovered < 3 {
 			t.Fatalf("live after the organisations: %+v", live.District)
 		}
+		// The gap= list filter counts as coverage does.
+		for gap, want := range live.District.Gaps {
+			n, cursor := 0, ""
+			for {
+				r := e.do(http.MethodGet, "/api/v1/enterprises?limit=200&gap="+gap+cursor, "auditor", nil, nil)
+				var page struct {
+					Items      []struct{ ID int64 } `json:"items"`
+					NextCursor *string              `json:"next_cursor"`
+				}
+				json.Unmarshal(r.Body.Bytes(), &page)
+				n += len(page.Items)
+				if page.NextCursor == nil {
+					break
+				}
+				cursor = "&cursor=" + *page.NextCursor
+			}
+			if n != want {
+				t.Errorf("gap=%s lists %d ledgers, coverage counts %d", gap, n, want)
+			}
+		}
+		if r := e.do(http.MethodGet, "/api/v1/enterprises?gap=everything", "auditor", nil, nil); r.Code != http.StatusUnprocessableEntity {
+			t.Fatalf("unknown gap: %d", r.Code)
+		}
 		snap := e.coverage("auditor", fmt.Sprintf("?round=%d", round.ID))
 		if snap.District.OrganizationCovered != 0 || snap.District.Enterprises != base || snap.District.Gaps["ungrouped_joint"] != 2 {
 			t.Fatalf("snapshot changed: %+v", snap.District)

@@ -11,7 +11,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/fugai/fugai/internal/apperr"
+	"github.com/fugai/fugai/internal/coverage"
 	"github.com/fugai/fugai/internal/enterprise"
+	"github.com/fugai/fugai/internal/liaison"
 	"github.com/fugai/fugai/internal/store"
 	"github.com/fugai/fugai/internal/strategy"
 )
@@ -300,6 +302,7 @@ func (s *Server) createEnterprise(c *gin.Context) {
 //	@Param			township	query		string	false	"9-digit township code, or none (also: unassigned) for unassigned ledgers"
 //	@Param			in_scope	query		bool	false	"in the coverage base"
 //	@Param			method		query		string	false	"plan method: the override, else the suggestion (as coverage counts it)"	Enums(standalone, joint, affiliated, included)
+//	@Param			gap			query		string	false	"in-scope ledgers with this coverage gap (as coverage counts it)"	Enums(should_form, ungrouped_joint, no_liaison, overdue_plan, stale_ledger, unassigned, check_digit)
 //	@Param			q			query		string	false	"substring of the name or credit code"
 //	@Param			limit		query		int		false	"page size, default 50, max 200"
 //	@Param			cursor		query		string	false	"next_cursor of the previous page"
@@ -339,8 +342,13 @@ func (s *Server) listEnterprises(c *gin.Context) {
 		}
 		f.Method = v
 	}
-	if c.Query("gap") != "" {
-		p.Add("gap", "gap 筛选尚未开放")
+	if v := strings.TrimSpace(c.Query("gap")); v != "" {
+		if !slices.Contains(coverage.Gaps(), v) {
+			p.Add("gap", "gap 须为 should_form（应建未建）、ungrouped_joint（联合组建未编组）、no_liaison（无联络员）、overdue_plan（计划逾期）、stale_ledger（台账过期）、unassigned（未划分）或 check_digit（校验位待核实）")
+		}
+		now := s.db.Now()
+		local := now.In(districtTime())
+		f.Gap, f.Today, f.StaleBefore = v, time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC), now.Add(-liaison.StaleAfter)
 	}
 	if err := p.Err(); err != nil {
 		s.fail(c, err)

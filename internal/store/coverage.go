@@ -103,3 +103,23 @@ func (db *DB) Coverage(ctx context.Context, s auth.Scope, today, staleBefore tim
 	}
 	return out, apperr.Wrap(rows.Err(), "coverage")
 }
+
+// gapCondition is the SQL condition of one coverage gap over the coverage
+// joins, with its arguments: the gap= list filter counts as coverage does.
+func gapCondition(gap string, today, staleBefore time.Time) (string, []any, error) {
+	if gap == coverage.GapUnassigned {
+		return "e.township_code IS NULL", nil, nil
+	}
+	_, _, _, gaps := coverageConditions()
+	cond, ok := gaps[gap]
+	if !ok {
+		return "", nil, apperr.Field("invalid_gap", "gap", "gap 须为 should_form、ungrouped_joint、no_liaison、overdue_plan、stale_ledger、unassigned 或 check_digit")
+	}
+	switch gap {
+	case coverage.GapOverduePlan:
+		return cond, []any{today}, nil
+	case coverage.GapStaleLedger:
+		return cond, []any{staleBefore}, nil
+	}
+	return cond, nil, nil
+}

@@ -273,6 +273,9 @@ type EnterpriseFilter struct {
 	Township   string // a township code, or "none" for unassigned ledgers
 	InScope    *bool
 	Method     string // plan method: the override, else the suggestion
+	Gap        string // a coverage gap (coverage.Gaps): in-scope ledgers with it
+	// Today and StaleBefore date the overdue_plan and stale_ledger gaps.
+	Today, StaleBefore time.Time
 	Query      string // substring of the name or credit code
 	AfterID    int64  // keyset cursor
 	Limit      int
@@ -294,6 +297,13 @@ func (db *DB) Enterprises(ctx context.Context, s auth.Scope, f EnterpriseFilter)
 	}
 	if f.InScope != nil {
 		q = q.Where("in_scope = ?", *f.InScope)
+	}
+	if f.Gap != "" {
+		cond, args, err := gapCondition(f.Gap, f.Today, f.StaleBefore)
+		if err != nil {
+			return nil, "", err
+		}
+		q = q.Where("id IN (SELECT e.id"+coverageJoins+" WHERE e.in_scope AND "+cond+")", args...)
 	}
 	if f.Method != "" {
 		// The plan method, as coverage counts it (planMethodSQL).
