@@ -276,9 +276,9 @@ type EnterpriseFilter struct {
 	Gap        string // a coverage gap (coverage.Gaps): in-scope ledgers with it
 	// Today and StaleBefore date the overdue_plan and stale_ledger gaps.
 	Today, StaleBefore time.Time
-	Query      string // substring of the name or credit code
-	AfterID    int64  // keyset cursor
-	Limit      int
+	Query              string // substring of the name or credit code
+	AfterID            int64  // keyset cursor
+	Limit              int
 }
 
 // Enterprises lists ledgers visible in scope, ordered by id, at most
