@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 	"gorm.io/driver/postgres"
@@ -242,11 +243,27 @@ type Tx struct {
 
 // InTx runs fn in one transaction: committed when fn returns nil, rolled
 // back otherwise.
+//
+// On PostgreSQL a transaction chosen as a deadlock victim (two edits of one
+// township refreshing each other's joint candidates, say) is run again, a
+// few times: the closure holds no state outside the transaction.
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
-	err := db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
-		return fn(&Tx{g: g, db: db})
-	})
-	return busy(err)
+	for attempt := 1; ; attempt++ {
+		err := db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+			return fn(&Tx{g: g, db: db})
+		})
+		if attempt < 4 && retryable(err) && ctx.Err() == nil {
+			continue
+		}
+		return busy(err)
+	}
+}
+
+// retryable reports whether PostgreSQL aborted the transaction for a
+// deadlock or a serialization failure, which a new attempt may pass.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
 }
 
 // busy turns SQLite's "database is locked" (a long import holds the one

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/fugai/fugai/internal/apperr"
 	"github.com/fugai/fugai/internal/audit"
 	"github.com/fugai/fugai/internal/auth"
 	"github.com/fugai/fugai/internal/enterprise"
@@ -144,6 +145,66 @@ func TestJointPartnerFollowsEdit(t *testing.T) {
 		last := h[len(h)-1]
 		if last.Version != a.Version || len(last.Changes) != 1 || last.Changes[0].Field != "suggested_method" || last.Source != "api" {
 			t.Fatalf("partner's last history entry: %+v", last)
+		}
+	})
+}
+
+// Two edits of one township at once that each change the other's
+// suggestion: each succeeds or is told the ledger changed (412) — on
+// PostgreSQL one may first be a deadlock victim, which is run again rather
+// than failed — and the suggestions end consistent.
+func TestConcurrentEditsOfOneTownship(t *testing.T) {
+	dist := district(t)
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		db := storetest.Open(t, d, nil)
+		ctx := context.Background()
+		a := create(t, db, dist, 1, "冷水滩区凤凰街道")
+		b := create(t, db, dist, 2, "冷水滩区凤凰街道")
+		version := func(l enterprise.Ledger) int64 {
+			cur, err := db.Enterprise(ctx, auth.Scope{All: true}, l.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return cur.Version
+		}
+		set := func(l enterprise.Ledger, v int64, n int) error {
+			_, err := db.UpdateEnterprise(ctx, auth.Scope{All: true}, l.ID, v, audit.Actor{Name: "tester"},
+				func(x *enterprise.Ledger) ([]enterprise.Change, error) {
+					return x.Apply(body(t, map[string]any{"full_members": n}), auth.DistrictAdmin, dist)
+				})
+			return err
+		}
+		for round := 0; round < 5; round++ {
+			if err := set(a, version(a), 1); err != nil {
+				t.Fatal(err)
+			}
+			if err := set(b, version(b), 1); err != nil {
+				t.Fatal(err)
+			}
+			va, vb := version(a), version(b)
+			errs := make(chan error, 2)
+			go func() { errs <- set(a, va, 2) }()
+			go func() { errs <- set(b, vb, 2) }()
+			for i := 0; i < 2; i++ {
+				if err := <-errs; err != nil && apperr.KindOf(err) != apperr.PreconditionFailed {
+					t.Fatalf("round %d: %v", round, err)
+				}
+			}
+			// Whoever was told to refresh does so and succeeds.
+			for _, l := range []enterprise.Ledger{a, b} {
+				cur, _ := db.Enterprise(ctx, auth.Scope{All: true}, l.ID)
+				if *cur.FullMembers != 2 {
+					if err := set(l, cur.Version, 2); err != nil {
+						t.Fatalf("round %d retry: %v", round, err)
+					}
+				}
+			}
+			ls := checkSuggestions(t, db, fmt.Sprintf("round %d", round))
+			for _, l := range ls {
+				if l.SuggestedMethod != "joint" {
+					t.Fatalf("round %d: %d is %q", round, l.ID, l.SuggestedMethod)
+				}
+			}
 		}
 	})
 }
