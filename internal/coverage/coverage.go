@@ -82,13 +82,15 @@ func NewRow(code, name string, c Counts) Row {
 	for _, g := range []string{GapShouldForm, GapUngroupedJoint, GapNoLiaison, GapOverduePlan, GapStaleLedger, GapCheckDigit} {
 		r.Gaps[g] = c.Gaps[g]
 	}
-	r.OrganizationCoverageRate = rate(c.OrganizationCovered, c.Enterprises)
-	r.StandaloneRate = rate(c.StandaloneFormed, c.Enterprises)
-	r.WorkCoverageRate = rate(c.WorkCovered, c.Enterprises)
+	r.OrganizationCoverageRate = Rate(c.OrganizationCovered, c.Enterprises)
+	r.StandaloneRate = Rate(c.StandaloneFormed, c.Enterprises)
+	r.WorkCoverageRate = Rate(c.WorkCovered, c.Enterprises)
 	return r
 }
 
-func rate(n, base int) float64 {
+// Rate is n ÷ base as a fraction (0 to 1, four decimals); 0 for an empty
+// base.
+func Rate(n, base int) float64 {
 	if base == 0 {
 		return 0
 	}

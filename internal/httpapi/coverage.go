@@ -56,7 +56,7 @@ func (s *Server) coverageTable(counts map[string]coverage.Counts, scopeTownship 
 //	@Router			/api/v1/coverage [get]
 func (s *Server) getCoverage(c *gin.Context) {
 	if c.Query("round") != "" {
-		s.roundCoverage(c)
+		s.getRoundCoverage(c)
 		return
 	}
 	t, err := s.liveCoverage(c)
@@ -79,8 +79,5 @@ func (s *Server) liveCoverage(c *gin.Context) (coverage.Table, error) {
 	}
 	return s.coverageTable(counts, scope.Township), nil
 }
-
-// roundCoverage answers GET /coverage?round=ID; survey rounds fill it in.
-func (s *Server) roundCoverage(c *gin.Context) { s.getRoundCoverage(c) }
 
 func allScope() auth.Scope { return auth.Scope{All: true} }

@@ -52,7 +52,7 @@ func (s *Server) roundProgress(c *gin.Context, r survey.Round) (survey.Progress,
 		if err != nil {
 			return survey.Progress{}, nil, err
 		}
-		rows = s.progressRows(counts, "")
+		rows = s.progressRows(counts)
 	}
 	var out []survey.Progress
 	total := survey.Progress{Code: s.district.Code, Name: s.district.Name}
@@ -76,7 +76,7 @@ func (s *Server) roundProgress(c *gin.Context, r survey.Round) (survey.Progress,
 
 // progressRows turns counts by township into progress rows: every
 // township of the district, then the unassigned.
-func (s *Server) progressRows(counts map[string][2]int, _ string) []survey.Progress {
+func (s *Server) progressRows(counts map[string][2]int) []survey.Progress {
 	out := make([]survey.Progress, 0, len(s.district.Townships)+1)
 	for _, t := range s.district.Townships {
 		c := counts[t.Code]
@@ -225,7 +225,7 @@ func (s *Server) closeRound(c *gin.Context) {
 		if err != nil {
 			return coverage.Table{}, nil, err
 		}
-		return s.coverageTable(counts, ""), s.progressRows(progress, ""), nil
+		return s.coverageTable(counts, ""), s.progressRows(progress), nil
 	}, actor(c))
 	if err != nil {
 		s.fail(c, err)

@@ -89,6 +89,4 @@ func Overlaps(aFrom, aTo, bFrom, bTo time.Time) bool {
 }
 
 // Rate is n ÷ base as coverage rates are (0 to 1, four decimals).
-func Rate(n, base int) float64 {
-	return coverage.NewRow("", "", coverage.Counts{Enterprises: base, WorkCovered: n}).WorkCoverageRate
-}
+func Rate(n, base int) float64 { return coverage.Rate(n, base) }
