@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,5 +75,51 @@ func TestSQLLiteralMatchesBinding(t *testing.T) {
 	}
 	if _, ok := sqlLiteral(nil, 30.5); ok {
 		t.Fatal("floats must be bound")
+	}
+}
+
+// Rebuilding a table keeps the rows of the tables that reference it (no
+// cascade), their references, its indexes, and the connection's foreign
+// keys on.
+func TestRebuildSQLiteTable(t *testing.T) {
+	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "r.db")+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	ctx := context.Background()
+	for _, q := range []string{
+		"CREATE TABLE p (id INTEGER PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('a', 'b')))",
+		"CREATE INDEX p_kind_idx ON p (kind)",
+		"CREATE TABLE c (id INTEGER PRIMARY KEY, pid INTEGER NOT NULL REFERENCES p (id) ON DELETE CASCADE)",
+		"INSERT INTO p VALUES (1, 'a')", "INSERT INTO c VALUES (1, 1)",
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = rebuildSQLiteTable(ctx, db, "p", func(create string) (string, error) {
+		return strings.Replace(create, "('a', 'b')", "('a', 'b', 'c')", 1), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	db.QueryRow("SELECT COUNT(*) FROM c").Scan(&n)
+	var childSQL string
+	db.QueryRow("SELECT sql FROM sqlite_master WHERE name = 'c'").Scan(&childSQL)
+	if n != 1 || !strings.Contains(childSQL, "REFERENCES p ") {
+		t.Fatalf("children after the rebuild: %d rows, %s", n, childSQL)
+	}
+	if _, err := db.Exec("INSERT INTO p VALUES (2, 'c')"); err != nil {
+		t.Fatalf("the new constraint: %v", err)
+	}
+	if _, err := db.Exec("INSERT INTO c VALUES (2, 99)"); err == nil {
+		t.Fatal("foreign keys are off after the rebuild")
+	}
+	db.QueryRow("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'p_kind_idx'").Scan(&n)
+	if n != 1 {
+		t.Fatal("the index was lost")
 	}
 }

@@ -162,6 +162,8 @@ func (db *DB) provider() (*goose.Provider, error) {
 			return nil, err
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
+	} else {
+		opts = append(opts, goose.WithGoMigrations(sqliteGoMigrations()...))
 	}
 	return goose.NewProvider(d, db.sql, sub, opts...)
 }
