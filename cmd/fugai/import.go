@@ -24,7 +24,7 @@ import (
 	"github.com/fugai/fugai/internal/importer"
 )
 
-const importUsage = "usage: fugai import -kind registration|survey [-dry-run] [-report REPORT.xlsx] [-stats] [-cpuprofile FILE] FILE"
+const importUsage = "usage: fugai import -kind registration|survey|liaisons [-dry-run] [-report REPORT.xlsx] [-stats] [-cpuprofile FILE] FILE"
 
 // importCommand runs an import from the command line through the same
 // code path as the server: the file becomes a queued job, which this
@@ -32,7 +32,7 @@ const importUsage = "usage: fugai import -kind registration|survey [-dry-run] [-
 func importCommand(ctx context.Context, cfg config.Config, args []string, e env) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	kind := fs.String("kind", "", "registration (登记数据) or survey (调查表)")
+	kind := fs.String("kind", "", "registration (登记数据), survey (调查表) or liaisons (联络员分配表)")
 	dryRun := fs.Bool("dry-run", false, "check the file and count outcomes without changing the ledger")
 	report := fs.String("report", "", "write the report of rejected and warned rows to this xlsx file")
 	stats := fs.Bool("stats", false, "print elapsed time, rows per second and peak memory")

@@ -23,7 +23,7 @@ const usage = `usage: fugai <command> [arguments]
 commands:
   serve                      start the HTTP server (applies migrations first)
   migrate [up|status]        apply pending migrations (default) or list them
-  import -kind registration|survey [-dry-run] [-report R.xlsx] [-stats] FILE
+  import -kind registration|survey|liaisons [-dry-run] [-report R.xlsx] [-stats] FILE
                              import a registration export or survey sheet (xlsx or CSV)
   user create -username NAME -role ROLE [-township CODE] [-name NAME] [-phone PHONE]
                              create a user

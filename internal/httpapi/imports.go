@@ -24,7 +24,7 @@ import (
 // ImportResponse is an import job.
 type ImportResponse struct {
 	ID             int64             `json:"id"`
-	Kind           string            `json:"kind" enums:"registration,survey"`
+	Kind           string            `json:"kind" enums:"registration,survey,liaisons"`
 	Status         string            `json:"status" enums:"queued,running,succeeded,failed"`
 	DryRun         bool              `json:"dry_run"`
 	Filename       string            `json:"filename"`
@@ -89,7 +89,7 @@ const maxIdempotencyKey = 200
 //	@Accept			multipart/form-data
 //	@Produce		json
 //	@Param			file			formData	file	true	"the spreadsheet"
-//	@Param			kind			formData	string	true	"registration or survey"	Enums(registration, survey)
+//	@Param			kind			formData	string	true	"registration, survey or liaisons"	Enums(registration, survey, liaisons)
 //	@Param			dry_run			formData	bool	false	"check only"
 //	@Param			Idempotency-Key	header		string	false	"a key unique to this upload"
 //	@Success		202				{object}	ImportResponse
@@ -125,13 +125,13 @@ func (s *Server) createImport(c *gin.Context) {
 	}
 	kind := importer.Kind(up.kind)
 	if !kind.Valid() {
-		s.fail(c, apperr.Field("validation_failed", "kind", "kind 须为 registration（登记数据）或 survey（调查表）"))
+		s.fail(c, apperr.Field("validation_failed", "kind", "kind 须为 registration（登记数据）、survey（调查表）或 liaisons（联络员分配表）"))
 		return
 	}
 	township := ""
 	if p.Role == auth.TownshipAdmin {
-		if kind != importer.Survey {
-			s.fail(c, apperr.New(apperr.Forbidden, "forbidden", "街道/乡镇管理员只能导入调查表（kind=survey），登记数据由区级管理员导入"))
+		if kind == importer.Registration {
+			s.fail(c, apperr.New(apperr.Forbidden, "forbidden", "街道/乡镇管理员只能导入调查表（kind=survey）和联络员分配表（kind=liaisons），登记数据由区级管理员导入"))
 			return
 		}
 		township = p.TownshipCode

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/text/encoding/simplifiedchinese"
+
 	"github.com/fugai/fugai/internal/store"
 	"github.com/fugai/fugai/internal/store/storetest"
 )
@@ -193,4 +195,79 @@ func TestLedgerShowsPlanAndLiaison(t *testing.T) {
 			t.Fatalf("out-of-scope ledger: %+v %+v", l.Plan, l.Liaison)
 		}
 	})
+}
+
+// A liaison assignment sheet (GB18030 CSV) through the import jobs: by
+// username, by name and mobile, unknown and malformed codes, another
+// township's liaison, a repeated code; a dry run changes nothing.
+func TestLiaisonImport(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		a := e.createLedger(1, "冷水滩区梅湾街道1号")
+		b := e.createLedger(2, "冷水滩区梅湾街道2号")
+		c := e.createLedger(3, "冷水滩区梅湾街道3号")
+		if r := e.do(http.MethodPost, "/api/v1/users", "district", map[string]any{"username": "liaison9", "password": password,
+			"role": "liaison", "township_code": "431103001", "name": "钱九", "phone": "13900000009"}, nil); r.Code != http.StatusCreated {
+			t.Fatalf("user: %d %s", r.Code, r.Body)
+		}
+		sheet := "联络员分配表\n统一社会信用代码,企业名称,联络员账号,联络员姓名,联络员手机号\n" +
+			creditCode(1) + ",测试企业1,liaison,,\n" + // 3: superseded by row 9
+			creditCode(2) + ",测试企业2,,钱九,13900000009\n" + // 4: by name and mobile
+			creditCode(9) + ",无此企业,liaison,,\n" + // 5: no such ledger
+			"91431103ABC,格式错误,liaison,,\n" + // 6: malformed code
+			creditCode(3) + ",测试企业3,liaison2,,\n" + // 7: another township's liaison
+			creditCode(3) + ",测试企业3,,,\n" + // 8: no liaison named
+			creditCode(1) + ",测试企业1,liaison9,,\n" // 9: the last row of its code counts
+		gbk := toGB18030(t, sheet)
+		dry := e.importAndRun("district", "联络员.csv", gbk, map[string]string{"kind": "liaisons", "dry_run": "true"})
+		if dry.Status != "succeeded" || dry.Counts.Rows != 7 || dry.Counts.Rejected != 4 {
+			t.Fatalf("dry run: %+v", dry)
+		}
+		if r := e.do(http.MethodGet, fmt.Sprintf("/api/v1/enterprises/%d/liaison", a), "district", nil, nil); strings.Contains(r.Body.String(), `"username"`) {
+			t.Fatalf("a dry run assigned: %s", r.Body)
+		}
+		job := e.importAndRun("township", "联络员.csv", gbk, map[string]string{"kind": "liaisons"})
+		c2 := job.Counts
+		if job.Status != "succeeded" || c2.Rows != 7 || c2.Created != 2 || c2.Updated != 0 || c2.Duplicates != 1 || c2.Rejected != 4 || c2.Warnings != 1 {
+			t.Fatalf("liaison import: %+v", job)
+		}
+		who := func(id int64) string {
+			var out struct {
+				Liaison *struct {
+					Username string `json:"username"`
+				} `json:"liaison"`
+			}
+			json.Unmarshal(e.do(http.MethodGet, fmt.Sprintf("/api/v1/enterprises/%d/liaison", id), "district", nil, nil).Body.Bytes(), &out)
+			if out.Liaison == nil {
+				return ""
+			}
+			return out.Liaison.Username
+		}
+		if who(a) != "liaison9" || who(b) != "liaison9" || who(c) != "" {
+			t.Fatalf("assignments: %q %q %q", who(a), who(b), who(c))
+		}
+		r := e.do(http.MethodGet, fmt.Sprintf("/api/v1/imports/%d/report", job.ID), "district", nil, nil)
+		if r.Code != http.StatusOK {
+			t.Fatalf("report: %d", r.Code)
+		}
+		// The same sheet again: nothing changes.
+		again := e.importAndRun("district", "联络员.csv", gbk, map[string]string{"kind": "liaisons"})
+		if again.Counts.Created != 0 || again.Counts.Unchanged != 2 || again.Counts.Updated != 0 || again.Counts.Duplicates != 1 {
+			t.Fatalf("again: %+v", again.Counts)
+		}
+		// A sheet without any liaison column fails with the columns named.
+		bad := e.importAndRun("district", "x.csv", []byte("统一社会信用代码,企业名称\n"+creditCode(1)+",测试企业1\n"), map[string]string{"kind": "liaisons"})
+		if bad.Status != "failed" || bad.Error == nil || bad.Error.Code != "missing_columns" || !strings.Contains(bad.Error.Message, "联络员账号") {
+			t.Fatalf("missing columns: %+v", bad)
+		}
+	})
+}
+
+func toGB18030(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := simplifiedchinese.GB18030.NewEncoder().Bytes([]byte(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

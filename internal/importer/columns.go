@@ -14,19 +14,24 @@ import (
 // Kind is what a file holds.
 type Kind string
 
-// The two kinds of import.
+// The kinds of import.
 const (
 	Registration Kind = "registration"
 	Survey       Kind = "survey"
+	// Liaisons assigns liaisons in bulk (联络员分配表).
+	Liaisons Kind = "liaisons"
 )
 
 // Valid reports whether k is a known kind.
-func (k Kind) Valid() bool { return k == Registration || k == Survey }
+func (k Kind) Valid() bool { return k == Registration || k == Survey || k == Liaisons }
 
 // Label is the kind's Chinese name.
 func (k Kind) Label() string {
-	if k == Survey {
+	switch k {
+	case Survey:
 		return "调查表"
+	case Liaisons:
+		return "联络员分配表"
 	}
 	return "登记数据"
 }
@@ -62,6 +67,9 @@ const (
 	FieldRevenue          Field = "annual_revenue"
 	FieldOperatingAddress Field = "operating_address"
 	FieldNeeds            Field = "needs"
+	FieldLiaisonUsername  Field = "liaison_username"
+	FieldLiaisonName      Field = "liaison_name"
+	FieldLiaisonPhone     Field = "liaison_phone"
 )
 
 // column is one row of the alias table: the canonical Chinese label, the
@@ -79,9 +87,9 @@ type column struct {
 // after normalisation (NFKC, no spaces, no asterisks or colons), so
 // 注册资本（万元） and 注册资本(万元) are the same.
 var columnTable = [...]column{
-	{FieldSerial, "序号", []string{"序号", "编号", "序"}, []Kind{Registration, Survey}, nil},
-	{FieldCreditCode, "统一社会信用代码", []string{"统一社会信用代码", "社会信用代码", "信用代码", "统一信用代码", "统一社会信用代码/注册号"}, []Kind{Registration, Survey}, []Kind{Registration, Survey}},
-	{FieldName, "企业名称", []string{"企业名称", "名称", "市场主体名称", "企业(单位)名称", "单位名称"}, []Kind{Registration, Survey}, []Kind{Registration}},
+	{FieldSerial, "序号", []string{"序号", "编号", "序"}, []Kind{Registration, Survey, Liaisons}, nil},
+	{FieldCreditCode, "统一社会信用代码", []string{"统一社会信用代码", "社会信用代码", "信用代码", "统一信用代码", "统一社会信用代码/注册号"}, []Kind{Registration, Survey, Liaisons}, []Kind{Registration, Survey, Liaisons}},
+	{FieldName, "企业名称", []string{"企业名称", "名称", "市场主体名称", "企业(单位)名称", "单位名称"}, []Kind{Registration, Survey, Liaisons}, []Kind{Registration}},
 	{FieldEntityType, "市场主体类型", []string{"市场主体类型", "企业类型", "类型", "主体类型"}, []Kind{Registration}, nil},
 	{FieldLegalRep, "法定代表人", []string{"法定代表人", "法定代表人(负责人)", "负责人", "经营者", "法定代表人/负责人"}, []Kind{Registration}, nil},
 	{FieldCapital, "注册资本（万元）", []string{"注册资本", "注册资本(万元)", "注册资金", "注册资金(万元)", "出资额"}, []Kind{Registration}, nil},
@@ -105,6 +113,9 @@ var columnTable = [...]column{
 	{FieldRevenue, "年营业收入（万元）", []string{"年营业收入", "年营业收入(万元)", "营业收入", "营业收入(万元)"}, []Kind{Survey}, nil},
 	{FieldOperatingAddress, "实际经营地址", []string{"实际经营地址", "实际经营地", "经营地址"}, []Kind{Survey}, nil},
 	{FieldNeeds, "企业所需", []string{"企业所需", "企业需求", "需求"}, []Kind{Survey}, nil},
+	{FieldLiaisonUsername, "联络员账号", []string{"联络员账号", "联络员用户名", "账号", "用户名"}, []Kind{Liaisons}, nil},
+	{FieldLiaisonName, "联络员姓名", []string{"联络员姓名", "联络员", "姓名"}, []Kind{Liaisons}, nil},
+	{FieldLiaisonPhone, "联络员手机号", []string{"联络员手机号", "联络员手机", "联络员电话", "手机号", "手机号码", "联系电话", "手机"}, []Kind{Liaisons}, nil},
 }
 
 // headerNoise is what header cells may carry besides the name: required

@@ -94,6 +94,9 @@ func DetectHeader(rows [][]string, k Kind) (*Header, error) {
 		if k == Survey && !h.hasOwn(Survey) {
 			missing = append(missing, "任何调查项（如“职工人数”“正式党员人数”“经营状况”）")
 		}
+		if k == Liaisons && !h.Has(FieldLiaisonUsername) && !(h.Has(FieldLiaisonName) && h.Has(FieldLiaisonPhone)) {
+			missing = append(missing, "“联络员账号”（或“联络员姓名”和“联络员手机号”）")
+		}
 		if len(missing) > 0 {
 			msg := fmt.Sprintf("第%d行表头缺少必需的列：%s", h.Row, strings.Join(missing, "、"))
 			if other := otherKind(k); looksLike(cells, other) {

@@ -203,6 +203,9 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 	res := Result{Sheet: loc.name, HeaderRow: loc.header.Row, UnknownColumns: loc.header.Unknown}
 	h := loc.header
 	r.header = h
+	if r.Kind == Liaisons {
+		return r.runLiaisons(ctx, loc, idx, res)
+	}
 
 	// Pass 1: count the rows and remember the last row of each code; a
 	// costly sheet is copied to a spool on the way, for pass 2 to read.

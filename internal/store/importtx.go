@@ -361,7 +361,7 @@ func (db *DB) runImportPostgres(ctx context.Context, job importer.Job, fn func(i
 		if err != nil {
 			return importer.ErrJobTaken
 		}
-		res, err := fn(&pgLedgers{tx: tx, job: job})
+		res, err := fn(&pgLedgers{tx: tx, job: job, now: db.Now})
 		if err != nil {
 			return err
 		}
@@ -388,6 +388,7 @@ type pgLedgers struct {
 	mu  sync.Mutex
 	tx  pgx.Tx
 	job importer.Job
+	now func() time.Time
 }
 
 // enterpriseColumns lists the enterprises columns in the order of

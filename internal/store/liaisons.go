@@ -12,6 +12,7 @@ import (
 	"github.com/fugai/fugai/internal/apperr"
 	"github.com/fugai/fugai/internal/audit"
 	"github.com/fugai/fugai/internal/auth"
+	"github.com/fugai/fugai/internal/importer"
 	"github.com/fugai/fugai/internal/liaison"
 )
 
@@ -246,4 +247,135 @@ func (db *DB) Liaisons(ctx context.Context, s auth.Scope, township string, from,
 		out[i] = w
 	}
 	return out, nil
+}
+
+// assignLiaisons applies the rows of a liaison sheet in order inside an
+// import's transaction: each row's enterprise (of township, when set) gets
+// the row's liaison, a liaison user of the enterprise's township found by
+// username, or by name and mobile number.
+func assignLiaisons(ctx context.Context, r runner, township string, dryRun bool, rows []importer.LiaisonRow, by string, now time.Time) ([]importer.LiaisonResult, error) {
+	out := make([]importer.LiaisonResult, len(rows))
+	reject := func(i int, f importer.Field, msg string) {
+		out[i] = importer.LiaisonResult{Outcome: importer.LiaisonRejected, Field: f, Message: msg}
+	}
+	one := func(q string, args []any, dest ...any) (bool, error) {
+		rs, done, err := r.query(ctx, q, args...)
+		if err != nil {
+			return false, err
+		}
+		defer done()
+		if !rs.Next() {
+			return false, rs.Err()
+		}
+		return true, rs.Scan(dest...)
+	}
+	for i, row := range rows {
+		var id int64
+		var tw *string
+		q, args := "SELECT id, township_code FROM enterprises WHERE credit_code = ?", []any{row.Code}
+		if township != "" {
+			q += " AND township_code = ?"
+			args = append(args, township)
+		}
+		found, err := one(q, args, &id, &tw)
+		if err != nil {
+			return nil, apperr.Wrap(err, "find ledger")
+		}
+		if !found {
+			msg := "台账中没有该统一社会信用代码"
+			if township != "" {
+				msg = "本街道/乡镇的台账中没有该统一社会信用代码"
+			}
+			reject(i, importer.FieldCreditCode, msg)
+			continue
+		}
+		if tw == nil {
+			reject(i, importer.FieldCreditCode, "企业尚未划分街道/乡镇，请先确定所属街道/乡镇再指定联络员")
+			continue
+		}
+		var uid int64
+		var role string
+		var utw *string
+		field := importer.FieldLiaisonUsername
+		if row.Username != "" {
+			found, err = one("SELECT id, role, township_code FROM users WHERE username = ?", []any{row.Username}, &uid, &role, &utw)
+			if err != nil {
+				return nil, apperr.Wrap(err, "find liaison")
+			}
+			if !found || auth.Role(role) != auth.Liaison {
+				reject(i, field, "没有这个联络员账号")
+				continue
+			}
+		} else {
+			field = importer.FieldLiaisonName
+			rs, done, err := r.query(ctx, "SELECT id, township_code FROM users WHERE role = ? AND name = ? AND phone = ? AND township_code = ?",
+				string(auth.Liaison), row.Name, row.Phone, *tw)
+			if err != nil {
+				return nil, apperr.Wrap(err, "find liaison")
+			}
+			n := 0
+			for rs.Next() {
+				n++
+				if err := rs.Scan(&uid, &utw); err != nil {
+					done()
+					return nil, apperr.Wrap(err, "find liaison")
+				}
+			}
+			done()
+			switch {
+			case n == 0:
+				reject(i, field, "企业所在街道/乡镇没有这个姓名和手机号的联络员")
+				continue
+			case n > 1:
+				reject(i, field, "有多个同名同手机号的联络员，请改用联络员账号")
+				continue
+			}
+		}
+		if utw == nil || *utw != *tw {
+			reject(i, field, "联络员须来自企业所属的街道/乡镇")
+			continue
+		}
+		var current int64
+		found, err = one("SELECT liaison_id FROM liaison_assignments WHERE enterprise_id = ? AND ended_at IS NULL", []any{id}, &current)
+		if err != nil {
+			return nil, apperr.Wrap(err, "current liaison")
+		}
+		switch {
+		case found && current == uid:
+			out[i].Outcome = importer.LiaisonSame
+			continue
+		case found:
+			out[i].Outcome = importer.LiaisonReassigned
+		default:
+			out[i].Outcome = importer.LiaisonAssigned
+		}
+		if dryRun {
+			continue
+		}
+		if found {
+			if _, err := r.exec(ctx, "UPDATE liaison_assignments SET ended_at = ?, ended_by = ? WHERE enterprise_id = ? AND ended_at IS NULL",
+				now, by, id); err != nil {
+				return nil, apperr.Wrap(err, "end liaison assignment")
+			}
+		}
+		if _, err := r.exec(ctx, "INSERT INTO liaison_assignments (enterprise_id, liaison_id, assigned_at, assigned_by) VALUES (?, ?, ?, ?)",
+			id, uid, now, by); err != nil {
+			return nil, apperr.Wrap(err, "assign liaison")
+		}
+	}
+	return out, nil
+}
+
+func (s *sqliteLedgers) AssignLiaisons(ctx context.Context, township string, dryRun bool, rows []importer.LiaisonRow) ([]importer.LiaisonResult, error) {
+	r, err := s.tx.runner()
+	if err != nil {
+		return nil, err
+	}
+	return assignLiaisons(ctx, r, township, dryRun, rows, s.job.CreatedByName, s.tx.db.Now())
+}
+
+func (p *pgLedgers) AssignLiaisons(ctx context.Context, township string, dryRun bool, rows []importer.LiaisonRow) ([]importer.LiaisonResult, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return assignLiaisons(ctx, pgxRunner{p.tx}, township, dryRun, rows, p.job.CreatedByName, p.now())
 }
