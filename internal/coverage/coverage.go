@@ -35,6 +35,10 @@ type Counts struct {
 	StandaloneFormed    int // plan standalone, and formed
 	WorkCovered         int // organisation covered, or a liaison, or a union or youth league
 	Gaps                map[string]int
+	Plans               map[strategy.Status]int // by plan status (unsaved plans are not started)
+	Union               int                     // with a union (工会)
+	YouthLeague         int                     // with a youth league organisation (共青团)
+	WomensFederation    int                     // with a women's federation organisation (妇联)
 }
 
 // Add adds o to c.
@@ -43,6 +47,15 @@ func (c *Counts) Add(o Counts) {
 	c.OrganizationCovered += o.OrganizationCovered
 	c.StandaloneFormed += o.StandaloneFormed
 	c.WorkCovered += o.WorkCovered
+	c.Union += o.Union
+	c.YouthLeague += o.YouthLeague
+	c.WomensFederation += o.WomensFederation
+	if c.Plans == nil {
+		c.Plans = map[strategy.Status]int{}
+	}
+	for k, v := range o.Plans {
+		c.Plans[k] += v
+	}
 	if c.ByMethod == nil {
 		c.ByMethod = map[strategy.Method]int{}
 	}
@@ -69,13 +82,22 @@ type Row struct {
 	StandaloneRate           float64        `json:"standalone_rate"`
 	WorkCoverageRate         float64        `json:"work_coverage_rate"`
 	Gaps                     map[string]int `json:"gaps"`
+	// Plans counts plans by status: not_started, in_progress, formed.
+	Plans            map[string]int `json:"plans"`
+	Union            int            `json:"union"`
+	YouthLeague      int            `json:"youth_league"`
+	WomensFederation int            `json:"womens_federation"`
 }
 
 // NewRow derives a row from counts. Rates are fractions of the base
 // (0 to 1, four decimals); an empty base has rates of 0.
 func NewRow(code, name string, c Counts) Row {
 	r := Row{Code: code, Name: name, Enterprises: c.Enterprises, ByMethod: map[string]int{}, Gaps: map[string]int{},
-		OrganizationCovered: c.OrganizationCovered, WorkCovered: c.WorkCovered}
+		OrganizationCovered: c.OrganizationCovered, WorkCovered: c.WorkCovered, Plans: map[string]int{},
+		Union: c.Union, YouthLeague: c.YouthLeague, WomensFederation: c.WomensFederation}
+	for _, s := range []strategy.Status{strategy.NotStarted, strategy.InProgress, strategy.Formed} {
+		r.Plans[string(s)] = c.Plans[s]
+	}
 	for _, m := range strategy.Methods() {
 		r.ByMethod[string(m)] = c.ByMethod[m]
 	}
@@ -98,9 +120,10 @@ func Rate(n, base int) float64 {
 }
 
 // Table is the coverage of a district: its total, each township, and the
-// in-scope enterprises no township holds yet.
+// in-scope enterprises no township holds yet. A township-bound user's
+// table has its township's row alone (no district, no unassigned).
 type Table struct {
-	District   Row   `json:"district"`
+	District   *Row  `json:"district,omitempty"`
 	Townships  []Row `json:"townships"`
-	Unassigned Row   `json:"unassigned"`
+	Unassigned *Row  `json:"unassigned,omitempty"`
 }

@@ -13,7 +13,7 @@ import (
 
 // CoverageResponse is the coverage table: the district, each township and
 // the in-scope enterprises no township holds yet. A township-bound user
-// sees its township (the district row is then that township's).
+// sees its own township's row alone (no district, no unassigned).
 type CoverageResponse = coverage.Table
 
 // table turns counts by township into the coverage table; scopeTownship,
@@ -29,16 +29,14 @@ func (s *Server) coverageTable(counts map[string]coverage.Counts, scopeTownship 
 		total.Add(c)
 		t.Townships = append(t.Townships, coverage.NewRow(tw.Code, tw.Name, c))
 	}
+	if scopeTownship != "" {
+		return t // a township-bound user sees its own row alone
+	}
 	un := counts[""]
-	if scopeTownship != "" {
-		un = coverage.Counts{}
-	}
 	total.Add(un)
-	t.Unassigned = coverage.NewRow("unassigned", "未划分街道/乡镇", un)
-	t.District = coverage.NewRow(s.district.Code, s.district.Name, total)
-	if scopeTownship != "" {
-		t.District = coverage.NewRow(scopeTownship, t.Townships[0].Name, total)
-	}
+	unassigned := coverage.NewRow("unassigned", "未划分街道/乡镇", un)
+	district := coverage.NewRow(s.district.Code, s.district.Name, total)
+	t.Unassigned, t.District = &unassigned, &district
 	return t
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/fugai/fugai/internal/store"
@@ -20,12 +21,61 @@ type coverageRow struct {
 	OrganizationCoverageRate float64        `json:"organization_coverage_rate"`
 	StandaloneRate           float64        `json:"standalone_rate"`
 	Gaps                     map[string]int `json:"gaps"`
+	Plans                    map[string]int `json:"plans"`
+	Union                    int            `json:"union"`
+	YouthLeague              int            `json:"youth_league"`
+	WomensFederation         int            `json:"womens_federation"`
+}
+
+// sum adds up the counts of rows, the way the district row must.
+func sumRows(rows ...coverageRow) coverageRow {
+	out := coverageRow{ByMethod: map[string]int{}, Gaps: map[string]int{}, Plans: map[string]int{}}
+	for _, r := range rows {
+		out.Enterprises += r.Enterprises
+		out.OrganizationCovered += r.OrganizationCovered
+		out.WorkCovered += r.WorkCovered
+		out.Union += r.Union
+		out.YouthLeague += r.YouthLeague
+		out.WomensFederation += r.WomensFederation
+		for k, v := range r.ByMethod {
+			out.ByMethod[k] += v
+		}
+		for k, v := range r.Gaps {
+			out.Gaps[k] += v
+		}
+		for k, v := range r.Plans {
+			out.Plans[k] += v
+		}
+	}
+	return out
+}
+
+// listCount counts the ledgers a list query returns, page by page.
+func (e *env) listCount(user, query string) int {
+	e.t.Helper()
+	n, cursor := 0, ""
+	for {
+		r := e.do(http.MethodGet, "/api/v1/enterprises?limit=200&"+query+cursor, user, nil, nil)
+		if r.Code != http.StatusOK {
+			e.t.Fatalf("list %s: %d %s", query, r.Code, r.Body)
+		}
+		var page struct {
+			Items      []struct{ ID int64 } `json:"items"`
+			NextCursor *string              `json:"next_cursor"`
+		}
+		json.Unmarshal(r.Body.Bytes(), &page)
+		n += len(page.Items)
+		if page.NextCursor == nil {
+			return n
+		}
+		cursor = "&cursor=" + *page.NextCursor
+	}
 }
 
 type coverageTable struct {
-	District   coverageRow   `json:"district"`
+	District   *coverageRow  `json:"district"`
 	Townships  []coverageRow `json:"townships"`
-	Unassigned coverageRow   `json:"unassigned"`
+	Unassigned *coverageRow  `json:"unassigned"`
 }
 
 func (e *env) coverage(user, query string) coverageTable {
@@ -74,10 +124,24 @@ func TestCoverageAndRounds(t *testing.T) {
 		if c.Unassigned.Enterprises != exp.PerTownship["unassigned"]["enterprises"] {
 			t.Errorf("unassigned: %d, want %d", c.Unassigned.Enterprises, exp.PerTownship["unassigned"]["enterprises"])
 		}
-		// A township admin sees its own row.
+		// The district row is the sum of the township rows and the unassigned.
+		want := sumRows(append(append([]coverageRow{}, c.Townships...), *c.Unassigned)...)
+		got := *c.District
+		got.Code, got.OrganizationCoverageRate, got.StandaloneRate = "", 0, 0
+		gj, _ := json.Marshal(got)
+		wj, _ := json.Marshal(want)
+		if string(gj) != string(wj) {
+			t.Fatalf("district row %s, sum of rows %s", gj, wj)
+		}
+		if c.District.Plans["not_started"] != base || len(c.Townships) != 18 {
+			t.Fatalf("plans %v, %d townships (every township, also empty ones)", c.District.Plans, len(c.Townships))
+		}
+		// A township admin sees its own row alone.
+		r0 := e.do(http.MethodGet, "/api/v1/coverage", "township", nil, nil)
 		own := e.coverage("township", "")
-		if len(own.Townships) != 1 || own.Townships[0].Code != "431103001" || own.District.Enterprises != own.Townships[0].Enterprises {
-			t.Fatalf("township coverage: %+v", own)
+		if len(own.Townships) != 1 || own.Townships[0].Code != "431103001" || own.District != nil || own.Unassigned != nil ||
+			strings.Contains(r0.Body.String(), `"district"`) {
+			t.Fatalf("township coverage: %s", r0.Body)
 		}
 
 		// A round, a visit in it, its progress.
@@ -149,7 +213,27 @@ func TestCoverageAndRounds(t *testing.T) {
 			live.District.Gaps["ungrouped_joint"] != 0 || live.District.StandaloneRate <= 0 || live.District.WorkCovered < 3 {
 			t.Fatalf("live after the organisations: %+v", live.District)
 		}
-		// The gap= list filter counts as coverage does.
+		// The list filters count as coverage does, per township too.
+		for _, row := range live.Townships {
+			for gap, want := range row.Gaps {
+				if n := e.listCount("auditor", "township="+row.Code+"&gap="+gap); n != want {
+					t.Errorf("township %s gap=%s lists %d, coverage counts %d", row.Code, gap, n, want)
+				}
+			}
+			for st, want := range row.Plans {
+				if n := e.listCount("auditor", "township="+row.Code+"&plan_status="+st); n != want {
+					t.Errorf("township %s plan_status=%s lists %d, coverage counts %d", row.Code, st, n, want)
+				}
+			}
+			for m, want := range row.ByMethod {
+				if n := e.listCount("auditor", "township="+row.Code+"&method="+m); n != want {
+					t.Errorf("township %s method=%s lists %d, coverage counts %d", row.Code, m, n, want)
+				}
+			}
+		}
+		if n := e.listCount("auditor", "in_scope=true&liaison=none"); n != live.District.Gaps["no_liaison"] {
+			t.Errorf("liaison=none lists %d, coverage counts %d", n, live.District.Gaps["no_liaison"])
+		}
 		for gap, want := range live.District.Gaps {
 			n, cursor := 0, ""
 			for {

@@ -303,6 +303,8 @@ func (s *Server) createEnterprise(c *gin.Context) {
 //	@Param			in_scope	query		bool	false	"in the coverage base"
 //	@Param			method		query		string	false	"plan method: the override, else the suggestion (as coverage counts it)"	Enums(standalone, joint, affiliated, included)
 //	@Param			gap			query		string	false	"in-scope ledgers with this coverage gap (as coverage counts it)"	Enums(should_form, ungrouped_joint, no_liaison, overdue_plan, stale_ledger, unassigned, check_digit)
+//	@Param			plan_status	query		string	false	"in-scope ledgers whose plan has this status"	Enums(not_started, in_progress, formed, not_applicable)
+//	@Param			liaison		query		string	false	"a liaison's user id, or none"
 //	@Param			q			query		string	false	"substring of the name or credit code"
 //	@Param			limit		query		int		false	"page size, default 50, max 200"
 //	@Param			cursor		query		string	false	"next_cursor of the previous page"
@@ -341,6 +343,18 @@ func (s *Server) listEnterprises(c *gin.Context) {
 			p.Add("method", "method 须为 standalone（单独组建）、joint（联合组建）、affiliated（挂靠）或 included（纳入）")
 		}
 		f.Method = v
+	}
+	if v := strings.TrimSpace(c.Query("plan_status")); v != "" {
+		if !strategy.Status(v).Valid() {
+			p.Add("plan_status", "plan_status 须为 not_started（未启动）、in_progress（推进中）、formed（已组建）或 not_applicable（不适用）")
+		}
+		f.PlanStatus = v
+	}
+	if v := strings.TrimSpace(c.Query("liaison")); v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); v != "none" && (err != nil || n <= 0) {
+			p.Add("liaison", "liaison 须为联络员的用户编号，或 none（没有联络员）")
+		}
+		f.Liaison = v
 	}
 	if v := strings.TrimSpace(c.Query("gap")); v != "" {
 		if !slices.Contains(coverage.Gaps(), v) {

@@ -265,10 +265,7 @@ func (s *Server) getRoundCoverage(c *gin.Context) {
 			}
 		}
 		t.Townships = mine
-		if len(mine) == 1 {
-			t.District = mine[0]
-		}
-		t.Unassigned = coverage.NewRow("unassigned", "未划分街道/乡镇", coverage.Counts{})
+		t.District, t.Unassigned = nil, nil
 	}
 	c.JSON(http.StatusOK, t)
 }

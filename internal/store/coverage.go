@@ -56,6 +56,10 @@ func (db *DB) Coverage(ctx context.Context, s auth.Scope, today, staleBefore tim
 		q += ", " + sum(planMethodSQL+" = '"+string(m)+"'")
 	}
 	q += ", " + sum(org) + ", " + sum(standalone) + ", " + sum(work)
+	for _, st := range []strategy.Status{strategy.NotStarted, strategy.InProgress, strategy.Formed} {
+		q += ", " + sum("COALESCE(p.status, '"+string(strategy.NotStarted)+"') = '"+string(st)+"'")
+	}
+	q += ", " + sum("COALESCE(e.union_org, false)") + ", " + sum("COALESCE(e.youth_league, false)") + ", " + sum("COALESCE(e.womens_federation, false)")
 	var args []any
 	for _, g := range coverageGapOrder {
 		q += ", " + sum(gaps[g])
@@ -79,14 +83,16 @@ func (db *DB) Coverage(ctx context.Context, s auth.Scope, today, staleBefore tim
 	out := map[string]coverage.Counts{}
 	for rows.Next() {
 		var code string
-		c := coverage.Counts{ByMethod: map[strategy.Method]int{}, Gaps: map[string]int{}}
+		c := coverage.Counts{ByMethod: map[strategy.Method]int{}, Gaps: map[string]int{}, Plans: map[strategy.Status]int{}}
 		methods := make([]int, len(strategy.Methods()))
 		gapCounts := make([]int, len(coverageGapOrder))
+		var notStarted, inProgress, formed int
 		dest := []any{&code, &c.Enterprises}
 		for i := range methods {
 			dest = append(dest, &methods[i])
 		}
-		dest = append(dest, &c.OrganizationCovered, &c.StandaloneFormed, &c.WorkCovered)
+		dest = append(dest, &c.OrganizationCovered, &c.StandaloneFormed, &c.WorkCovered, &notStarted, &inProgress, &formed,
+			&c.Union, &c.YouthLeague, &c.WomensFederation)
 		for i := range gapCounts {
 			dest = append(dest, &gapCounts[i])
 		}
@@ -99,6 +105,7 @@ func (db *DB) Coverage(ctx context.Context, s auth.Scope, today, staleBefore tim
 		for i, g := range coverageGapOrder {
 			c.Gaps[g] = gapCounts[i]
 		}
+		c.Plans[strategy.NotStarted], c.Plans[strategy.InProgress], c.Plans[strategy.Formed] = notStarted, inProgress, formed
 		out[code] = c
 	}
 	return out, apperr.Wrap(rows.Err(), "coverage")

@@ -274,6 +274,8 @@ type EnterpriseFilter struct {
 	InScope    *bool
 	Method     string // plan method: the override, else the suggestion
 	Gap        string // a coverage gap (coverage.Gaps): in-scope ledgers with it
+	PlanStatus string // in-scope ledgers whose plan has this status
+	Liaison    string // a liaison's user id, or "none": ledgers without one
 	// Today and StaleBefore date the overdue_plan and stale_ledger gaps.
 	Today, StaleBefore time.Time
 	Query              string // substring of the name or credit code
@@ -304,6 +306,16 @@ func (db *DB) Enterprises(ctx context.Context, s auth.Scope, f EnterpriseFilter)
 			return nil, "", err
 		}
 		q = q.Where("id IN (SELECT e.id"+coverageJoins+" WHERE e.in_scope AND "+cond+")", args...)
+	}
+	if f.PlanStatus != "" {
+		q = q.Where("in_scope AND COALESCE((SELECT p.status FROM plans p WHERE p.enterprise_id = enterprises.id), 'not_started') = ?", f.PlanStatus)
+	}
+	switch f.Liaison {
+	case "":
+	case "none":
+		q = q.Where("id NOT IN (SELECT enterprise_id FROM liaison_assignments WHERE ended_at IS NULL)")
+	default:
+		q = q.Where("id IN (SELECT enterprise_id FROM liaison_assignments WHERE liaison_id = ? AND ended_at IS NULL)", f.Liaison)
 	}
 	if f.Method != "" {
 		// The plan method, as coverage counts it (planMethodSQL).
