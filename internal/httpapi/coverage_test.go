@@ -260,6 +260,18 @@ func TestCoverageAndRounds(t *testing.T) {
 		if snap.District.OrganizationCovered != 0 || snap.District.Enterprises != base || snap.District.Gaps["ungrouped_joint"] != 2 {
 			t.Fatalf("snapshot changed: %+v", snap.District)
 		}
+		// The trend has the closed round.
+		var trend struct {
+			Items []struct {
+				RoundID  int64        `json:"round_id"`
+				District *coverageRow `json:"district"`
+			} `json:"items"`
+		}
+		json.Unmarshal(e.do(http.MethodGet, "/api/v1/coverage/trend", "auditor", nil, nil).Body.Bytes(), &trend)
+		if len(trend.Items) != 1 || trend.Items[0].RoundID != round.ID || trend.Items[0].District == nil ||
+			trend.Items[0].District.Enterprises != base || trend.Items[0].District.OrganizationCovered != 0 {
+			t.Fatalf("trend: %+v", trend)
+		}
 		// The snapshot is immutable in the database too.
 		if err := e.db.InTx(t.Context(), func(tx *store.Tx) error {
 			return tx.Exec("UPDATE survey_round_enterprises SET plan_status = 'formed'")

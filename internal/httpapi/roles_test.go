@@ -42,6 +42,7 @@ var expectedRules = map[string]string{
 	"DELETE /api/v1/joint-groups/:id":      "district_admin township_admin",
 	"GET /api/v1/party-orgs":               "district_admin township_admin auditor",
 	"GET /api/v1/coverage":                 "district_admin township_admin liaison auditor",
+	"GET /api/v1/coverage/trend":           "district_admin township_admin liaison auditor",
 	"GET /api/v1/survey-rounds":            "district_admin township_admin liaison auditor",
 	"POST /api/v1/survey-rounds":           "district_admin",
 	"GET /api/v1/survey-rounds/:id":        "district_admin township_admin liaison auditor",

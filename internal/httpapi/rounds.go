@@ -269,3 +269,55 @@ func (s *Server) getRoundCoverage(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, t)
 }
+
+// TrendRow is the coverage as one closed survey round left it.
+type TrendRow struct {
+	RoundID   int64          `json:"round_id"`
+	Name      string         `json:"name"`
+	StartsOn  string         `json:"starts_on"`
+	EndedOn   string         `json:"ended_on"`
+	District  *coverage.Row  `json:"district,omitempty"`
+	Townships []coverage.Row `json:"townships"`
+}
+
+// Trend lists closed rounds' coverage, oldest first.
+type Trend struct {
+	Items []TrendRow `json:"items"`
+}
+
+// getTrend godoc
+//
+//	@Summary		Coverage over the closed survey rounds
+//	@Description	One row per closed round, oldest first, from the snapshot taken when it closed: the district and each township (a township-bound user gets its own township alone).
+//	@Tags			coverage
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Success		200	{object}	Trend
+//	@Router			/api/v1/coverage/trend [get]
+func (s *Server) getTrend(c *gin.Context) {
+	rounds, err := s.db.Rounds(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	scope := me(c).Scope()
+	out := Trend{Items: []TrendRow{}}
+	for i := len(rounds) - 1; i >= 0; i-- {
+		r := rounds[i]
+		if r.Open() || r.Coverage == nil {
+			continue
+		}
+		row := TrendRow{RoundID: r.ID, Name: r.Name, StartsOn: r.StartsOn.Format(time.DateOnly), EndedOn: r.LastDay().Format(time.DateOnly),
+			Townships: []coverage.Row{}}
+		for _, t := range r.Coverage.Townships {
+			if scope.All || t.Code == scope.Township {
+				row.Townships = append(row.Townships, t)
+			}
+		}
+		if scope.All {
+			row.District = r.Coverage.District
+		}
+		out.Items = append(out.Items, row)
+	}
+	c.JSON(http.StatusOK, out)
+}

@@ -122,6 +122,7 @@ func New(d Deps) (*Server, error) {
 	s.route(http.MethodGet, v1+"/liaisons", staff, s.listLiaisons)
 	s.route(http.MethodGet, v1+"/me/enterprises", roles(auth.Liaison), s.myEnterprises)
 	s.route(http.MethodGet, v1+"/coverage", everyone, s.getCoverage)
+	s.route(http.MethodGet, v1+"/coverage/trend", everyone, s.getTrend)
 	s.route(http.MethodGet, v1+"/survey-rounds", everyone, s.listRounds)
 	s.route(http.MethodPost, v1+"/survey-rounds", roles(auth.DistrictAdmin), s.createRound)
 	s.route(http.MethodGet, v1+"/survey-rounds/:id", everyone, s.getRound)
