@@ -6,6 +6,8 @@ import (
 	"strconv"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/fugai/fugai/internal/export"
 )
 
 // WriteReport writes a job's report workbook to w: a sheet 问题清单 with
@@ -49,7 +51,8 @@ func WriteReport(w io.Writer, j Job, issues func(func([]Issue) error) error) (er
 			if is.Row == 0 {
 				row = ""
 			}
-			if err := sw.SetRow("A"+strconv.Itoa(line), []any{row, is.Column, is.Value, is.Message, result}); err != nil {
+			// Values come from uploaded files: neutralise formulas.
+			if err := sw.SetRow("A"+strconv.Itoa(line), []any{row, export.Safe(is.Column), export.Safe(is.Value), is.Message, result}); err != nil {
 				return err
 			}
 		}

@@ -130,3 +130,78 @@ func gapCondition(gap string, today, staleBefore time.Time) (string, []any, erro
 	}
 	return cond, nil, nil
 }
+
+// PlanLine is one in-scope enterprise's line of the 全覆盖计划表.
+type PlanLine struct {
+	ID                  int64
+	Name                string
+	CreditCode          string
+	Township            string
+	Employees           *int
+	FullMembers         *int
+	Method              string
+	PlannedStartOn      *time.Time
+	FormationDetails    string
+	PlannedCompletionOn *time.Time
+	ContactName         string
+	ContactPhone        string
+	Status              string
+	Liaison             string
+}
+
+// PlanLines streams the plan lines of the in-scope enterprises visible in
+// scope — of one township, or with one gap, when given — in id order, a
+// page at a time, to fn.
+func (db *DB) PlanLines(ctx context.Context, s auth.Scope, township, gap string, today, staleBefore time.Time, fn func([]PlanLine) error) error {
+	base := `SELECT e.id, e.name, e.credit_code, COALESCE(e.township_code, ''), e.employees, e.full_members,
+		COALESCE(` + planMethodSQL + `, ''), p.planned_start_on, COALESCE(p.formation_details, ''), p.planned_completion_on,
+		COALESCE(p.contact_name, ''), COALESCE(p.contact_phone, ''), COALESCE(p.status, '` + string(strategy.NotStarted) + `'),
+		COALESCE(u.name, '')` + coverageJoins + ` LEFT JOIN users u ON u.id = a.liaison_id WHERE e.in_scope AND e.id > ?`
+	var extra []any
+	if township != "" {
+		base += " AND e.township_code = ?"
+		extra = append(extra, township)
+	}
+	if gap != "" {
+		cond, args, err := gapCondition(gap, today, staleBefore)
+		if err != nil {
+			return err
+		}
+		base += " AND " + cond
+		extra = append(extra, args...)
+	}
+	cond, condArgs := townshipCondition(s, "e.township_code")
+	base += cond
+	extra = append(extra, condArgs...)
+	q := base + " ORDER BY e.id LIMIT 2000"
+	r := sqlRunner{tx: db.sql, dialect: db.dialect}
+	var after int64
+	for {
+		rows, done, err := r.query(ctx, q, append([]any{after}, extra...)...)
+		if err != nil {
+			return apperr.Wrap(err, "plan lines")
+		}
+		var page []PlanLine
+		for rows.Next() {
+			var l PlanLine
+			if err := rows.Scan(&l.ID, &l.Name, &l.CreditCode, &l.Township, &l.Employees, &l.FullMembers, &l.Method,
+				&l.PlannedStartOn, &l.FormationDetails, &l.PlannedCompletionOn, &l.ContactName, &l.ContactPhone, &l.Status, &l.Liaison); err != nil {
+				done()
+				return apperr.Wrap(err, "plan lines")
+			}
+			page = append(page, l)
+		}
+		err = rows.Err()
+		done()
+		if err != nil {
+			return apperr.Wrap(err, "plan lines")
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		if err := fn(page); err != nil {
+			return err
+		}
+		after = page[len(page)-1].ID
+	}
+}
