@@ -1,0 +1,110 @@
+package store_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/fugai/fugai/internal/audit"
+	"github.com/fugai/fugai/internal/auth"
+	"github.com/fugai/fugai/internal/coverage"
+	"github.com/fugai/fugai/internal/enterprise"
+	"github.com/fugai/fugai/internal/store"
+	"github.com/fugai/fugai/internal/store/storetest"
+	"github.com/fugai/fugai/internal/strategy"
+)
+
+// On a randomised ledger (members, plans, liaisons, visits), every
+// township's coverage counts equal what the list filters return.
+func TestCoverageMatchesListsOnARandomLedger(t *testing.T) {
+	dist := district(t)
+	addresses := []string{"冷水滩区梅湾街道", "冷水滩区凤凰街道", "冷水滩区菱角山街道", "某某路", "冷水滩区岚角山街道"}
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		db := storetest.Open(t, d, nil)
+		ctx := context.Background()
+		rng := rand.New(rand.NewPCG(11, uint64(len(d))))
+		liaisons := map[string]int64{}
+		for _, tw := range []string{"431103001", "431103006", "431103002"} {
+			u, err := db.CreateUser(ctx, auth.User{Username: "l" + tw, Role: auth.Liaison, TownshipCode: tw, PasswordHash: "x"}, audit.System)
+			if err != nil {
+				t.Fatal(err)
+			}
+			liaisons[tw] = u.ID
+		}
+		all := auth.Scope{All: true}
+		for i := 1; i <= 60; i++ {
+			l := create(t, db, dist, i, addresses[rng.IntN(len(addresses))])
+			l, err := db.UpdateEnterprise(ctx, all, l.ID, l.Version, audit.Actor{Name: "t"}, func(x *enterprise.Ledger) ([]enterprise.Change, error) {
+				return x.Apply(body(t, map[string]any{"full_members": rng.IntN(5), "union": rng.IntN(3) == 0}), auth.DistrictAdmin, dist)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if id, ok := liaisons[l.TownshipCode]; ok && rng.IntN(2) == 0 {
+				if _, err := db.AssignLiaison(ctx, all, l.ID, id, audit.Actor{Name: "t"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if l.InScope && rng.IntN(2) == 0 {
+				status := []string{"not_started", "in_progress", "not_applicable"}[rng.IntN(3)]
+				if l.SuggestedMethod == "joint" && status == "in_progress" {
+					status = "not_started"
+				}
+				_, err := db.UpdatePlan(ctx, all, l.ID, 1, audit.Actor{Name: "t"}, func(cur strategy.Plan, refs strategy.PlanRefs) (strategy.Plan, error) {
+					start, end := "2026-01-01", []string{"2026-03-01", "2027-12-31"}[rng.IntN(2)]
+					return cur.Apply(strategy.PlanInput{Status: &status, PlannedStartOn: &start, PlannedCompletionOn: &end}, "t",
+						time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), refs)
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		today := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+		stale := today.Add(-183 * 24 * time.Hour)
+		counts, err := db.Coverage(ctx, all, today, stale)
+		if err != nil {
+			t.Fatal(err)
+		}
+		count := func(f store.EnterpriseFilter) int {
+			f.Limit, f.Today, f.StaleBefore = 10000, today, stale
+			ls, _, err := db.Enterprises(ctx, all, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(ls)
+		}
+		yes := true
+		checked := 0
+		for code, c := range counts {
+			tw := code
+			if tw == "" {
+				tw = "none"
+			}
+			if n := count(store.EnterpriseFilter{Township: tw, InScope: &yes}); n != c.Enterprises {
+				t.Errorf("%s: base %d, list %d", tw, c.Enterprises, n)
+			}
+			for _, g := range []string{coverage.GapShouldForm, coverage.GapUngroupedJoint, coverage.GapNoLiaison,
+				coverage.GapOverduePlan, coverage.GapStaleLedger, coverage.GapCheckDigit} {
+				if n := count(store.EnterpriseFilter{Township: tw, Gap: g}); n != c.Gaps[g] {
+					t.Errorf("%s gap %s: coverage %d, list %d", tw, g, c.Gaps[g], n)
+				}
+				checked += c.Gaps[g]
+			}
+			for _, m := range strategy.Methods() {
+				if n := count(store.EnterpriseFilter{Township: tw, Method: string(m)}); n != c.ByMethod[m] {
+					t.Errorf("%s method %s: coverage %d, list %d", tw, m, c.ByMethod[m], n)
+				}
+			}
+			for _, s := range []strategy.Status{strategy.NotStarted, strategy.InProgress} {
+				if n := count(store.EnterpriseFilter{Township: tw, PlanStatus: string(s)}); n != c.Plans[s] {
+					t.Errorf("%s plan %s: coverage %d, list %d", tw, s, c.Plans[s], n)
+				}
+			}
+		}
+		if checked == 0 || len(counts) < 3 {
+			t.Fatalf("the random ledger exercised nothing: %d gaps over %d townships", checked, len(counts))
+		}
+	})
+}
