@@ -4,7 +4,7 @@ GO    ?= go
 BIN   := bin/fugai
 SWAG  := $(GO) tool swag init -g routes.go -d internal/httpapi --parseInternal --parseDependencyLevel 1 --outputTypes json,yaml --quiet
 
-.PHONY: all build run test fmt-check vet openapi openapi-check fuzz bench bench-api bench-resolve bench-import clean
+.PHONY: all build run test fmt-check vet openapi openapi-check fuzz bench bench-api bench-resolve bench-import bench-coverage clean
 
 all: build
 
@@ -61,6 +61,12 @@ bench-resolve:
 BENCH_ROWS ?= 1000000
 bench-import:
 	bash deployments/scripts/bench-import.sh $(BENCH_ROWS)
+
+## bench-coverage: 1,000,000 synthetic enterprises in PostgreSQL, then
+## /coverage and gap pages under 16 concurrent clients beside /healthz.
+## FUGAI_BENCH_ENTERPRISES and FUGAI_BENCH_SECONDS change the size and time.
+bench-coverage:
+	FUGAI_PG_REQUIRE_TESTS=0 bash deployments/scripts/test-with-postgres.sh $(GO) test -run='^$$' -bench='^BenchmarkCoverageLoad$$' -benchtime=1x -timeout=60m -count=1 ./internal/httpapi/
 
 bench: bench-resolve bench-api
 

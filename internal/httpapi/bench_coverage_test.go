@@ -1,0 +1,144 @@
+package httpapi_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fugai/fugai/internal/store"
+)
+
+// BenchmarkCoverageLoad loads FUGAI_BENCH_ENTERPRISES (default 1,000,000)
+// synthetic enterprises over the district's townships into PostgreSQL —
+// with plans, liaisons and formed organisations — then drives GET
+// /healthz (the baseline), GET /api/v1/coverage and gap-list pages at
+// every depth with 16 concurrent clients for FUGAI_BENCH_SECONDS (default
+// 30) each, and prints p50/p95/p99 and requests per second. Run it with
+// `make bench-coverage`; it is a measurement, not a test.
+func BenchmarkCoverageLoad(b *testing.B) {
+	n := envInt("FUGAI_BENCH_ENTERPRISES", 1_000_000)
+	secs := envInt("FUGAI_BENCH_SECONDS", 30)
+	e := newEnv(b, store.Postgres)
+	ctx := context.Background()
+	start := time.Now()
+	var codes []string
+	for _, t := range district(b).Townships {
+		codes = append(codes, "'"+t.Code+"'")
+	}
+	townships := "ARRAY[" + joinComma(codes) + "]"
+	err := e.db.InTx(ctx, func(tx *store.Tx) error {
+		stmts := []string{
+			`INSERT INTO users (username, name, phone, role, township_code, password_hash, created_at)
+			 SELECT 'bench' || t || '_' || k, '联络员' || k, '', 'liaison', (` + townships + `)[t], 'x', now()
+			 FROM generate_series(1, array_length(` + townships + `, 1)) t, generate_series(1, 5) k`,
+			`INSERT INTO enterprises (credit_code, name, entity_type, nature, township_code, assignment, in_scope, out_of_scope_reason,
+			   employees, full_members, probationary_members, above_scale, union_org, youth_league, suggested_method, verified_at,
+			   check_digit_warning, version, created_at, updated_at)
+			 SELECT lpad(i::text, 18, '0'), '企业' || i, '有限责任公司', 'non_public',
+			   (` + townships + `)[1 + i % array_length(` + townships + `, 1)], 'address_township', i % 20 <> 0,
+			   CASE WHEN i % 20 = 0 THEN 'not_operating' END, i % 50, fm, 0, i % 30 = 0, i % 4 = 0, i % 7 = 0,
+			   CASE WHEN i % 20 = 0 THEN NULL WHEN fm >= 3 THEN 'standalone' WHEN fm >= 1 THEN 'joint' ELSE 'included' END,
+			   CASE WHEN i % 3 = 0 THEN now() END, i % 500 = 0, 1, now(), now()
+			 FROM (SELECT i, (i * 7919) % 6 AS fm FROM generate_series(1, ` + strconv.Itoa(n) + `) i) s`,
+			`INSERT INTO plans (enterprise_id, status, planned_start_on, planned_completion_on, version, updated_at)
+			 SELECT id, CASE WHEN id % 3 = 0 THEN 'formed' ELSE 'in_progress' END, DATE '2026-01-01',
+			   CASE WHEN id % 2 = 0 THEN DATE '2026-03-01' ELSE DATE '2027-03-01' END, 2, now()
+			 FROM enterprises WHERE in_scope AND id % 3 <> 1`,
+			`INSERT INTO liaison_assignments (enterprise_id, liaison_id, assigned_at, assigned_by)
+			 SELECT e.id, (SELECT u.id FROM users u WHERE u.township_code = e.township_code AND u.role = 'liaison' ORDER BY u.id
+			   OFFSET e.id % 5 LIMIT 1), now(), 'bench'
+			 FROM enterprises e WHERE e.id % 2 = 0`,
+			`ANALYZE`,
+		}
+		for _, q := range stmts {
+			if err := tx.Exec(q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	fmt.Printf("loaded %d enterprises in %s\n", n, time.Since(start).Round(time.Second))
+	srv := httptest.NewServer(e.srv.Handler())
+	defer srv.Close()
+	token := e.tokens["district"]
+	b.ResetTimer()
+	run := func(name string, path func(rng *rand.Rand) string) {
+		var mu sync.Mutex
+		var lat []time.Duration
+		deadline := time.Now().Add(time.Duration(secs) * time.Second)
+		var wg sync.WaitGroup
+		for c := 0; c < 16; c++ {
+			wg.Add(1)
+			go func(c int) {
+				defer wg.Done()
+				rng := rand.New(rand.NewPCG(uint64(c), 1))
+				client := &http.Client{}
+				var mine []time.Duration
+				for time.Now().Before(deadline) {
+					req, _ := http.NewRequest(http.MethodGet, srv.URL+path(rng), nil)
+					req.Header.Set("Authorization", "Bearer "+token)
+					t0 := time.Now()
+					resp, err := client.Do(req)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					resp.Body.Close()
+					if resp.StatusCode != http.StatusOK {
+						b.Errorf("%s: %d", name, resp.StatusCode)
+						return
+					}
+					mine = append(mine, time.Since(t0))
+				}
+				mu.Lock()
+				lat = append(lat, mine...)
+				mu.Unlock()
+			}(c)
+		}
+		wg.Wait()
+		slices.Sort(lat)
+		pct := func(p float64) time.Duration {
+			if len(lat) == 0 {
+				return 0
+			}
+			return lat[min(len(lat)-1, int(float64(len(lat))*p))]
+		}
+		fmt.Printf("%-28s %8d req  %8.1f req/s  p50 %8s  p95 %8s  p99 %8s\n", name, len(lat), float64(len(lat))/float64(secs),
+			pct(0.50).Round(10*time.Microsecond), pct(0.95).Round(10*time.Microsecond), pct(0.99).Round(10*time.Microsecond))
+	}
+	run("GET /healthz (baseline)", func(*rand.Rand) string { return "/healthz" })
+	run("GET /api/v1/coverage", func(*rand.Rand) string { return "/api/v1/coverage" })
+	run("GET gap page, any depth", func(rng *rand.Rand) string {
+		gaps := []string{"should_form", "no_liaison", "overdue_plan", "stale_ledger", "ungrouped_joint"}
+		return fmt.Sprintf("/api/v1/enterprises?limit=50&gap=%s&cursor=%d", gaps[rng.IntN(len(gaps))], 1+rng.IntN(n))
+	})
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+func joinComma(ss []string) string {
+	out := ""
+	for i, s := range ss {
+		if i > 0 {
+			out += ", "
+		}
+		out += s
+	}
+	return out
+}
