@@ -47,7 +47,7 @@ func BenchmarkCoverageLoad(b *testing.B) {
 			   CASE WHEN i % 20 = 0 THEN 'not_operating' END, i % 50, fm, 0, i % 30 = 0, i % 4 = 0, i % 7 = 0,
 			   CASE WHEN i % 20 = 0 THEN NULL WHEN fm >= 3 THEN 'standalone' WHEN fm >= 1 THEN 'joint' ELSE 'included' END,
 			   CASE WHEN i % 3 = 0 THEN now() END, i % 500 = 0, 1, now(), now()
-			 FROM (SELECT i, (i * 7919) % 6 AS fm FROM generate_series(1, ` + strconv.Itoa(n) + `) i) s`,
+			 FROM (SELECT i, ((i::bigint * 7919) % 6)::int AS fm FROM generate_series(1, ` + strconv.Itoa(n) + `) i) s`,
 			`INSERT INTO plans (enterprise_id, status, planned_start_on, planned_completion_on, version, updated_at)
 			 SELECT id, CASE WHEN id % 3 = 0 THEN 'formed' ELSE 'in_progress' END, DATE '2026-01-01',
 			   CASE WHEN id % 2 = 0 THEN DATE '2026-03-01' ELSE DATE '2027-03-01' END, 2, now()
