@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -33,7 +34,7 @@ func BenchmarkCoverageLoad(b *testing.B) {
 	for _, t := range district(b).Townships {
 		codes = append(codes, "'"+t.Code+"'")
 	}
-	townships := "ARRAY[" + joinComma(codes) + "]"
+	townships := "ARRAY[" + strings.Join(codes, ", ") + "]"
 	err := e.db.InTx(ctx, func(tx *store.Tx) error {
 		stmts := []string{
 			`INSERT INTO users (username, name, phone, role, township_code, password_hash, created_at)
@@ -130,15 +131,4 @@ func envInt(name string, def int) int {
 		return v
 	}
 	return def
-}
-
-func joinComma(ss []string) string {
-	out := ""
-	for i, s := range ss {
-		if i > 0 {
-			out += ", "
-		}
-		out += s
-	}
-	return out
 }
