@@ -180,7 +180,8 @@ func (s *Server) enterprises(c *gin.Context, ls ...enterprise.Ledger) ([]Enterpr
 	return out, nil
 }
 
-// enterprise renders one ledger, or answers with the error.
+// respondEnterprise renders one ledger with its ETag, or answers with the
+// error.
 func (s *Server) respondEnterprise(c *gin.Context, status int, l enterprise.Ledger) {
 	out, err := s.enterprises(c, l)
 	if err != nil {

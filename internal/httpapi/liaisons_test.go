@@ -76,6 +76,24 @@ func TestLiaisonScoping(t *testing.T) {
 		if v, _ := l["verified_at"].(string); !strings.HasPrefix(v, "2026-05-30") {
 			t.Fatalf("verified_at after the visit: %v", l["verified_at"])
 		}
+		// Both visits count in the liaison's workload for this round.
+		var work struct {
+			Items []struct {
+				Username        string `json:"username"`
+				Enterprises     int    `json:"enterprises"`
+				VisitsThisRound int    `json:"visits_this_round"`
+			} `json:"items"`
+		}
+		json.Unmarshal(e.do(http.MethodGet, "/api/v1/liaisons", "township", nil, nil).Body.Bytes(), &work)
+		found := false
+		for _, w := range work.Items {
+			if w.Username == "liaison" {
+				found = w.VisitsThisRound == 2 && w.Enterprises == 2
+			}
+		}
+		if !found {
+			t.Fatalf("workload: %+v", work.Items)
+		}
 		var visits struct{ Items []map[string]any }
 		json.Unmarshal(e.do(http.MethodGet, base+"/visits", "township", nil, nil).Body.Bytes(), &visits)
 		if len(visits.Items) != 1 || visits.Items[0]["author"] != "liaison" {

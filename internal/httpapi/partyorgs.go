@@ -174,19 +174,9 @@ func (s *Server) getPartyOrg(c *gin.Context) {
 //	@Failure		428			{object}	ErrorBody
 //	@Router			/api/v1/party-orgs/{id} [patch]
 func (s *Server) patchPartyOrg(c *gin.Context) {
-	id, err := pathID(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	version, err := ifMatch(c.GetHeader("If-Match"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	var req PartyOrgRequest
-	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
+	id, version, ok := s.conditionalWrite(c, &req)
+	if !ok {
 		return
 	}
 	o, err := strategy.CheckOrg(orgInput(req), s.today())

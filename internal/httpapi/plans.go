@@ -136,19 +136,9 @@ func (s *Server) getPlan(c *gin.Context) {
 //	@Failure		428			{object}	ErrorBody
 //	@Router			/api/v1/enterprises/{id}/plan [put]
 func (s *Server) putPlan(c *gin.Context) {
-	id, err := pathID(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	version, err := ifMatch(c.GetHeader("If-Match"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	var req PlanRequest
-	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
+	id, version, ok := s.conditionalWrite(c, &req)
+	if !ok {
 		return
 	}
 	in := strategy.PlanInput{Method: req.Method, OverrideReason: req.OverrideReason, PlannedStartOn: req.PlannedStartOn,
@@ -171,3 +161,21 @@ func (s *Server) putPlan(c *gin.Context) {
 
 // districtTime is the district's clock (China Standard Time), for "today".
 func districtTime() *time.Location { return time.FixedZone("CST", 8*3600) }
+
+// conditionalWrite reads what a versioned write (PUT or PATCH with
+// If-Match) needs: the path id, the If-Match version and the JSON body into
+// req. On a problem it answers and reports false.
+func (s *Server) conditionalWrite(c *gin.Context, req any) (id, version int64, ok bool) {
+	id, err := pathID(c)
+	if err == nil {
+		version, err = ifMatch(c.GetHeader("If-Match"))
+	}
+	if err == nil {
+		err = bindJSON(c, req)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return 0, 0, false
+	}
+	return id, version, true
+}

@@ -225,26 +225,38 @@ func (db *DB) Liaisons(ctx context.Context, s auth.Scope, township string, from,
 	if err := q.Order("id").Limit(5000).Find(&users).Error; err != nil {
 		return nil, apperr.Wrap(err, "list liaisons")
 	}
-	out := make([]liaison.Workload, len(users))
+	// Three grouped counts for the whole list, not three per liaison.
 	g := db.gorm.WithContext(ctx)
+	count := func(q *gorm.DB, key string) (map[int64]int, error) {
+		var rows []struct {
+			ID int64
+			N  int
+		}
+		if err := q.Select(key + " AS id, COUNT(*) AS n").Group(key).Scan(&rows).Error; err != nil {
+			return nil, apperr.Wrap(err, "liaison workload")
+		}
+		m := make(map[int64]int, len(rows))
+		for _, r := range rows {
+			m[r.ID] = r.N
+		}
+		return m, nil
+	}
+	assigned, err := count(g.Table("liaison_assignments").Where("ended_at IS NULL"), "liaison_id")
+	if err != nil {
+		return nil, err
+	}
+	visits, err := count(g.Table("visits").Where("author_id IS NOT NULL AND visited_on >= ? AND visited_on <= ?", from, to), "author_id")
+	if err != nil {
+		return nil, err
+	}
+	overdue, err := count(g.Table("liaison_assignments a").Joins("JOIN enterprises e ON e.id = a.enterprise_id").
+		Where("a.ended_at IS NULL AND e.in_scope AND (e.verified_at IS NULL OR e.verified_at < ?)", staleBefore), "a.liaison_id")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]liaison.Workload, len(users))
 	for i, u := range users {
-		w := liaison.Workload{User: u.toUser()}
-		var n int64
-		if err := g.Model(&assignmentRow{}).Where("liaison_id = ? AND ended_at IS NULL", u.ID).Count(&n).Error; err != nil {
-			return nil, apperr.Wrap(err, "liaison workload")
-		}
-		w.Enterprises = int(n)
-		if err := g.Model(&visitRow{}).Where("author_id = ? AND visited_on >= ? AND visited_on <= ?", u.ID, from, to).Count(&n).Error; err != nil {
-			return nil, apperr.Wrap(err, "liaison workload")
-		}
-		w.VisitsThisRound = int(n)
-		if err := g.Table("liaison_assignments a").Joins("JOIN enterprises e ON e.id = a.enterprise_id").
-			Where("a.liaison_id = ? AND a.ended_at IS NULL AND e.in_scope AND (e.verified_at IS NULL OR e.verified_at < ?)", u.ID, staleBefore).
-			Count(&n).Error; err != nil {
-			return nil, apperr.Wrap(err, "liaison workload")
-		}
-		w.Overdue = int(n)
-		out[i] = w
+		out[i] = liaison.Workload{User: u.toUser(), Enterprises: assigned[u.ID], VisitsThisRound: visits[u.ID], Overdue: overdue[u.ID]}
 	}
 	return out, nil
 }
