@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -66,12 +65,9 @@ func (s *Server) getCoverage(c *gin.Context) {
 }
 
 func (s *Server) liveCoverage(c *gin.Context) (coverage.Table, error) {
-	now := s.db.Now()
-	today := now.In(districtTime())
-	todayDate := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
 	scope := me(c).Scope()
 	scope.Liaison = 0 // a liaison's township figures are not secret
-	counts, err := s.db.Coverage(c.Request.Context(), scope, todayDate, now.Add(-liaison.StaleAfter))
+	counts, err := s.db.Coverage(c.Request.Context(), scope, liaison.Today(s.db.Now()))
 	if err != nil {
 		return coverage.Table{}, err
 	}

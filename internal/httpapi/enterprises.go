@@ -361,9 +361,7 @@ func (s *Server) listEnterprises(c *gin.Context) {
 		if !slices.Contains(coverage.Gaps(), v) {
 			p.Add("gap", "gap 须为 should_form（应建未建）、ungrouped_joint（联合组建未编组）、no_liaison（无联络员）、overdue_plan（计划逾期）、stale_ledger（台账过期）、unassigned（未划分）或 check_digit（校验位待核实）")
 		}
-		now := s.db.Now()
-		local := now.In(districtTime())
-		f.Gap, f.Today, f.StaleBefore = v, time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC), now.Add(-liaison.StaleAfter)
+		f.Gap, f.Today = v, liaison.Today(s.db.Now())
 	}
 	if err := p.Err(); err != nil {
 		s.fail(c, err)

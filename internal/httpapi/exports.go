@@ -64,9 +64,7 @@ func intCell(p *int) any {
 // planExport streams plan lines as a sheet; gap, when set, adds its column.
 func (s *Server) planExport(c *gin.Context, township, gap, sheet, title string) {
 	ctx := c.Request.Context()
-	now := s.db.Now()
-	local := now.In(districtTime())
-	today := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
+	today := liaison.Today(s.db.Now())
 	cols := []export.Column{export.Col("企业名称", 36), export.Col("统一社会信用代码", 22), export.Col("街道/乡镇", 14), export.Col("职工人数", 10), export.Col("正式党员", 10),
 		export.Col("对策方式", 12), export.Col("组建时间", 12), export.Col("组建方式", 30), export.Col("完成时间", 12), export.Col("联系人", 22), export.Col("联络员", 12), export.Col("状态", 10)}
 	if gap != "" {
@@ -78,7 +76,7 @@ func (s *Server) planExport(c *gin.Context, township, gap, sheet, title string) 
 	defer close(stop)
 	go func() {
 		defer close(lines)
-		errc <- s.db.PlanLines(ctx, me(c).Scope(), township, gap, today, now.Add(-liaison.StaleAfter), func(page []store.PlanLine) error {
+		errc <- s.db.PlanLines(ctx, me(c).Scope(), township, gap, today, func(page []store.PlanLine) error {
 			select {
 			case lines <- page:
 				return nil
@@ -114,7 +112,7 @@ func (s *Server) planExport(c *gin.Context, township, gap, sheet, title string) 
 }
 
 func (s *Server) exportTitle(what string) string {
-	return fmt.Sprintf("%s%s%s（%s）", s.district.CityName, s.district.Name, what, s.db.Now().In(districtTime()).Format("2006年1月2日"))
+	return fmt.Sprintf("%s%s%s（%s）", s.district.CityName, s.district.Name, what, s.db.Now().In(liaison.Zone()).Format("2006年1月2日"))
 }
 
 // exportPlan godoc

@@ -195,12 +195,12 @@ func (s *Server) listLiaisons(c *gin.Context) {
 		return
 	}
 	now := s.db.Now()
-	from, to, err := s.db.CurrentRound(c.Request.Context(), now.In(districtTime()))
+	from, to, err := s.db.CurrentRound(c.Request.Context(), now.In(liaison.Zone()))
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	ws, err := s.db.Liaisons(c.Request.Context(), me(c).Scope(), township, from, to, now.Add(-liaison.StaleAfter))
+	ws, err := s.db.Liaisons(c.Request.Context(), me(c).Scope(), township, from, to, liaison.Today(now))
 	if err != nil {
 		s.fail(c, err)
 		return

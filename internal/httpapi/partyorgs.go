@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/fugai/fugai/internal/liaison"
 	"github.com/fugai/fugai/internal/strategy"
 )
 
@@ -65,7 +66,7 @@ func orgInput(req PartyOrgRequest) strategy.OrgInput {
 		Secretary: req.Secretary, MemberCount: req.MemberCount}
 }
 
-func (s *Server) today() string { return s.db.Now().In(districtTime()).Format(time.DateOnly) }
+func (s *Server) today() string { return s.db.Now().In(liaison.Zone()).Format(time.DateOnly) }
 
 // createPartyOrg godoc
 //

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/fugai/fugai/internal/liaison"
 	"github.com/fugai/fugai/internal/strategy"
 )
 
@@ -149,7 +150,7 @@ func (s *Server) putPlan(c *gin.Context) {
 	now := s.db.Now()
 	p, err := s.db.UpdatePlan(c.Request.Context(), me(c).Scope(), id, version, by,
 		func(cur strategy.Plan, refs strategy.PlanRefs) (strategy.Plan, error) {
-			return cur.Apply(in, by.Name, now.In(districtTime()), refs)
+			return cur.Apply(in, by.Name, now.In(liaison.Zone()), refs)
 		})
 	if err != nil {
 		s.fail(c, err)
@@ -158,9 +159,6 @@ func (s *Server) putPlan(c *gin.Context) {
 	c.Header("ETag", etag(p.Version))
 	c.JSON(http.StatusOK, toPlanResponse(p))
 }
-
-// districtTime is the district's clock (China Standard Time), for "today".
-func districtTime() *time.Location { return time.FixedZone("CST", 8*3600) }
 
 // conditionalWrite reads what a versioned write (PUT or PATCH with
 // If-Match) needs: the path id, the If-Match version and the JSON body into

@@ -213,11 +213,10 @@ func (s *Server) closeRound(c *gin.Context) {
 		return
 	}
 	now := s.db.Now()
-	local := now.In(districtTime())
-	today := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
+	today := liaison.Today(now)
 	ctx := c.Request.Context()
 	r, err := s.db.CloseRound(ctx, id, today, func(r survey.Round) (coverage.Table, []survey.Progress, error) {
-		counts, err := s.db.Coverage(ctx, allScope(), today, now.Add(-liaison.StaleAfter))
+		counts, err := s.db.Coverage(ctx, allScope(), today)
 		if err != nil {
 			return coverage.Table{}, nil, err
 		}

@@ -13,9 +13,27 @@ import (
 	"github.com/fugai/fugai/internal/auth"
 )
 
-// StaleAfter is how long a ledger stays fresh after a visit or a survey
-// update confirmed it; older ones are stale (a gap to close).
-const StaleAfter = 183 * 24 * time.Hour
+// StaleDays is how many days a ledger stays fresh after a visit or a
+// survey update confirmed it: a ledger last verified StaleDays or more
+// days ago (counted in district dates) is stale, a gap to close.
+const StaleDays = 183
+
+// Zone is the district's time zone: China Standard Time, UTC+8, with no
+// daylight saving. District dates (today, a verification's day) are
+// dates in it.
+func Zone() *time.Location { return time.FixedZone("CST", 8*3600) }
+
+// Today is the district date of now, as midnight UTC (how dates are
+// stored).
+func Today(now time.Time) time.Time {
+	local := now.In(Zone())
+	return time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// StaleBefore is the first district date whose verifications are still
+// fresh on today (a date as Today gives it): a ledger last verified on
+// an earlier day, or never, is stale.
+func StaleBefore(today time.Time) time.Time { return today.AddDate(0, 0, -(StaleDays - 1)) }
 
 // Assignment is an enterprise's standing liaison.
 type Assignment struct {
@@ -106,7 +124,7 @@ func NewVisit(in VisitInput, today string) (Visit, error) {
 // Stale reports whether a ledger last verified at verifiedAt (nil: never)
 // is stale at now.
 func Stale(verifiedAt *time.Time, now time.Time) bool {
-	return verifiedAt == nil || now.Sub(*verifiedAt) > StaleAfter
+	return verifiedAt == nil || Today(*verifiedAt).Before(StaleBefore(Today(now)))
 }
 
 // HalfYear is the window a survey round (百名干部进百企, twice a year) covers

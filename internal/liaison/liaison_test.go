@@ -27,6 +27,18 @@ func TestStaleAndHalfYear(t *testing.T) {
 	if !Stale(nil, now) || !Stale(&old, now) || Stale(&recent, now) {
 		t.Fatal("stale")
 	}
+	// Counted in district dates (UTC+8): verified on 2026-01-30 local is
+	// stale 183 days later, on 2026-08-01 local, not a day before.
+	verified := time.Date(2026, 1, 29, 17, 0, 0, 0, time.UTC) // 2026-01-30 01:00 CST
+	if day := Today(verified); day != time.Date(2026, 1, 30, 0, 0, 0, 0, time.UTC) {
+		t.Fatalf("district date: %v", day)
+	}
+	if !Stale(&verified, time.Date(2026, 7, 31, 16, 0, 0, 0, time.UTC)) || Stale(&verified, time.Date(2026, 7, 31, 15, 59, 0, 0, time.UTC)) {
+		t.Fatal("stale from the 183rd district day on")
+	}
+	if got := StaleBefore(time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)); got != time.Date(2026, 1, 31, 0, 0, 0, 0, time.UTC) {
+		t.Fatalf("stale before: %v", got)
+	}
 	from, to := HalfYear(now)
 	if from.Month() != time.July || to.Month() != time.December || to.Day() != 31 {
 		t.Fatalf("second half: %v %v", from, to)

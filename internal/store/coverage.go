@@ -7,6 +7,7 @@ import (
 	"github.com/fugai/fugai/internal/apperr"
 	"github.com/fugai/fugai/internal/auth"
 	"github.com/fugai/fugai/internal/coverage"
+	"github.com/fugai/fugai/internal/liaison"
 	"github.com/fugai/fugai/internal/strategy"
 )
 
@@ -21,8 +22,14 @@ const coverageJoins = ` FROM enterprises e
 	LEFT JOIN liaison_assignments a ON a.enterprise_id = e.id AND a.ended_at IS NULL
 	LEFT JOIN joint_group_members jm ON jm.enterprise_id = e.id`
 
-// coverageConditions are the SQL conditions of coverage.Counts; ? are
-// bound by coverageArgs.
+// openPlanSQL is a plan still to be carried out: overdue_plan looks at
+// these.
+const openPlanSQL = "p.status NOT IN ('" + string(strategy.Formed) + "', '" + string(strategy.NotApplicable) + "')"
+
+// coverageConditions are the SQL conditions of coverage.Counts over the
+// coverage joins: the one definition of coverage. overdue_plan binds the
+// district's today (a date), stale_ledger the district midnight that
+// starts liaison.StaleBefore.
 func coverageConditions() (orgCovered, standaloneFormed, workCovered string, gaps map[string]string) {
 	formed := "COALESCE(p.status, '" + string(strategy.NotStarted) + "') = '" + string(strategy.Formed) + "'"
 	orgCovered = "(" + planMethodSQL + " IN ('" + string(strategy.Standalone) + "', '" + string(strategy.Joint) + "') AND " + formed + ")"
@@ -32,23 +39,89 @@ func coverageConditions() (orgCovered, standaloneFormed, workCovered string, gap
 		coverage.GapShouldForm:     "(COALESCE(e.full_members, 0) >= 3 AND NOT " + orgCovered + ")",
 		coverage.GapUngroupedJoint: "(" + planMethodSQL + " = '" + string(strategy.Joint) + "' AND jm.enterprise_id IS NULL)",
 		coverage.GapNoLiaison:      "(a.enterprise_id IS NULL)",
-		coverage.GapOverduePlan: "(p.planned_completion_on < ? AND p.status NOT IN ('" + string(strategy.Formed) + "', '" +
-			string(strategy.NotApplicable) + "'))",
-		coverage.GapStaleLedger: "(e.verified_at IS NULL OR e.verified_at < ?)",
-		coverage.GapCheckDigit:  "(e.check_digit_warning)",
+		coverage.GapOverduePlan:    "(p.planned_completion_on < ? AND " + openPlanSQL + ")",
+		coverage.GapStaleLedger:    "(e.verified_at IS NULL OR e.verified_at < ?)",
+		coverage.GapCheckDigit:     "(e.check_digit_warning)",
 	}
 	return
 }
 
-// coverageGapOrder fixes the order of the gap columns (and their
-// arguments: overdue_plan takes today, stale_ledger the stale cutoff).
+// coverageGapOrder fixes the order of the gap columns.
 var coverageGapOrder = []string{coverage.GapShouldForm, coverage.GapUngroupedJoint, coverage.GapNoLiaison,
 	coverage.GapOverduePlan, coverage.GapStaleLedger, coverage.GapCheckDigit}
 
+// staleCutoff is liaison.StaleBefore(today) as a district date and as the
+// instant it starts.
+func staleCutoff(today time.Time) (string, time.Time) {
+	d := liaison.StaleBefore(today)
+	return d.Format(time.DateOnly), time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, liaison.Zone())
+}
+
 // Coverage counts coverage per township of the in-scope enterprises
-// visible in scope ("" keys the unassigned). today is the district's date,
-// staleBefore the stale cutoff.
-func (db *DB) Coverage(ctx context.Context, s auth.Scope, today, staleBefore time.Time) (map[string]coverage.Counts, error) {
+// visible in scope ("" keys the unassigned), on the district's date today.
+// It reads the maintained counts (coverage_cells, coverage_days: a few
+// rows per township), which every writing transaction keeps current
+// (applyCoverage); CoverageRecount counts the same from the ledgers.
+func (db *DB) Coverage(ctx context.Context, s auth.Scope, today time.Time) (map[string]coverage.Counts, error) {
+	sum := func(cond string) string { return "SUM(CASE WHEN " + cond + " THEN n ELSE 0 END)" }
+	q := "SELECT township_code, SUM(n)"
+	for _, m := range strategy.Methods() {
+		q += ", " + sum("method = '"+string(m)+"'")
+	}
+	q += ", " + sum("organization_covered") + ", " + sum("standalone_formed") + ", " + sum("work_covered")
+	for _, st := range []strategy.Status{strategy.NotStarted, strategy.InProgress, strategy.Formed} {
+		q += ", " + sum("plan_status = '"+string(st)+"'")
+	}
+	q += ", " + sum("union_org") + ", " + sum("youth_league") + ", " + sum("womens_federation")
+	for _, g := range coverageGapOrder {
+		switch g {
+		case coverage.GapOverduePlan, coverage.GapStaleLedger:
+			q += ", 0"
+		default:
+			q += ", " + sum(g)
+		}
+	}
+	cond, args := townshipCondition(s, "township_code")
+	q += " FROM coverage_cells WHERE true" + cond + " GROUP BY township_code"
+	out, err := db.scanCoverage(ctx, q, args)
+	if err != nil {
+		return nil, err
+	}
+	// The dated gaps: sums over the days before the cutoff.
+	cutoff, _ := staleCutoff(today)
+	q = "SELECT township_code, " + "SUM(CASE WHEN kind = 'due' AND day < ? THEN n ELSE 0 END), " +
+		"SUM(CASE WHEN kind = 'verified' AND day < ? THEN n ELSE 0 END) FROM coverage_days WHERE true" + cond + " GROUP BY township_code"
+	rows, done, err := sqlRunner{tx: db.sql, dialect: db.dialect}.query(ctx, q, append([]any{today.Format(time.DateOnly), cutoff}, args...)...)
+	if err != nil {
+		return nil, apperr.Wrap(err, "coverage days")
+	}
+	defer done()
+	for rows.Next() {
+		var code string
+		var overdue, stale int
+		if err := rows.Scan(&code, &overdue, &stale); err != nil {
+			return nil, apperr.Wrap(err, "coverage days")
+		}
+		if c, ok := out[code]; ok {
+			c.Gaps[coverage.GapOverduePlan], c.Gaps[coverage.GapStaleLedger] = overdue, stale
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, apperr.Wrap(err, "coverage days")
+	}
+	for code, c := range out {
+		if c.Enterprises == 0 {
+			delete(out, code) // cells counted down to nothing
+		}
+	}
+	return out, nil
+}
+
+// CoverageRecount counts what Coverage reads, from scratch: from the
+// ledgers, plans, liaisons and joint groups, with the conditions that
+// define coverage. Tests and `fugai coverage -check` hold the maintained
+// counts to it; it takes seconds at a million ledgers.
+func (db *DB) CoverageRecount(ctx context.Context, s auth.Scope, today time.Time) (map[string]coverage.Counts, error) {
 	org, standalone, work, gaps := coverageConditions()
 	sum := func(cond string) string { return "SUM(CASE WHEN " + cond + " THEN 1 ELSE 0 END)" }
 	q := "SELECT COALESCE(e.township_code, ''), COUNT(*)"
@@ -60,6 +133,7 @@ func (db *DB) Coverage(ctx context.Context, s auth.Scope, today, staleBefore tim
 		q += ", " + sum("COALESCE(p.status, '"+string(strategy.NotStarted)+"') = '"+string(st)+"'")
 	}
 	q += ", " + sum("COALESCE(e.union_org, false)") + ", " + sum("COALESCE(e.youth_league, false)") + ", " + sum("COALESCE(e.womens_federation, false)")
+	_, staleAt := staleCutoff(today)
 	var args []any
 	for _, g := range coverageGapOrder {
 		q += ", " + sum(gaps[g])
@@ -67,14 +141,18 @@ func (db *DB) Coverage(ctx context.Context, s auth.Scope, today, staleBefore tim
 		case coverage.GapOverduePlan:
 			args = append(args, today)
 		case coverage.GapStaleLedger:
-			args = append(args, staleBefore)
+			args = append(args, staleAt)
 		}
 	}
 	q += coverageJoins + " WHERE e.in_scope"
 	cond, condArgs := townshipCondition(s, "e.township_code")
-	q += cond
-	args = append(args, condArgs...)
-	q += " GROUP BY COALESCE(e.township_code, '')"
+	q += cond + " GROUP BY COALESCE(e.township_code, '')"
+	return db.scanCoverage(ctx, q, append(args, condArgs...))
+}
+
+// scanCoverage reads the rows of a coverage query: township, base,
+// methods, covered, plans, supporting organisations, gaps.
+func (db *DB) scanCoverage(ctx context.Context, q string, args []any) (map[string]coverage.Counts, error) {
 	rows, done, err := sqlRunner{tx: db.sql, dialect: db.dialect}.query(ctx, q, args...)
 	if err != nil {
 		return nil, apperr.Wrap(err, "coverage")
@@ -111,24 +189,28 @@ func (db *DB) Coverage(ctx context.Context, s auth.Scope, today, staleBefore tim
 	return out, apperr.Wrap(rows.Err(), "coverage")
 }
 
-// gapCondition is the SQL condition of one coverage gap over the coverage
-// joins, with its arguments: the gap= list filter counts as coverage does.
-func gapCondition(gap string, today, staleBefore time.Time) (string, []any, error) {
-	if gap == coverage.GapUnassigned {
-		return "e.township_code IS NULL", nil, nil
-	}
-	_, _, _, gaps := coverageConditions()
-	cond, ok := gaps[gap]
-	if !ok {
-		return "", nil, apperr.Field("invalid_gap", "gap", "gap 须为 should_form、ungrouped_joint、no_liaison、overdue_plan、stale_ledger、unassigned 或 check_digit")
-	}
+// gapCondition is the condition, on coverage_facts f, of one coverage gap,
+// with its arguments: the gap= list filter and the gap export select what
+// Coverage counts.
+func gapCondition(gap string, today time.Time) (string, []any, error) {
 	switch gap {
+	case coverage.GapShouldForm, coverage.GapUngroupedJoint, coverage.GapNoLiaison, coverage.GapCheckDigit:
+		return "f." + gap, nil, nil
 	case coverage.GapOverduePlan:
-		return cond, []any{today}, nil
+		return "f.due_on < ?", []any{today.Format(time.DateOnly)}, nil
 	case coverage.GapStaleLedger:
-		return cond, []any{staleBefore}, nil
+		cutoff, _ := staleCutoff(today)
+		return "f.verified_on < ?", []any{cutoff}, nil
+	case coverage.GapUnassigned:
+		return "f.township_code = ''", nil, nil
 	}
-	return cond, nil, nil
+	return "", nil, apperr.Field("invalid_gap", "gap", "gap 须为 should_form、ungrouped_joint、no_liaison、overdue_plan、stale_ledger、unassigned 或 check_digit")
+}
+
+// gapIDs is the subquery of the ids of the in-scope ledgers with a gap.
+func gapIDs(gap string, today time.Time) (string, []any, error) {
+	cond, args, err := gapCondition(gap, today)
+	return "(SELECT f.enterprise_id FROM coverage_facts f WHERE " + cond + ")", args, err
 }
 
 // PlanLine is one in-scope enterprise's line of the 全覆盖计划表.
@@ -152,7 +234,7 @@ type PlanLine struct {
 // PlanLines streams the plan lines of the in-scope enterprises visible in
 // scope — of one township, or with one gap, when given — in id order, a
 // page at a time, to fn.
-func (db *DB) PlanLines(ctx context.Context, s auth.Scope, township, gap string, today, staleBefore time.Time, fn func([]PlanLine) error) error {
+func (db *DB) PlanLines(ctx context.Context, s auth.Scope, township, gap string, today time.Time, fn func([]PlanLine) error) error {
 	base := `SELECT e.id, e.name, e.credit_code, COALESCE(e.township_code, ''), e.employees, e.full_members,
 		COALESCE(` + planMethodSQL + `, ''), p.planned_start_on, COALESCE(p.formation_details, ''), p.planned_completion_on,
 		COALESCE(p.contact_name, ''), COALESCE(p.contact_phone, ''), COALESCE(p.status, '` + string(strategy.NotStarted) + `'),
@@ -163,11 +245,11 @@ func (db *DB) PlanLines(ctx context.Context, s auth.Scope, township, gap string,
 		extra = append(extra, township)
 	}
 	if gap != "" {
-		cond, args, err := gapCondition(gap, today, staleBefore)
+		ids, args, err := gapIDs(gap, today)
 		if err != nil {
 			return err
 		}
-		base += " AND " + cond
+		base += " AND e.id IN " + ids
 		extra = append(extra, args...)
 	}
 	cond, condArgs := townshipCondition(s, "e.township_code")

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 	"time"
 
@@ -62,13 +63,17 @@ func TestCoverageMatchesListsOnARandomLedger(t *testing.T) {
 			}
 		}
 		today := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
-		stale := today.Add(-183 * 24 * time.Hour)
-		counts, err := db.Coverage(ctx, all, today, stale)
+		counts, err := db.Coverage(ctx, all, today)
 		if err != nil {
 			t.Fatal(err)
 		}
+		recount, err := db.CoverageRecount(ctx, all, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameCounts(t, "after the edits", counts, recount)
 		count := func(f store.EnterpriseFilter) int {
-			f.Limit, f.Today, f.StaleBefore = 10000, today, stale
+			f.Limit, f.Today = 10000, today
 			ls, _, err := db.Enterprises(ctx, all, f)
 			if err != nil {
 				t.Fatal(err)
@@ -108,3 +113,25 @@ func TestCoverageMatchesListsOnARandomLedger(t *testing.T) {
 		}
 	})
 }
+
+// sameCounts fails when the maintained counts differ from a recount.
+func sameCounts(t *testing.T, when string, got, want map[string]coverage.Counts) {
+	t.Helper()
+	for code := range want {
+		if _, ok := got[code]; !ok {
+			t.Errorf("%s: township %q missing from the maintained counts", when, code)
+		}
+	}
+	for code, g := range got {
+		w, ok := want[code]
+		if !ok {
+			t.Errorf("%s: township %q counted but not in the recount: %+v", when, code, g)
+			continue
+		}
+		if !sameRow(g, w) {
+			t.Errorf("%s: township %q\nmaintained %+v\nrecount    %+v", when, code, g, w)
+		}
+	}
+}
+
+func sameRow(a, b coverage.Counts) bool { return reflect.DeepEqual(a, b) }

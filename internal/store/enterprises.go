@@ -276,11 +276,12 @@ type EnterpriseFilter struct {
 	Gap        string // a coverage gap (coverage.Gaps): in-scope ledgers with it
 	PlanStatus string // in-scope ledgers whose plan has this status
 	Liaison    string // a liaison's user id, or "none": ledgers without one
-	// Today and StaleBefore date the overdue_plan and stale_ledger gaps.
-	Today, StaleBefore time.Time
-	Query              string // substring of the name or credit code
-	AfterID            int64  // keyset cursor
-	Limit              int
+	// Today, the district's date, dates the overdue_plan and stale_ledger
+	// gaps.
+	Today   time.Time
+	Query   string // substring of the name or credit code
+	AfterID int64  // keyset cursor
+	Limit   int
 }
 
 // Enterprises lists ledgers visible in scope, ordered by id, at most
@@ -301,11 +302,11 @@ func (db *DB) Enterprises(ctx context.Context, s auth.Scope, f EnterpriseFilter)
 		q = q.Where("in_scope = ?", *f.InScope)
 	}
 	if f.Gap != "" {
-		cond, args, err := gapCondition(f.Gap, f.Today, f.StaleBefore)
+		ids, args, err := gapIDs(f.Gap, f.Today)
 		if err != nil {
 			return nil, "", err
 		}
-		q = q.Where("id IN (SELECT e.id"+coverageJoins+" WHERE e.in_scope AND "+cond+")", args...)
+		q = q.Where("id IN "+ids, args...)
 	}
 	if f.PlanStatus != "" {
 		q = q.Where("in_scope AND COALESCE((SELECT p.status FROM plans p WHERE p.enterprise_id = enterprises.id), 'not_started') = ?", f.PlanStatus)

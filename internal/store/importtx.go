@@ -370,6 +370,9 @@ func (db *DB) runImportPostgres(ctx context.Context, job importer.Job, fn func(i
 				return err
 			}
 		}
+		if err := applyCoverage(ctx, pgxRunner{tx}, Postgres); err != nil {
+			return err
+		}
 		counts, _ := json.Marshal(res.Counts)
 		unknown, _ := json.Marshal(res.UnknownColumns)
 		if _, err := tx.Exec(ctx, `UPDATE import_jobs SET status = 'succeeded', counts = $2, unknown_columns = $3, sheet = $4,

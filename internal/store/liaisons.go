@@ -214,8 +214,9 @@ func (db *DB) Visits(ctx context.Context, s auth.Scope, id int64) ([]liaison.Vis
 // Liaisons lists the liaisons visible in scope (of a township, when
 // township is set) with their workload: enterprises assigned, visits they
 // logged inside the window [from, to], and assigned in-scope enterprises
-// not verified since staleBefore.
-func (db *DB) Liaisons(ctx context.Context, s auth.Scope, township string, from, to, staleBefore time.Time) ([]liaison.Workload, error) {
+// whose ledger is stale on today, the district's date.
+func (db *DB) Liaisons(ctx context.Context, s auth.Scope, township string, from, to, today time.Time) ([]liaison.Workload, error) {
+	_, staleBefore := staleCutoff(today)
 	q := db.gorm.WithContext(ctx).Model(&userRow{}).Where("role = ?", string(auth.Liaison))
 	if township != "" {
 		q = q.Where("township_code = ?", township)

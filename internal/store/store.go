@@ -188,6 +188,9 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 		if _, err := db.RefreshSuggestions(ctx); err != nil {
 			return applied, fmt.Errorf("migrate: suggestions: %w", err)
 		}
+		if err := db.RebuildCoverage(ctx); err != nil {
+			return applied, fmt.Errorf("migrate: coverage: %w", err)
+		}
 	}
 	return applied, nil
 }
@@ -244,7 +247,8 @@ type Tx struct {
 }
 
 // InTx runs fn in one transaction: committed when fn returns nil, rolled
-// back otherwise.
+// back otherwise. Before committing it brings the coverage counts up to
+// date with what fn wrote (applyCoverage).
 //
 // On PostgreSQL a transaction chosen as a deadlock victim (two edits of one
 // township refreshing each other's joint candidates, say) is run again, a
@@ -252,7 +256,15 @@ type Tx struct {
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	for attempt := 1; ; attempt++ {
 		err := db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
-			return fn(&Tx{g: g, db: db})
+			tx := &Tx{g: g, db: db}
+			if err := fn(tx); err != nil {
+				return err
+			}
+			r, err := tx.runner()
+			if err != nil {
+				return err
+			}
+			return applyCoverage(ctx, r, db.dialect)
 		})
 		if attempt < 4 && retryable(err) && ctx.Err() == nil {
 			continue

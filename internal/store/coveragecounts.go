@@ -1,0 +1,186 @@
+package store
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fugai/fugai/internal/apperr"
+	"github.com/fugai/fugai/internal/coverage"
+	"github.com/fugai/fugai/internal/liaison"
+	"github.com/fugai/fugai/internal/strategy"
+)
+
+// The coverage counts are maintained, not counted per request (migration
+// 00011 describes the tables). Triggers note in coverage_dirty every
+// ledger whose coverage may have changed — its ledger, plan, liaison or
+// joint-group membership was written — and applyCoverage, run by every
+// writing transaction just before it commits (InTx, the PostgreSQL
+// import), recomputes the facts of the noted ledgers with the SQL that
+// defines coverage (coverageConditions) and moves the counts by the
+// difference. So the next request after any write sees it, and the counts
+// can be checked against a recount at any time (CoverageRecount).
+
+// factColumns are coverage_facts' columns, in factsSelect's order.
+const factColumns = `enterprise_id, township_code, method, plan_status, organization_covered, standalone_formed,
+	work_covered, union_org, youth_league, womens_federation, should_form, ungrouped_joint, no_liaison, check_digit,
+	due_on, verified_on`
+
+// cellKey is what coverage_cells counts ledgers by.
+const cellKey = `township_code, method, plan_status, organization_covered, standalone_formed, work_covered,
+	union_org, youth_league, womens_federation, should_form, ungrouped_joint, no_liaison, check_digit`
+
+// factsSelect computes the facts of the in-scope ledgers (of ids, a
+// subquery, when given) from the ledgers and what they join.
+func factsSelect(d Dialect, ids string) string {
+	org, standalone, work, gaps := coverageConditions()
+	flag := func(cond string) string { return "COALESCE(" + cond + ", false)" }
+	// The district date of the last verification, and the planned
+	// completion of an open plan, as YYYY-MM-DD text.
+	offset := strconv.Itoa(districtOffsetHours())
+	verified := "COALESCE(date(e.verified_at, '+" + offset + " hours'), '')"
+	due := "date(p.planned_completion_on)"
+	if d == Postgres {
+		verified = "COALESCE(to_char((e.verified_at AT TIME ZONE 'UTC') + INTERVAL '" + offset + " hours', 'YYYY-MM-DD'), '')"
+		due = "to_char(p.planned_completion_on, 'YYYY-MM-DD')"
+	}
+	q := "SELECT e.id, COALESCE(e.township_code, ''), COALESCE(" + planMethodSQL + ", ''), COALESCE(p.status, '" +
+		string(strategy.NotStarted) + "'), " + flag(org) + ", " + flag(standalone) + ", " + flag(work) + ", " +
+		flag("e.union_org") + ", " + flag("e.youth_league") + ", " + flag("e.womens_federation")
+	for _, g := range []string{coverage.GapShouldForm, coverage.GapUngroupedJoint, coverage.GapNoLiaison, coverage.GapCheckDigit} {
+		q += ", " + flag(gaps[g])
+	}
+	q += ", CASE WHEN " + openPlanSQL + " THEN " + due + " END, " + verified + coverageJoins + " WHERE e.in_scope"
+	if ids != "" {
+		q += " AND e.id IN (" + ids + ")"
+	}
+	return q
+}
+
+// districtOffsetHours is the district zone's offset from UTC.
+func districtOffsetHours() int {
+	_, off := time.Date(2000, 1, 1, 0, 0, 0, 0, liaison.Zone()).Zone()
+	return off / 3600
+}
+
+// tallySQL adds (sign +1) or takes away (-1) the facts of the ledgers of
+// ids from the counts. It has two statements: cells and days. Rows are
+// sorted so that concurrent transactions lock count rows in one order.
+func tallySQL(ids string, sign int) []string {
+	n := "COUNT(*)"
+	if sign < 0 {
+		n = "-COUNT(*)"
+	}
+	return []string{
+		"INSERT INTO coverage_cells (" + cellKey + ", n) SELECT " + cellKey + ", " + n +
+			" FROM coverage_facts WHERE enterprise_id IN (" + ids + ") GROUP BY " + cellKey + " ORDER BY " + cellKey +
+			" ON CONFLICT (" + cellKey + ") DO UPDATE SET n = coverage_cells.n + excluded.n",
+		"INSERT INTO coverage_days (township_code, kind, day, n) SELECT township_code, kind, day, " + n + " FROM (" +
+			"SELECT township_code, 'due' AS kind, due_on AS day FROM coverage_facts WHERE due_on IS NOT NULL AND enterprise_id IN (" + ids + ")" +
+			" UNION ALL SELECT township_code, 'verified', verified_on FROM coverage_facts WHERE enterprise_id IN (" + ids + ")) x" +
+			" WHERE true GROUP BY township_code, kind, day ORDER BY township_code, kind, day" +
+			" ON CONFLICT (township_code, kind, day) DO UPDATE SET n = coverage_days.n + excluded.n",
+	}
+}
+
+// applyCoverage brings the facts and counts of the ledgers noted in
+// coverage_dirty up to date, inside the transaction that noted them.
+//
+// On PostgreSQL the transaction claims the rows it sees (its own, and any
+// a write outside the program left behind) by deleting them; a ledger
+// noted by a concurrent transaction waits on coverage_dirty's key until
+// that one commits, so facts are recomputed one transaction at a time per
+// ledger, each seeing the other's committed writes.
+func applyCoverage(ctx context.Context, r runner, d Dialect) error {
+	ids := "SELECT enterprise_id FROM coverage_dirty"
+	var args []any
+	if d == Postgres {
+		rows, done, err := r.query(ctx, "DELETE FROM coverage_dirty RETURNING enterprise_id")
+		if err != nil {
+			return apperr.Wrap(err, "claim coverage changes")
+		}
+		var claimed []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				done()
+				return apperr.Wrap(err, "claim coverage changes")
+			}
+			claimed = append(claimed, id)
+		}
+		err = rows.Err()
+		done()
+		if err != nil {
+			return apperr.Wrap(err, "claim coverage changes")
+		}
+		if len(claimed) == 0 {
+			return nil
+		}
+		ids, args = "SELECT unnest(CAST(? AS BIGINT[]))", []any{claimed}
+	} else {
+		rows, done, err := r.query(ctx, "SELECT 1 FROM coverage_dirty LIMIT 1")
+		if err != nil {
+			return apperr.Wrap(err, "coverage changes")
+		}
+		found := rows.Next()
+		done()
+		if !found {
+			return nil
+		}
+	}
+	times := func(n int) []any {
+		var out []any
+		for range n {
+			out = append(out, args...)
+		}
+		return out
+	}
+	var steps []string
+	steps = append(steps, tallySQL(ids, -1)...)
+	steps = append(steps, "DELETE FROM coverage_facts WHERE enterprise_id IN ("+ids+")",
+		"INSERT INTO coverage_facts ("+factColumns+") "+factsSelect(d, ids))
+	steps = append(steps, tallySQL(ids, +1)...)
+	if d != Postgres {
+		steps = append(steps, "DELETE FROM coverage_dirty")
+	}
+	for _, q := range steps {
+		if _, err := r.exec(ctx, q, times(strings.Count(q, "?"))...); err != nil {
+			return apperr.Wrap(err, "update coverage counts")
+		}
+	}
+	return nil
+}
+
+// RebuildCoverage recounts the coverage facts and counts from the ledgers.
+// Migrate runs it after applying migrations (a migration may change what
+// is counted); `fugai coverage -rebuild` runs it on demand.
+func (db *DB) RebuildCoverage(ctx context.Context) error {
+	return db.InTx(ctx, func(tx *Tx) error {
+		r, err := tx.runner()
+		if err != nil {
+			return err
+		}
+		if db.dialect == Postgres {
+			// Writers note ledgers in coverage_dirty: hold them off until
+			// the rebuild commits (they then apply their change on top).
+			if _, err := r.exec(ctx, "LOCK TABLE coverage_dirty IN EXCLUSIVE MODE"); err != nil {
+				return apperr.Wrap(err, "lock coverage")
+			}
+		}
+		for _, q := range []string{
+			"DELETE FROM coverage_dirty", "DELETE FROM coverage_facts", "DELETE FROM coverage_cells", "DELETE FROM coverage_days",
+			"INSERT INTO coverage_facts (" + factColumns + ") " + factsSelect(db.dialect, ""),
+			"INSERT INTO coverage_cells (" + cellKey + ", n) SELECT " + cellKey + ", COUNT(*) FROM coverage_facts GROUP BY " + cellKey,
+			"INSERT INTO coverage_days (township_code, kind, day, n) SELECT township_code, 'due', due_on, COUNT(*) FROM coverage_facts " +
+				"WHERE due_on IS NOT NULL GROUP BY township_code, due_on",
+			"INSERT INTO coverage_days (township_code, kind, day, n) SELECT township_code, 'verified', verified_on, COUNT(*) " +
+				"FROM coverage_facts GROUP BY township_code, verified_on",
+		} {
+			if _, err := r.exec(ctx, q); err != nil {
+				return apperr.Wrap(err, "rebuild coverage counts")
+			}
+		}
+		return nil
+	})
+}

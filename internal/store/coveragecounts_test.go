@@ -1,0 +1,294 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fugai/fugai/internal/apperr"
+	"github.com/fugai/fugai/internal/audit"
+	"github.com/fugai/fugai/internal/auth"
+	"github.com/fugai/fugai/internal/enterprise"
+	"github.com/fugai/fugai/internal/importer"
+	"github.com/fugai/fugai/internal/liaison"
+	"github.com/fugai/fugai/internal/store"
+	"github.com/fugai/fugai/internal/store/storetest"
+	"github.com/fugai/fugai/internal/strategy"
+)
+
+// The maintained coverage counts equal a from-scratch recount after every
+// step of a randomised sequence of imports (registration, survey,
+// liaisons) and edits (ledgers, plans, liaisons, visits, joint groups,
+// party organisations), on several dates (the dated gaps), and nothing is
+// left noted for later.
+func TestCoverageCountsFollowImportsAndEdits(t *testing.T) {
+	dist := district(t)
+	addresses := []string{"冷水滩区梅湾街道建设路1号", "冷水滩区凤凰街道零陵路2号", "冷水滩区菱角山街道湘永路3号", "某某路4号",
+		"冷水滩区岚角山街道5号", "冷水滩区梅湾街道凤凰街道6号"}
+	townships := []string{"431103001", "431103006", "431103002"}
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		db := storetest.Open(t, d, nil)
+		ctx := context.Background()
+		all := auth.Scope{All: true}
+		actor := audit.Actor{Name: "t"}
+		rng := rand.New(rand.NewPCG(5, uint64(len(d))))
+		liaisons := map[string][]auth.User{}
+		for i, tw := range townships {
+			for j := range 2 {
+				u, err := db.CreateUser(ctx, auth.User{Username: fmt.Sprintf("l%d%d", i, j), Name: fmt.Sprintf("联络员%d%d", i, j),
+					Role: auth.Liaison, TownshipCode: tw, PasswordHash: "x"}, audit.System)
+				if err != nil {
+					t.Fatal(err)
+				}
+				liaisons[tw] = append(liaisons[tw], u)
+			}
+		}
+		dir := t.TempDir()
+		const codes = 70
+		csvFile := func(name, header string, rows []string) string {
+			p := filepath.Join(dir, name)
+			if err := os.WriteFile(p, []byte(header+"\n"+strings.Join(rows, "\n")+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		ledgers := func() []enterprise.Ledger {
+			ls, _, err := db.Enterprises(ctx, all, store.EnterpriseFilter{Limit: 10000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ls
+		}
+		// pick is a random ledger, in scope (and with the method) when
+		// there is one.
+		pick := func(method strategy.Method) enterprise.Ledger {
+			ls := ledgers()
+			var fit []enterprise.Ledger
+			for _, l := range ls {
+				if l.InScope && (method == "" || l.SuggestedMethod == string(method)) {
+					fit = append(fit, l)
+				}
+			}
+			if len(fit) > 0 {
+				return fit[rng.IntN(len(fit))]
+			}
+			return ls[rng.IntN(len(ls))]
+		}
+		// A domain refusal (a group that does not qualify, a plan the
+		// rules reject) is part of a random walk; anything else is not.
+		applied := map[string]int{}
+		allow := func(step string, err error) {
+			t.Helper()
+			if err == nil {
+				applied[step]++
+			} else if os.Getenv("WALK_DEBUG") != "" {
+				t.Logf("%s refused: %v", step, err)
+			}
+			var ae *apperr.Error
+			if err != nil && !errors.As(err, &ae) {
+				t.Fatalf("%s: %v", step, err)
+			}
+			if ae != nil && ae.Kind == apperr.Internal {
+				t.Fatalf("%s: %v", step, err)
+			}
+		}
+		dates := []time.Time{time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC),
+			time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC)}
+		check := func(step string) {
+			t.Helper()
+			for _, today := range dates {
+				got, err := db.Coverage(ctx, all, today)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := db.CoverageRecount(ctx, all, today)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sameCounts(t, fmt.Sprintf("%s (today %s)", step, today.Format(time.DateOnly)), got, want)
+				tw, err := db.Coverage(ctx, auth.Scope{Township: townships[0]}, today)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(tw) > 1 || (len(tw) == 1 && !sameRow(tw[townships[0]], want[townships[0]])) {
+					t.Errorf("%s: township-bound counts %+v, recount %+v", step, tw, want[townships[0]])
+				}
+			}
+			var pending int64
+			if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.Count("coverage_dirty", &pending) }); err != nil || pending != 0 {
+				t.Fatalf("%s: %d ledgers left noted (%v)", step, pending, err)
+			}
+			if t.Failed() {
+				t.FailNow()
+			}
+		}
+		steps := 0
+		for step := 0; step < 80; step++ {
+			kind := rng.IntN(10)
+			if step == 0 {
+				kind = 0
+			}
+			var what string
+			switch kind {
+			case 0: // registration import
+				var rows []string
+				for range 10 + rng.IntN(30) {
+					n := 1 + rng.IntN(codes)
+					status := []string{"存续", "存续", "存续", "注销"}[rng.IntN(4)]
+					typ := []string{"有限责任公司（自然人投资或控股）", "个人独资企业", "全民所有制"}[rng.IntN(3)]
+					rows = append(rows, fmt.Sprintf("%s,企业%d,%s,%s,%s", code(n), n, typ, status, addresses[rng.IntN(len(addresses))]))
+				}
+				job := importFile(t, db, importer.Registration, csvFile(fmt.Sprintf("r%d.csv", step), "统一社会信用代码,企业名称,市场主体类型,登记状态,住所", rows), false)
+				if job.Status != importer.Succeeded {
+					t.Fatalf("registration import: %+v", job)
+				}
+				what = "registration import"
+			case 1: // survey import
+				var rows []string
+				for _, l := range ledgers() {
+					if rng.IntN(2) == 0 {
+						continue
+					}
+					rows = append(rows, fmt.Sprintf("%s,%d,%s,%s,%s,%s", l.CreditCode, rng.IntN(5), []string{"是", "否"}[rng.IntN(2)],
+						[]string{"是", "否"}[rng.IntN(2)], []string{"是", "否"}[rng.IntN(2)], []string{"正常", "正常", "停产"}[rng.IntN(3)]))
+				}
+				if len(rows) == 0 {
+					continue
+				}
+				job := importFile(t, db, importer.Survey, csvFile(fmt.Sprintf("s%d.csv", step), "统一社会信用代码,正式党员人数,是否建立工会,是否建立共青团,是否建立妇联,经营状况", rows), false)
+				if job.Status != importer.Succeeded {
+					t.Fatalf("survey import: %+v", job)
+				}
+				what = "survey import"
+			case 2: // liaison import
+				var rows []string
+				for _, l := range ledgers() {
+					if us := liaisons[l.TownshipCode]; len(us) > 0 && rng.IntN(3) == 0 {
+						rows = append(rows, l.CreditCode+","+us[rng.IntN(len(us))].Username)
+					}
+				}
+				if len(rows) == 0 {
+					continue
+				}
+				job := importFile(t, db, importer.Liaisons, csvFile(fmt.Sprintf("l%d.csv", step), "统一社会信用代码,联络员账号", rows), false)
+				if job.Status != importer.Succeeded {
+					t.Fatalf("liaison import: %+v", job)
+				}
+				what = "liaison import"
+			case 3: // ledger edit
+				ls := ledgers()
+				l := ls[rng.IntN(len(ls))]
+				fields := map[string]any{"full_members": rng.IntN(5), "union": rng.IntN(2) == 0, "youth_league": rng.IntN(3) == 0,
+					"womens_federation": rng.IntN(3) == 0}
+				if rng.IntN(4) == 0 {
+					fields["township_code"] = townships[rng.IntN(len(townships))]
+				}
+				_, err := db.UpdateEnterprise(ctx, all, l.ID, l.Version, actor, func(x *enterprise.Ledger) ([]enterprise.Change, error) {
+					return x.Apply(body(t, fields), auth.DistrictAdmin, dist)
+				})
+				allow("edit", err)
+				what = "ledger edit"
+			case 4: // plan
+				l := pick("")
+				status := []string{"not_started", "in_progress", "not_applicable", "formed"}[rng.IntN(4)]
+				end := []string{"2026-03-01", "2026-12-31", "2028-06-30"}[rng.IntN(3)]
+				in := strategy.PlanInput{Status: &status, PlannedStartOn: ptr("2026-01-01"), PlannedCompletionOn: &end}
+				if rng.IntN(3) == 0 {
+					m := string(strategy.Methods()[rng.IntN(4)])
+					in.Method, in.OverrideReason = &m, "县里统一安排"
+				}
+				cur, err := db.Plan(ctx, all, l.ID)
+				if err != nil {
+					allow("plan", err)
+					continue
+				}
+				_, err = db.UpdatePlan(ctx, all, l.ID, cur.Version, actor, func(cur strategy.Plan, refs strategy.PlanRefs) (strategy.Plan, error) {
+					return cur.Apply(in, "t", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), refs)
+				})
+				allow("plan", err)
+				what = "plan"
+			case 5: // liaison assignment
+				ls := ledgers()
+				l := ls[rng.IntN(len(ls))]
+				if us := liaisons[l.TownshipCode]; len(us) > 0 {
+					_, err := db.AssignLiaison(ctx, all, l.ID, us[rng.IntN(len(us))].ID, actor)
+					allow("assign", err)
+				}
+				what = "liaison"
+			case 6: // visit
+				l := pick("")
+				day := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, rng.IntN(700)).Format(time.DateOnly)
+				v, err := liaison.NewVisit(liaison.VisitInput{VisitedOn: day, Services: []string{"policy"}}, "2027-12-31")
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, err = db.AddVisit(ctx, all, l.ID, v, actor)
+				allow("visit", err)
+				what = "visit"
+			case 7: // joint group
+				byTownship := map[string][]int64{}
+				for _, l := range ledgers() {
+					if l.InScope && l.SuggestedMethod == string(strategy.Joint) && l.TownshipCode != "" {
+						byTownship[l.TownshipCode] = append(byTownship[l.TownshipCode], l.ID)
+					}
+				}
+				for tw, ids := range byTownship {
+					_, err := db.CreateJointGroup(ctx, all, tw, ids, actor)
+					allow("group", err)
+				}
+				what = "joint groups"
+			case 8: // dissolve a group
+				groups, err := db.JointGroups(ctx, all, "", false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, g := range groups {
+					if rng.IntN(2) == 0 {
+						allow("dissolve", db.DissolveJointGroup(ctx, all, g.ID, actor))
+					}
+				}
+				what = "dissolve"
+			case 9: // party organisation
+				l := pick(strategy.Standalone)
+				o, err := strategy.CheckOrg(strategy.OrgInput{Name: fmt.Sprintf("党支部%d", step), Kind: "branch", FormationType: "standalone",
+					FoundedOn: "2026-05-01", Secretary: "张三", MemberCount: new(3)}, "2027-12-31")
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, err = db.CreatePartyOrg(ctx, all, o, []int64{l.ID}, actor)
+				allow("party org", err)
+				what = "party org"
+			}
+			steps++
+			check(fmt.Sprintf("step %d (%s)", step, what))
+		}
+		if err := db.RebuildCoverage(ctx); err != nil {
+			t.Fatal(err)
+		}
+		check("after a rebuild")
+		got, err := db.Coverage(ctx, all, dates[2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		total := 0
+		for _, c := range got {
+			total += c.Enterprises + c.OrganizationCovered + c.Gaps["overdue_plan"]
+		}
+		if steps < 30 || total == 0 {
+			t.Fatalf("the walk exercised too little: %d steps, %+v", steps, got)
+		}
+		for _, k := range []string{"edit", "plan", "assign", "visit", "group", "party org"} {
+			if applied[k] == 0 {
+				t.Errorf("no %s was applied in the walk: %v", k, applied)
+			}
+		}
+	})
+}
+
+func ptr(s string) *string { return &s }
