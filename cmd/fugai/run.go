@@ -7,14 +7,18 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"reflect"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/fugai/fugai/internal/audit"
 	"github.com/fugai/fugai/internal/auth"
 	"github.com/fugai/fugai/internal/config"
+	"github.com/fugai/fugai/internal/coverage"
 	"github.com/fugai/fugai/internal/division"
+	"github.com/fugai/fugai/internal/liaison"
 	"github.com/fugai/fugai/internal/store"
 )
 
@@ -25,6 +29,8 @@ commands:
   migrate [up|status]        apply pending migrations (default) or list them
   import -kind registration|survey|liaisons [-dry-run] [-report R.xlsx] [-stats] FILE
                              import a registration export or survey sheet (xlsx or CSV)
+  coverage [check|rebuild]   compare the maintained coverage counts with a recount from the
+                             ledgers (default; exit 1 when they differ), or rebuild them
   user create -username NAME -role ROLE [-township CODE] [-name NAME] [-phone PHONE]
                              create a user
   user password -username NAME
@@ -74,6 +80,8 @@ func runEnv(ctx context.Context, args []string, e env) error {
 		return userCommand(ctx, cfg, args[1:], e)
 	case "import":
 		return importCommand(ctx, cfg, args[1:], e)
+	case "coverage":
+		return coverageCommand(ctx, cfg, args[1:], e)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return nil
@@ -154,6 +162,69 @@ func migrate(ctx context.Context, cfg config.Config, args []string, e env) error
 		return nil
 	}
 	return fmt.Errorf("migrate: unknown subcommand %q (want up or status)", sub)
+}
+
+// coverageCommand checks the maintained coverage counts against a recount
+// from the ledgers, or rebuilds them. The counts are kept by every write
+// of the program; a change made with SQL outside it is taken up by the
+// next write of the same ledger, or by a rebuild.
+func coverageCommand(ctx context.Context, cfg config.Config, args []string, e env) error {
+	sub := "check"
+	if len(args) > 0 {
+		sub = args[0]
+	}
+	if sub != "check" && sub != "rebuild" {
+		return fmt.Errorf("coverage: unknown subcommand %q (want check or rebuild)", sub)
+	}
+	_, db, err := open(ctx, cfg, slog.New(slog.DiscardHandler), e.now)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Ready(ctx); err != nil {
+		return fmt.Errorf("coverage: %w (run fugai migrate first)", err)
+	}
+	start := time.Now()
+	if sub == "rebuild" {
+		if err := db.RebuildCoverage(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "coverage counts rebuilt in %s\n", time.Since(start).Round(time.Millisecond))
+		return nil
+	}
+	today := liaison.Today(db.Now())
+	kept, err := db.Coverage(ctx, auth.Scope{All: true}, today)
+	if err != nil {
+		return err
+	}
+	counted, err := db.CoverageRecount(ctx, auth.Scope{All: true}, today)
+	if err != nil {
+		return err
+	}
+	var differ []string
+	for code := range counted {
+		if _, ok := kept[code]; !ok {
+			kept[code] = coverage.Counts{}
+		}
+	}
+	for code, k := range kept {
+		if c := counted[code]; !reflect.DeepEqual(k, c) && !(k.Enterprises == 0 && c.Enterprises == 0) {
+			name := code
+			if name == "" {
+				name = "(unassigned)"
+			}
+			differ = append(differ, fmt.Sprintf("%s: kept %+v, recounted %+v", name, k, c))
+		}
+	}
+	if len(differ) > 0 {
+		slices.Sort(differ)
+		for _, d := range differ {
+			fmt.Fprintln(e.stdout, d)
+		}
+		return fmt.Errorf("coverage: the maintained counts differ from a recount in %d rows (fugai coverage rebuild fixes them)", len(differ))
+	}
+	fmt.Fprintf(e.stdout, "coverage counts agree with a recount of %d townships (%s)\n", len(counted), time.Since(start).Round(time.Millisecond))
+	return nil
 }
 
 func userCommand(ctx context.Context, cfg config.Config, args []string, e env) error {

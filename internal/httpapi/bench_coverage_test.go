@@ -3,10 +3,12 @@ package httpapi_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fugai/fugai/internal/auth"
+	"github.com/fugai/fugai/internal/coverage"
 	"github.com/fugai/fugai/internal/store"
 )
 
@@ -57,7 +61,6 @@ func BenchmarkCoverageLoad(b *testing.B) {
 			 SELECT e.id, (SELECT u.id FROM users u WHERE u.township_code = e.township_code AND u.role = 'liaison' ORDER BY u.id
 			   OFFSET e.id % 5 LIMIT 1), now(), 'bench'
 			 FROM enterprises e WHERE e.id % 2 = 0`,
-			`ANALYZE`,
 		}
 		for _, q := range stmts {
 			if err := tx.Exec(q); err != nil {
@@ -69,7 +72,27 @@ func BenchmarkCoverageLoad(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	fmt.Printf("loaded %d enterprises in %s\n", n, time.Since(start).Round(time.Second))
+	fmt.Printf("loaded %d enterprises in %s (their coverage counts brought up to date in the same transaction)\n", n, time.Since(start).Round(time.Second))
+	if err := e.db.InTx(ctx, func(tx *store.Tx) error { return tx.Exec("ANALYZE") }); err != nil {
+		b.Fatal(err)
+	}
+	today := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	t0 := time.Now()
+	recount, err := e.db.CoverageRecount(ctx, auth.Scope{All: true}, today)
+	if err != nil {
+		b.Fatal(err)
+	}
+	recountTook := time.Since(t0)
+	t0 = time.Now()
+	counts, err := e.db.Coverage(ctx, auth.Scope{All: true}, today)
+	if err != nil {
+		b.Fatal(err)
+	}
+	fmt.Printf("maintained counts read in %s; a recount from the ledgers takes %s; equal: %v\n",
+		time.Since(t0).Round(10*time.Microsecond), recountTook.Round(time.Millisecond), reflect.DeepEqual(counts, recount))
+	if !reflect.DeepEqual(counts, recount) {
+		b.Fatalf("maintained counts differ from the recount:\n%+v\n%+v", counts, recount)
+	}
 	srv := httptest.NewServer(e.srv.Handler())
 	defer srv.Close()
 	token := e.tokens["district"]
@@ -120,10 +143,61 @@ func BenchmarkCoverageLoad(b *testing.B) {
 	}
 	run("GET /healthz (baseline)", func(*rand.Rand) string { return "/healthz" })
 	run("GET /api/v1/coverage", func(*rand.Rand) string { return "/api/v1/coverage" })
+	gaps := []string{"should_form", "ungrouped_joint", "no_liaison", "overdue_plan", "stale_ledger", "check_digit", "unassigned"}
 	run("GET gap page, any depth", func(rng *rand.Rand) string {
-		gaps := []string{"should_form", "no_liaison", "overdue_plan", "stale_ledger", "ungrouped_joint"}
 		return fmt.Sprintf("/api/v1/enterprises?limit=50&gap=%s&cursor=%d", gaps[rng.IntN(len(gaps))], 1+rng.IntN(n))
 	})
+	token = e.tokens["township"]
+	run("GET gap page, township", func(rng *rand.Rand) string {
+		return fmt.Sprintf("/api/v1/enterprises?limit=50&gap=%s&cursor=%d", gaps[rng.IntN(len(gaps)-1)], 1+rng.IntN(n))
+	})
+
+	// The 全覆盖计划表 of the whole district, streamed: time and the
+	// process's peak resident memory while it is written (the peak is
+	// reset first; the server runs in this process).
+	token = e.tokens["district"]
+	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+		b.Logf("cannot reset the peak RSS: %v", err)
+	}
+	base := peakRSS()
+	t0 = time.Now()
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/v1/exports/coverage-plan.xlsx", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	size, err := io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK {
+		b.Fatalf("export: %d %v", resp.StatusCode, err)
+	}
+	fmt.Printf("GET /api/v1/exports/coverage-plan.xlsx: %d in-scope rows, %.1f MB in %s; peak RSS %.0f MB (before %.0f MB)\n",
+		sumBase(counts), float64(size)/1e6, time.Since(t0).Round(100*time.Millisecond),
+		float64(peakRSS())/1e6, float64(base)/1e6)
+}
+
+func sumBase(counts map[string]coverage.Counts) int {
+	n := 0
+	for _, c := range counts {
+		n += c.Enterprises
+	}
+	return n
+}
+
+// peakRSS is the process's peak resident set (VmHWM) in bytes.
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
 }
 
 func envInt(name string, def int) int {

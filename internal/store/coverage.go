@@ -207,10 +207,33 @@ func gapCondition(gap string, today time.Time) (string, []any, error) {
 	return "", nil, apperr.Field("invalid_gap", "gap", "gap 须为 should_form、ungrouped_joint、no_liaison、overdue_plan、stale_ledger、unassigned 或 check_digit")
 }
 
-// gapIDs is the subquery of the ids of the in-scope ledgers with a gap.
-func gapIDs(gap string, today time.Time) (string, []any, error) {
+// gapIDs is the subquery of the ids of the in-scope ledgers with a gap —
+// of a township ("none": the unassigned) when given, visible in scope,
+// after the keyset cursor. The restrictions are repeated inside so that
+// the database pages through the facts from the cursor, not from the
+// first ledger.
+func gapIDs(gap string, today time.Time, township string, s auth.Scope, after int64) (string, []any, error) {
 	cond, args, err := gapCondition(gap, today)
-	return "(SELECT f.enterprise_id FROM coverage_facts f WHERE " + cond + ")", args, err
+	if err != nil {
+		return "", nil, err
+	}
+	q := "(SELECT f.enterprise_id FROM coverage_facts f WHERE " + cond
+	switch township {
+	case "":
+	case "none":
+		q += " AND f.township_code = ''"
+	default:
+		q += " AND f.township_code = ?"
+		args = append(args, township)
+	}
+	c, a := townshipCondition(s, "f.township_code")
+	q += c
+	args = append(args, a...)
+	if after > 0 {
+		q += " AND f.enterprise_id > ?"
+		args = append(args, after)
+	}
+	return q + ")", args, nil
 }
 
 // PlanLine is one in-scope enterprise's line of the 全覆盖计划表.
@@ -239,27 +262,26 @@ func (db *DB) PlanLines(ctx context.Context, s auth.Scope, township, gap string,
 		COALESCE(` + planMethodSQL + `, ''), p.planned_start_on, COALESCE(p.formation_details, ''), p.planned_completion_on,
 		COALESCE(p.contact_name, ''), COALESCE(p.contact_phone, ''), COALESCE(p.status, '` + string(strategy.NotStarted) + `'),
 		COALESCE(u.name, '')` + coverageJoins + ` LEFT JOIN users u ON u.id = a.liaison_id WHERE e.in_scope AND e.id > ?`
-	var extra []any
-	if township != "" {
-		base += " AND e.township_code = ?"
-		extra = append(extra, township)
-	}
-	if gap != "" {
-		ids, args, err := gapIDs(gap, today)
-		if err != nil {
-			return err
-		}
-		base += " AND e.id IN " + ids
-		extra = append(extra, args...)
-	}
-	cond, condArgs := townshipCondition(s, "e.township_code")
-	base += cond
-	extra = append(extra, condArgs...)
-	q := base + " ORDER BY e.id LIMIT 2000"
 	r := sqlRunner{tx: db.sql, dialect: db.dialect}
 	var after int64
 	for {
-		rows, done, err := r.query(ctx, q, append([]any{after}, extra...)...)
+		q := base
+		args := []any{after}
+		if township != "" {
+			q += " AND e.township_code = ?"
+			args = append(args, township)
+		}
+		if gap != "" {
+			ids, gapArgs, err := gapIDs(gap, today, township, s, after)
+			if err != nil {
+				return err
+			}
+			q += " AND e.id IN " + ids
+			args = append(args, gapArgs...)
+		}
+		cond, condArgs := townshipCondition(s, "e.township_code")
+		q += cond + " ORDER BY e.id LIMIT 2000"
+		rows, done, err := r.query(ctx, q, append(args, condArgs...)...)
 		if err != nil {
 			return apperr.Wrap(err, "plan lines")
 		}

@@ -25,11 +25,11 @@ import (
 // factColumns are coverage_facts' columns, in factsSelect's order.
 const factColumns = `enterprise_id, township_code, method, plan_status, organization_covered, standalone_formed,
 	work_covered, union_org, youth_league, womens_federation, should_form, ungrouped_joint, no_liaison, check_digit,
-	due_on, verified_on`
+	pool_members, due_on, verified_on`
 
 // cellKey is what coverage_cells counts ledgers by.
 const cellKey = `township_code, method, plan_status, organization_covered, standalone_formed, work_covered,
-	union_org, youth_league, womens_federation, should_form, ungrouped_joint, no_liaison, check_digit`
+	union_org, youth_league, womens_federation, should_form, ungrouped_joint, no_liaison, check_digit, pool_members`
 
 // factsSelect computes the facts of the in-scope ledgers (of ids, a
 // subquery, when given) from the ledgers and what they join.
@@ -51,6 +51,8 @@ func factsSelect(d Dialect, ids string) string {
 	for _, g := range []string{coverage.GapShouldForm, coverage.GapUngroupedJoint, coverage.GapNoLiaison, coverage.GapCheckDigit} {
 		q += ", " + flag(gaps[g])
 	}
+	// A joint candidate's full members (the joint pool, strategy.Pool).
+	q += ", CASE WHEN e.township_code IS NOT NULL AND " + candidateSQL + " THEN e.full_members ELSE 0 END"
 	q += ", CASE WHEN " + openPlanSQL + " THEN " + due + " END, " + verified + coverageJoins + " WHERE e.in_scope"
 	if ids != "" {
 		q += " AND e.id IN (" + ids + ")"

@@ -120,6 +120,25 @@ func TestCoverageCountsFollowImportsAndEdits(t *testing.T) {
 					t.Errorf("%s: township-bound counts %+v, recount %+v", step, tw, want[townships[0]])
 				}
 			}
+			// The joint pools read from the counts are the ledgers'.
+			want := map[string]strategy.Pool{}
+			for _, l := range ledgers() {
+				if l.InScope && l.TownshipCode != "" && l.FullMembers != nil && *l.FullMembers >= 1 && *l.FullMembers < strategy.StandaloneMin {
+					p := want[l.TownshipCode]
+					p.Enterprises++
+					p.FullMembers += *l.FullMembers
+					want[l.TownshipCode] = p
+				}
+			}
+			pools, err := db.Pools(ctx, townships)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, tw := range townships {
+				if pools[tw] != want[tw] {
+					t.Errorf("%s: pool of %s %+v, ledgers say %+v", step, tw, pools[tw], want[tw])
+				}
+			}
 			var pending int64
 			if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.Count("coverage_dirty", &pending) }); err != nil || pending != 0 {
 				t.Fatalf("%s: %d ledgers left noted (%v)", step, pending, err)

@@ -10,7 +10,9 @@
 -- by date: the planned completion of an open plan (kind 'due', for
 -- overdue_plan) and the district date of the last verification (kind
 -- 'verified', '' when never, for stale_ledger), so a gap that depends on
--- today is a sum over the days before a cutoff.
+-- today is a sum over the days before a cutoff. pool_members is a joint
+-- candidate's full members (0 for the others): the cells also give each
+-- township's joint pool, which every ledger page explains.
 --
 -- Triggers note every ledger whose facts may have changed in
 -- coverage_dirty; the transaction that wrote it brings its facts and the
@@ -31,6 +33,7 @@ CREATE TABLE coverage_facts (
     ungrouped_joint      BOOLEAN NOT NULL,
     no_liaison           BOOLEAN NOT NULL,
     check_digit          BOOLEAN NOT NULL,
+    pool_members         INTEGER NOT NULL,
     due_on               TEXT,
     verified_on          TEXT NOT NULL
 );
@@ -57,9 +60,10 @@ CREATE TABLE coverage_cells (
     ungrouped_joint      BOOLEAN NOT NULL,
     no_liaison           BOOLEAN NOT NULL,
     check_digit          BOOLEAN NOT NULL,
+    pool_members         INTEGER NOT NULL,
     n                    INTEGER NOT NULL,
     PRIMARY KEY (township_code, method, plan_status, organization_covered, standalone_formed, work_covered,
-        union_org, youth_league, womens_federation, should_form, ungrouped_joint, no_liaison, check_digit)
+        union_org, youth_league, womens_federation, should_form, ungrouped_joint, no_liaison, check_digit, pool_members)
 );
 
 CREATE TABLE coverage_days (
