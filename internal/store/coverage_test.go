@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/fugai/fugai/internal/audit"
 	"github.com/fugai/fugai/internal/auth"
 	"github.com/fugai/fugai/internal/coverage"
+	"github.com/fugai/fugai/internal/division"
 	"github.com/fugai/fugai/internal/enterprise"
 	"github.com/fugai/fugai/internal/store"
 	"github.com/fugai/fugai/internal/store/storetest"
@@ -22,7 +24,18 @@ func TestCoverageMatchesListsOnARandomLedger(t *testing.T) {
 	dist := district(t)
 	addresses := []string{"冷水滩区梅湾街道", "冷水滩区凤凰街道", "冷水滩区菱角山街道", "某某路", "冷水滩区岚角山街道"}
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
-		db := storetest.Open(t, d, nil)
+		for _, sparse := range []int{0, 1} {
+			t.Run(fmt.Sprintf("sparse gaps %d", sparse), func(t *testing.T) { coverageMatchesLists(t, d, dist, addresses, sparse) })
+		}
+	})
+}
+
+// coverageMatchesLists: sparse is store.Options.SparseGap (0 for the
+// default, under which every dated gap of this small ledger is gathered by
+// its day; 1 pages through them in id order).
+func coverageMatchesLists(t *testing.T, d store.Dialect, dist *division.District, addresses []string, sparse int) {
+	{
+		db := storetest.OpenWith(t, d, store.Options{SparseGap: sparse})
 		ctx := context.Background()
 		rng := rand.New(rand.NewPCG(11, uint64(len(d))))
 		liaisons := map[string]int64{}
@@ -111,7 +124,7 @@ func TestCoverageMatchesListsOnARandomLedger(t *testing.T) {
 		if checked == 0 || len(counts) < 3 {
 			t.Fatalf("the random ledger exercised nothing: %d gaps over %d townships", checked, len(counts))
 		}
-	})
+	}
 }
 
 // sameCounts fails when the maintained counts differ from a recount.

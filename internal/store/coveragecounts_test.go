@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,7 +35,9 @@ func TestCoverageCountsFollowImportsAndEdits(t *testing.T) {
 		"冷水滩区岚角山街道5号", "冷水滩区梅湾街道凤凰街道6号"}
 	townships := []string{"431103001", "431103006", "431103002"}
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
-		db := storetest.Open(t, d, nil)
+		// Imports of 25 or more rows recount everything; smaller writes
+		// recompute the ledgers they changed.
+		db := storetest.OpenWith(t, d, store.Options{CoverageBulk: 25})
 		ctx := context.Background()
 		all := auth.Scope{All: true}
 		actor := audit.Actor{Name: "t"}
@@ -311,3 +315,101 @@ func TestCoverageCountsFollowImportsAndEdits(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+// Concurrent writers touching the same ledgers (and so the same count
+// rows) leave counts equal to a recount: coverage_dirty's key makes the
+// recomputations of one ledger take turns.
+func TestCoverageCountsUnderConcurrentWrites(t *testing.T) {
+	dist := district(t)
+	townships := []string{"431103001", "431103006"}
+	addresses := []string{"冷水滩区梅湾街道建设路1号", "冷水滩区凤凰街道零陵路2号"}
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		db := storetest.Open(t, d, nil)
+		ctx := context.Background()
+		all := auth.Scope{All: true}
+		actor := audit.Actor{Name: "t"}
+		liaisons := map[string][]int64{}
+		for i, tw := range townships {
+			for j := range 2 {
+				u, err := db.CreateUser(ctx, auth.User{Username: fmt.Sprintf("c%d%d", i, j), Role: auth.Liaison, TownshipCode: tw, PasswordHash: "x"}, audit.System)
+				if err != nil {
+					t.Fatal(err)
+				}
+				liaisons[tw] = append(liaisons[tw], u.ID)
+			}
+		}
+		var ids []int64
+		for i := 1; i <= 24; i++ {
+			ids = append(ids, create(t, db, dist, i, addresses[i%2]).ID)
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, 1000)
+		var applied atomic.Int64
+		for w := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rng := rand.New(rand.NewPCG(uint64(w), 3))
+				for range 25 {
+					id := ids[rng.IntN(len(ids))]
+					l, err := db.Enterprise(ctx, all, id)
+					if err != nil {
+						errs <- err
+						return
+					}
+					switch rng.IntN(4) {
+					case 0:
+						_, err = db.UpdateEnterprise(ctx, all, id, l.Version, actor, func(x *enterprise.Ledger) ([]enterprise.Change, error) {
+							return x.Apply(body(t, map[string]any{"full_members": rng.IntN(5), "union": rng.IntN(2) == 0}), auth.DistrictAdmin, dist)
+						})
+					case 1:
+						us := liaisons[l.TownshipCode]
+						_, err = db.AssignLiaison(ctx, all, id, us[rng.IntN(len(us))], actor)
+					case 2:
+						var cur strategy.Plan
+						if cur, err = db.Plan(ctx, all, id); err == nil {
+							status := []string{"not_started", "in_progress", "not_applicable"}[rng.IntN(3)]
+							_, err = db.UpdatePlan(ctx, all, id, cur.Version, actor, func(cur strategy.Plan, refs strategy.PlanRefs) (strategy.Plan, error) {
+								return cur.Apply(strategy.PlanInput{Status: &status, PlannedStartOn: ptr("2026-01-01"), PlannedCompletionOn: ptr("2026-03-01")},
+									"t", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), refs)
+							})
+						}
+					case 3:
+						var v liaison.Visit
+						if v, err = liaison.NewVisit(liaison.VisitInput{VisitedOn: "2026-05-01", Services: []string{"talent"}}, "2026-06-01"); err == nil {
+							_, err = db.AddVisit(ctx, all, id, v, actor)
+						}
+					}
+					var ae *apperr.Error
+					switch {
+					case err == nil:
+						applied.Add(1)
+					case errors.As(err, &ae) && ae.Kind != apperr.Internal:
+						// a lost race (412), a plan the rules refuse, a busy SQLite
+					default:
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatalf("concurrent write: %v", err)
+		}
+		if applied.Load() < 50 {
+			t.Fatalf("only %d of 200 writes applied", applied.Load())
+		}
+		today := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+		got, err := db.Coverage(ctx, all, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := db.CoverageRecount(ctx, all, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameCounts(t, "after concurrent writes", got, want)
+	})
+}

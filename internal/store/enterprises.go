@@ -302,7 +302,7 @@ func (db *DB) Enterprises(ctx context.Context, s auth.Scope, f EnterpriseFilter)
 		q = q.Where("in_scope = ?", *f.InScope)
 	}
 	if f.Gap != "" {
-		ids, args, err := gapIDs(f.Gap, f.Today, f.Township, s, f.AfterID)
+		ids, args, err := db.gapIDs(ctx, f.Gap, f.Today, f.Township, s, f.AfterID)
 		if err != nil {
 			return nil, "", err
 		}

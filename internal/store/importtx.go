@@ -370,7 +370,7 @@ func (db *DB) runImportPostgres(ctx context.Context, job importer.Job, fn func(i
 				return err
 			}
 		}
-		if err := applyCoverage(ctx, pgxRunner{tx}, Postgres); err != nil {
+		if err := applyCoverage(ctx, pgxRunner{tx}, Postgres, db.coverageBulk); err != nil {
 			return err
 		}
 		counts, _ := json.Marshal(res.Counts)

@@ -236,26 +236,23 @@ func (db *DB) Attach(ctx context.Context, ls []enterprise.Ledger) (Attachments, 
 		p.Version = unsavedPlanVersion
 		out.Plans[l.ID] = p
 	}
-	var assigned []assignmentRow
-	if err := g.Where("enterprise_id IN ? AND ended_at IS NULL", ids).Find(&assigned).Error; err != nil {
+	rows, done, err := sqlRunner{tx: db.sql, dialect: db.dialect}.query(ctx, "SELECT "+userColumns+`, a.enterprise_id
+		FROM liaison_assignments a JOIN users u ON u.id = a.liaison_id WHERE a.ended_at IS NULL AND a.enterprise_id IN `+
+		inList(len(ids)), anyInts(ids)...)
+	if err != nil {
 		return out, apperr.Wrap(err, "attach liaisons")
 	}
-	if len(assigned) > 0 {
-		uids := make([]int64, len(assigned))
-		for i, a := range assigned {
-			uids[i] = a.LiaisonID
-		}
-		var users []userRow
-		if err := g.Where("id IN ?", uids).Find(&users).Error; err != nil {
+	defer done()
+	for rows.Next() {
+		var u userRow
+		var id int64
+		if err := rows.Scan(append(u.fields(), &id)...); err != nil {
 			return out, apperr.Wrap(err, "attach liaisons")
 		}
-		byID := map[int64]auth.User{}
-		for i := range users {
-			byID[users[i].ID] = users[i].toUser()
-		}
-		for _, a := range assigned {
-			out.Liaisons[a.EnterpriseID] = byID[a.LiaisonID]
-		}
+		out.Liaisons[id] = u.toUser()
+	}
+	if err := rows.Err(); err != nil {
+		return out, apperr.Wrap(err, "attach liaisons")
 	}
 	return out, nil
 }

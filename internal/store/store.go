@@ -48,6 +48,8 @@ type DB struct {
 	dialect Dialect
 	now     func() time.Time
 	log     *slog.Logger
+	// coverageBulk and sparseGap: see Options.
+	coverageBulk, sparseGap int
 }
 
 // Options tune Open.
@@ -56,6 +58,14 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives migration messages. Defaults to a discarding logger.
 	Logger *slog.Logger
+	// CoverageBulk is how many ledgers one transaction must change for
+	// it to recount all coverage rather than recompute them one by one.
+	// Defaults to 50,000; tests lower it to exercise both ways.
+	CoverageBulk int
+	// SparseGap is how many ledgers with a dated gap are few enough to be
+	// gathered by their day for a gap list (PostgreSQL). Defaults to
+	// 10,000; tests lower it to exercise both ways.
+	SparseGap int
 }
 
 // DefaultSQLitePath is where the embedded database lives when no URL is set.
@@ -113,7 +123,14 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", dialect, err)
 	}
-	return &DB{gorm: g, sql: sqlDB, dialect: dialect, now: opt.Now, log: opt.Logger}, nil
+	if opt.CoverageBulk <= 0 {
+		opt.CoverageBulk = defaultCoverageBulk
+	}
+	if opt.SparseGap <= 0 {
+		opt.SparseGap = defaultSparseGap
+	}
+	return &DB{gorm: g, sql: sqlDB, dialect: dialect, now: opt.Now, log: opt.Logger, coverageBulk: opt.CoverageBulk,
+		sparseGap: opt.SparseGap}, nil
 }
 
 // sqliteDSN turns a path or sqlite URL into a DSN with WAL, foreign keys, a
@@ -264,7 +281,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 			if err != nil {
 				return err
 			}
-			return applyCoverage(ctx, r, db.dialect)
+			return applyCoverage(ctx, r, db.dialect, db.coverageBulk)
 		})
 		if attempt < 4 && retryable(err) && ctx.Err() == nil {
 			continue

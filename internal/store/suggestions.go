@@ -105,6 +105,14 @@ func inList(n int) string {
 	return "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
 }
 
+func anyInts(ns []int64) []any {
+	out := make([]any, len(ns))
+	for i, n := range ns {
+		out[i] = n
+	}
+	return out
+}
+
 func anyStrings(ss []string) []any {
 	out := make([]any, len(ss))
 	for i, s := range ss {

@@ -29,6 +29,15 @@ type userRow struct {
 
 func (userRow) TableName() string { return "users" }
 
+// userColumns are a users row u's columns in userRow.fields' order, for
+// queries that read users beside other tables.
+const userColumns = "u.id, u.username, u.name, u.phone, u.unit, u.role, u.township_code, u.password_hash, u.failed_logins, u.locked_until, u.created_at"
+
+func (r *userRow) fields() []any {
+	return []any{&r.ID, &r.Username, &r.Name, &r.Phone, &r.Unit, &r.Role, &r.TownshipCode, &r.PasswordHash, &r.FailedLogins,
+		&r.LockedUntil, &r.CreatedAt}
+}
+
 func (r *userRow) toUser() auth.User {
 	u := auth.User{ID: r.ID, Username: r.Username, Name: r.Name, Phone: r.Phone, Unit: r.Unit, Role: auth.Role(r.Role),
 		TownshipCode: deref(r.TownshipCode), PasswordHash: r.PasswordHash, FailedLogins: r.FailedLogins,
@@ -220,24 +229,37 @@ var errNoSession = apperr.New(apperr.Unauthenticated, "unauthenticated", "未登
 // Authenticate finds the live session for a token hash and its user, and
 // records the activity. Revoked, idle and expired sessions are refused.
 func (db *DB) Authenticate(ctx context.Context, tokenHash string) (auth.User, auth.Session, error) {
-	var srow sessionRow
-	err := db.gorm.WithContext(ctx).Where("token_hash = ? AND revoked_at IS NULL", tokenHash).Take(&srow).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return auth.User{}, auth.Session{}, errNoSession
-	}
+	// The session and its user in one query: every request asks.
+	var (
+		row           userRow
+		sessionID     int64
+		created, seen time.Time
+	)
+	rows, done, err := sqlRunner{tx: db.sql, dialect: db.dialect}.query(ctx, "SELECT "+userColumns+`, s.id, s.created_at, s.last_seen_at
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.revoked_at IS NULL`, tokenHash)
 	if err != nil {
 		return auth.User{}, auth.Session{}, apperr.Wrap(err, "get session")
 	}
-	s := auth.Session{ID: srow.ID, TokenHash: srow.TokenHash, UserID: srow.UserID,
-		CreatedAt: srow.CreatedAt.UTC(), LastSeenAt: srow.LastSeenAt.UTC()}
+	found := rows.Next()
+	if found {
+		err = rows.Scan(append(row.fields(), &sessionID, &created, &seen)...)
+	}
+	if err == nil {
+		err = rows.Err()
+	}
+	done()
+	if err != nil {
+		return auth.User{}, auth.Session{}, apperr.Wrap(err, "get session")
+	}
+	if !found {
+		return auth.User{}, auth.Session{}, errNoSession
+	}
+	s := auth.Session{ID: sessionID, TokenHash: tokenHash, UserID: row.ID, CreatedAt: created.UTC(), LastSeenAt: seen.UTC()}
 	now := db.Now()
 	if s.Expired(now) {
 		return auth.User{}, auth.Session{}, errNoSession
 	}
-	u, err := db.User(ctx, s.UserID)
-	if err != nil {
-		return auth.User{}, auth.Session{}, errNoSession
-	}
+	u := row.toUser()
 	// Touch at most once a minute: the idle timeout is 30 minutes, so this
 	// keeps a write off most requests. The touch is best effort: while an
 	// import holds SQLite's one writer it would wait, and a missed touch

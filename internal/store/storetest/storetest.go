@@ -30,8 +30,14 @@ func URL(t testing.TB, d store.Dialect) string {
 // test. now is the store's clock (nil for time.Now).
 func Open(t testing.TB, d store.Dialect, now func() time.Time) *store.DB {
 	t.Helper()
+	return OpenWith(t, d, store.Options{Now: now})
+}
+
+// OpenWith is Open with options.
+func OpenWith(t testing.TB, d store.Dialect, opts store.Options) *store.DB {
+	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, URL(t, d), store.Options{Now: now})
+	db, err := store.Open(ctx, URL(t, d), opts)
 	if err != nil {
 		t.Fatalf("open %s store: %v", d, err)
 	}

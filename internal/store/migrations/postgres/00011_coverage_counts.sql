@@ -37,14 +37,22 @@ CREATE TABLE coverage_facts (
     due_on               TEXT,
     verified_on          TEXT NOT NULL
 );
--- Gap lists page through these in id order.
+-- Gap lists page through these in id order: the district's and a
+-- township's (the rare gaps need no township variant). A dated gap
+-- (overdue_plan, stale_ledger) is paged in id order through the township
+-- index when many ledgers have it, and gathered by its day when few do
+-- (store.gapIDs decides from coverage_days).
 CREATE INDEX coverage_facts_should_form_idx ON coverage_facts (enterprise_id) WHERE should_form;
 CREATE INDEX coverage_facts_ungrouped_joint_idx ON coverage_facts (enterprise_id) WHERE ungrouped_joint;
 CREATE INDEX coverage_facts_no_liaison_idx ON coverage_facts (enterprise_id) WHERE no_liaison;
 CREATE INDEX coverage_facts_check_digit_idx ON coverage_facts (enterprise_id) WHERE check_digit;
-CREATE INDEX coverage_facts_due_idx ON coverage_facts (enterprise_id) WHERE due_on IS NOT NULL;
 CREATE INDEX coverage_facts_unassigned_idx ON coverage_facts (enterprise_id) WHERE township_code = '';
+CREATE INDEX coverage_facts_township_should_form_idx ON coverage_facts (township_code, enterprise_id) WHERE should_form;
+CREATE INDEX coverage_facts_township_ungrouped_joint_idx ON coverage_facts (township_code, enterprise_id) WHERE ungrouped_joint;
+CREATE INDEX coverage_facts_township_no_liaison_idx ON coverage_facts (township_code, enterprise_id) WHERE no_liaison;
 CREATE INDEX coverage_facts_township_idx ON coverage_facts (township_code, enterprise_id);
+CREATE INDEX coverage_facts_due_idx ON coverage_facts (township_code, due_on) WHERE due_on IS NOT NULL;
+CREATE INDEX coverage_facts_verified_idx ON coverage_facts (township_code, verified_on);
 
 CREATE TABLE coverage_cells (
     township_code        TEXT NOT NULL,
