@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -100,6 +101,7 @@ func BenchmarkCoverageLoad(b *testing.B) {
 	run := func(name string, path func(rng *rand.Rand) string) {
 		var mu sync.Mutex
 		var lat []time.Duration
+		byGap := map[string][]time.Duration{} // gap pages: latencies per gap
 		deadline := time.Now().Add(time.Duration(secs) * time.Second)
 		var wg sync.WaitGroup
 		for c := 0; c < 16; c++ {
@@ -109,8 +111,10 @@ func BenchmarkCoverageLoad(b *testing.B) {
 				rng := rand.New(rand.NewPCG(uint64(c), 1))
 				client := &http.Client{}
 				var mine []time.Duration
+				mineByGap := map[string][]time.Duration{}
 				for time.Now().Before(deadline) {
-					req, _ := http.NewRequest(http.MethodGet, srv.URL+path(rng), nil)
+					p := path(rng)
+					req, _ := http.NewRequest(http.MethodGet, srv.URL+p, nil)
 					req.Header.Set("Authorization", "Bearer "+token)
 					t0 := time.Now()
 					resp, err := client.Do(req)
@@ -124,9 +128,15 @@ func BenchmarkCoverageLoad(b *testing.B) {
 						return
 					}
 					mine = append(mine, time.Since(t0))
+					if g := req.URL.Query().Get("gap"); g != "" {
+						mineByGap[g] = append(mineByGap[g], mine[len(mine)-1])
+					}
 				}
 				mu.Lock()
 				lat = append(lat, mine...)
+				for g, l := range mineByGap {
+					byGap[g] = append(byGap[g], l...)
+				}
 				mu.Unlock()
 			}(c)
 		}
@@ -140,6 +150,12 @@ func BenchmarkCoverageLoad(b *testing.B) {
 		}
 		fmt.Printf("%-28s %8d req  %8.1f req/s  p50 %8s  p95 %8s  p99 %8s\n", name, len(lat), float64(len(lat))/float64(secs),
 			pct(0.50).Round(10*time.Microsecond), pct(0.95).Round(10*time.Microsecond), pct(0.99).Round(10*time.Microsecond))
+		for _, g := range slices.Sorted(maps.Keys(byGap)) {
+			l := byGap[g]
+			slices.Sort(l)
+			fmt.Printf("    gap=%-20s %8d req  p50 %8s  p95 %8s\n", g, len(l), l[len(l)/2].Round(10*time.Microsecond),
+				l[min(len(l)-1, len(l)*95/100)].Round(10*time.Microsecond))
+		}
 	}
 	run("GET /healthz (baseline)", func(*rand.Rand) string { return "/healthz" })
 	run("GET /api/v1/coverage", func(*rand.Rand) string { return "/api/v1/coverage" })

@@ -39,6 +39,17 @@ type planRow struct {
 
 func (planRow) TableName() string { return "plans" }
 
+// planColumns are the plans columns in planRow.fields' order.
+const planColumns = `enterprise_id, override_method, override_reason, override_suggestion, override_by, override_at,
+	planned_start_on, formation_details, planned_completion_on, contact_name, contact_phone, status, formed_on,
+	party_org_id, joint_group_id, version, updated_at, updated_by`
+
+func (r *planRow) fields() []any {
+	return []any{&r.EnterpriseID, &r.OverrideMethod, &r.OverrideReason, &r.OverrideSuggestion, &r.OverrideBy, &r.OverrideAt,
+		&r.PlannedStartOn, &r.FormationDetails, &r.PlannedCompletionOn, &r.ContactName, &r.ContactPhone, &r.Status, &r.FormedOn,
+		&r.PartyOrgID, &r.JointGroupID, &r.Version, &r.UpdatedAt, &r.UpdatedBy}
+}
+
 // unsavedPlanVersion is the version of a plan nobody has saved yet; the
 // first save makes it 2.
 const unsavedPlanVersion = 1
@@ -215,9 +226,24 @@ func (db *DB) Attach(ctx context.Context, ls []enterprise.Ledger) (Attachments, 
 	for i, l := range ls {
 		ids[i] = l.ID
 	}
-	g := db.gorm.WithContext(ctx)
+	r := sqlRunner{tx: db.sql, dialect: db.dialect}
+	rows, done, err := r.query(ctx, "SELECT "+planColumns+" FROM plans WHERE enterprise_id IN "+inList(len(ids)), anyInts(ids)...)
+	if err != nil {
+		return out, apperr.Wrap(err, "attach plans")
+	}
 	var plans []planRow
-	if err := g.Where("enterprise_id IN ?", ids).Find(&plans).Error; err != nil {
+	for rows.Next() {
+		var p planRow
+		if err = rows.Scan(p.fields()...); err != nil {
+			break
+		}
+		plans = append(plans, p)
+	}
+	if err == nil {
+		err = rows.Err()
+	}
+	done()
+	if err != nil {
 		return out, apperr.Wrap(err, "attach plans")
 	}
 	saved := map[int64]*planRow{}
@@ -236,7 +262,7 @@ func (db *DB) Attach(ctx context.Context, ls []enterprise.Ledger) (Attachments, 
 		p.Version = unsavedPlanVersion
 		out.Plans[l.ID] = p
 	}
-	rows, done, err := sqlRunner{tx: db.sql, dialect: db.dialect}.query(ctx, "SELECT "+userColumns+`, a.enterprise_id
+	rows, done, err = r.query(ctx, "SELECT "+userColumns+`, a.enterprise_id
 		FROM liaison_assignments a JOIN users u ON u.id = a.liaison_id WHERE a.ended_at IS NULL AND a.enterprise_id IN `+
 		inList(len(ids)), anyInts(ids)...)
 	if err != nil {
