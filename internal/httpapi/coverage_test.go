@@ -166,6 +166,9 @@ func TestCoverageAndRounds(t *testing.T) {
 		}
 		var page struct{ Items []struct{ ID int64 } }
 		json.Unmarshal(e.do(http.MethodGet, "/api/v1/enterprises?method=standalone&limit=2", "district", nil, nil).Body.Bytes(), &page)
+		if len(page.Items) == 0 {
+			t.Fatalf("standalone page: %s", e.do(http.MethodGet, "/api/v1/enterprises?method=standalone&limit=2", "district", nil, nil).Body)
+		}
 		sid := page.Items[0].ID
 		if r := e.do(http.MethodPost, fmt.Sprintf("/api/v1/enterprises/%d/visits", sid), "district",
 			map[string]any{"visited_on": "2026-05-15", "services": []string{"party_building"}}, nil); r.Code != http.StatusCreated {

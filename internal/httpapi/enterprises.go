@@ -152,6 +152,15 @@ func optional(s string) *string {
 // enterprises renders ledgers, with the explanation of their suggestions
 // (which needs their townships' joint candidates).
 func (s *Server) enterprises(c *gin.Context, ls ...enterprise.Ledger) ([]EnterpriseResponse, error) {
+	att, err := s.db.Attach(c.Request.Context(), ls)
+	if err != nil {
+		return nil, err
+	}
+	return s.render(c, att, ls)
+}
+
+// render renders ledgers with their plans and liaisons.
+func (s *Server) render(c *gin.Context, att store.Attachments, ls []enterprise.Ledger) ([]EnterpriseResponse, error) {
 	var townships []string
 	for _, l := range ls {
 		if l.InScope && l.TownshipCode != "" && !slices.Contains(townships, l.TownshipCode) {
@@ -159,10 +168,6 @@ func (s *Server) enterprises(c *gin.Context, ls ...enterprise.Ledger) ([]Enterpr
 		}
 	}
 	pools, err := s.db.Pools(c.Request.Context(), townships)
-	if err != nil {
-		return nil, err
-	}
-	att, err := s.db.Attach(c.Request.Context(), ls)
 	if err != nil {
 		return nil, err
 	}
@@ -367,12 +372,12 @@ func (s *Server) listEnterprises(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	items, next, err := s.db.Enterprises(c.Request.Context(), me(c).Scope(), f)
+	items, att, next, err := s.db.EnterprisePage(c.Request.Context(), me(c).Scope(), f)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	rendered, err := s.enterprises(c, items...)
+	rendered, err := s.render(c, att, items)
 	if err != nil {
 		s.fail(c, err)
 		return

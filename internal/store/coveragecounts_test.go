@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -142,6 +143,18 @@ func TestCoverageCountsFollowImportsAndEdits(t *testing.T) {
 				if pools[tw] != want[tw] {
 					t.Errorf("%s: pool of %s %+v, ledgers say %+v", step, tw, pools[tw], want[tw])
 				}
+			}
+			// A page's joined plans and liaisons are Attach's.
+			page, joined, _, err := db.EnterprisePage(ctx, all, store.EnterpriseFilter{Limit: 10000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			attached, err := db.Attach(ctx, page)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(joined, attached) {
+				t.Errorf("%s: a page's plans and liaisons differ from Attach's:\n%+v\n%+v", step, joined, attached)
 			}
 			var pending int64
 			if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.Count("coverage_dirty", &pending) }); err != nil || pending != 0 {

@@ -16,6 +16,7 @@ import (
 	"github.com/fugai/fugai/internal/auth"
 	"github.com/fugai/fugai/internal/division"
 	"github.com/fugai/fugai/internal/enterprise"
+	"github.com/fugai/fugai/internal/strategy"
 )
 
 type enterpriseRow struct {
@@ -287,6 +288,14 @@ type EnterpriseFilter struct {
 // Enterprises lists ledgers visible in scope, ordered by id, at most
 // f.Limit of them, and the cursor of the next page ("" at the end).
 func (db *DB) Enterprises(ctx context.Context, s auth.Scope, f EnterpriseFilter) ([]enterprise.Ledger, string, error) {
+	ls, _, next, err := db.EnterprisePage(ctx, s, f)
+	return ls, next, err
+}
+
+// EnterprisePage is Enterprises with the plans and standing liaisons of
+// the ledgers (as Attach gives them), in one query.
+func (db *DB) EnterprisePage(ctx context.Context, s auth.Scope, f EnterpriseFilter) ([]enterprise.Ledger, Attachments, string, error) {
+	att := Attachments{Plans: map[int64]strategy.Plan{}, Liaisons: map[int64]auth.User{}}
 	q := scoped(db.gorm.WithContext(ctx).Model(&enterpriseRow{}), s)
 	if f.CreditCode != "" {
 		q = q.Where("credit_code = ?", f.CreditCode)
@@ -304,7 +313,7 @@ func (db *DB) Enterprises(ctx context.Context, s auth.Scope, f EnterpriseFilter)
 	if f.Gap != "" {
 		ids, args, err := db.gapIDs(ctx, f.Gap, f.Today, f.Township, s, f.AfterID)
 		if err != nil {
-			return nil, "", err
+			return nil, att, "", err
 		}
 		q = q.Where("id IN "+ids, args...)
 	}
@@ -333,22 +342,31 @@ func (db *DB) Enterprises(ctx context.Context, s auth.Scope, f EnterpriseFilter)
 	if f.AfterID > 0 {
 		q = q.Where("id > ?", f.AfterID)
 	}
-	// Scanned by hand: gorm's reflection cost more than the query.
-	res, err := q.Select(columnList(enterpriseColumns)).Order("id").Limit(f.Limit + 1).Rows()
+	// The page, then its plans and liaisons by left joins; scanned by
+	// hand (gorm's reflection cost more than the query).
+	page := q.Select(columnList(enterpriseColumns)).Order("id").Limit(f.Limit + 1)
+	cols := make([]string, len(enterpriseColumns))
+	for i, c := range enterpriseColumns {
+		cols[i] = "e." + c
+	}
+	res, err := db.gorm.WithContext(ctx).Raw("SELECT "+columnList(cols)+", "+attachedColumns+" FROM (?) e"+attachJoins+" ORDER BY e.id", page).Rows()
 	if err != nil {
-		return nil, "", apperr.Wrap(err, "list enterprises")
+		return nil, att, "", apperr.Wrap(err, "list enterprises")
 	}
 	defer res.Close()
 	var rows []enterpriseRow
+	var attached []attachedRow
 	for res.Next() {
 		var r enterpriseRow
-		if err := res.Scan(enterpriseFields(&r)...); err != nil {
-			return nil, "", apperr.Wrap(err, "list enterprises")
+		var a attachedRow
+		if err := res.Scan(append(enterpriseFields(&r), a.fields()...)...); err != nil {
+			return nil, att, "", apperr.Wrap(err, "list enterprises")
 		}
 		rows = append(rows, r)
+		attached = append(attached, a)
 	}
 	if err := res.Err(); err != nil {
-		return nil, "", apperr.Wrap(err, "list enterprises")
+		return nil, att, "", apperr.Wrap(err, "list enterprises")
 	}
 	next := ""
 	if len(rows) > f.Limit {
@@ -358,8 +376,9 @@ func (db *DB) Enterprises(ctx context.Context, s auth.Scope, f EnterpriseFilter)
 	out := make([]enterprise.Ledger, len(rows))
 	for i := range rows {
 		out[i] = rows[i].toLedger()
+		att.attach(out[i], &attached[i])
 	}
-	return out, next, nil
+	return out, att, next, nil
 }
 
 func escapeLike(s string) string {

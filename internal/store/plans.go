@@ -231,13 +231,13 @@ func (db *DB) Attach(ctx context.Context, ls []enterprise.Ledger) (Attachments, 
 	if err != nil {
 		return out, apperr.Wrap(err, "attach plans")
 	}
-	var plans []planRow
+	saved := map[int64]*planRow{}
 	for rows.Next() {
 		var p planRow
 		if err = rows.Scan(p.fields()...); err != nil {
 			break
 		}
-		plans = append(plans, p)
+		saved[p.EnterpriseID] = &p
 	}
 	if err == nil {
 		err = rows.Err()
@@ -246,21 +246,8 @@ func (db *DB) Attach(ctx context.Context, ls []enterprise.Ledger) (Attachments, 
 	if err != nil {
 		return out, apperr.Wrap(err, "attach plans")
 	}
-	saved := map[int64]*planRow{}
-	for i := range plans {
-		saved[plans[i].EnterpriseID] = &plans[i]
-	}
 	for _, l := range ls {
-		if !l.InScope {
-			continue
-		}
-		if r, ok := saved[l.ID]; ok {
-			out.Plans[l.ID] = r.toPlan(strategy.Method(l.SuggestedMethod))
-			continue
-		}
-		p := strategy.NewPlan(l.ID, strategy.Method(l.SuggestedMethod))
-		p.Version = unsavedPlanVersion
-		out.Plans[l.ID] = p
+		out.attachPlan(l, saved[l.ID])
 	}
 	rows, done, err = r.query(ctx, "SELECT "+userColumns+`, a.enterprise_id
 		FROM liaison_assignments a JOIN users u ON u.id = a.liaison_id WHERE a.ended_at IS NULL AND a.enterprise_id IN `+
@@ -281,4 +268,70 @@ func (db *DB) Attach(ctx context.Context, ls []enterprise.Ledger) (Attachments, 
 		return out, apperr.Wrap(err, "attach liaisons")
 	}
 	return out, nil
+}
+
+// attachPlan attaches the plan of in-scope ledger l: saved, or the implicit
+// not-started plan nobody has saved yet.
+func (a Attachments) attachPlan(l enterprise.Ledger, saved *planRow) {
+	if !l.InScope {
+		return
+	}
+	if saved != nil {
+		a.Plans[l.ID] = saved.toPlan(strategy.Method(l.SuggestedMethod))
+		return
+	}
+	p := strategy.NewPlan(l.ID, strategy.Method(l.SuggestedMethod))
+	p.Version = unsavedPlanVersion
+	a.Plans[l.ID] = p
+}
+
+// attachedColumns read a plan and a standing liaison beside a ledger
+// (attachedRow.fields), for the left joins of attachJoins: a missing plan
+// or liaison reads as zero values with a zero id.
+var attachedColumns = func() string {
+	plan := `COALESCE(p.enterprise_id, 0), p.override_method, COALESCE(p.override_reason, ''), p.override_suggestion,
+		COALESCE(p.override_by, ''), p.override_at, p.planned_start_on, COALESCE(p.formation_details, ''), p.planned_completion_on,
+		COALESCE(p.contact_name, ''), COALESCE(p.contact_phone, ''), COALESCE(p.status, ''), p.formed_on, p.party_org_id,
+		p.joint_group_id, COALESCE(p.version, 0), p.updated_at, COALESCE(p.updated_by, '')`
+	user := `COALESCE(u.id, 0), COALESCE(u.username, ''), COALESCE(u.name, ''), COALESCE(u.phone, ''), COALESCE(u.unit, ''),
+		COALESCE(u.role, ''), u.township_code, COALESCE(u.password_hash, ''), COALESCE(u.failed_logins, 0), u.locked_until,
+		u.created_at`
+	return plan + ", " + user
+}()
+
+// attachJoins bring in the plan and the standing liaison of ledgers e.
+const attachJoins = ` LEFT JOIN plans p ON p.enterprise_id = e.id
+	LEFT JOIN liaison_assignments a ON a.enterprise_id = e.id AND a.ended_at IS NULL
+	LEFT JOIN users u ON u.id = a.liaison_id`
+
+type attachedRow struct {
+	plan planRow
+	user userRow
+	// The times of a missing plan or liaison are NULL (and SQLite gives
+	// a COALESCE of times as text).
+	planUpdated, userCreated *time.Time
+}
+
+func (r *attachedRow) fields() []any {
+	plan, user := r.plan.fields(), r.user.fields()
+	plan[len(plan)-2], user[len(user)-1] = &r.planUpdated, &r.userCreated
+	return append(plan, user...)
+}
+
+// attach adds what r holds for ledger l.
+func (a Attachments) attach(l enterprise.Ledger, r *attachedRow) {
+	var saved *planRow
+	if r.plan.EnterpriseID != 0 {
+		saved = &r.plan
+		if r.planUpdated != nil {
+			saved.UpdatedAt = *r.planUpdated
+		}
+	}
+	if r.userCreated != nil {
+		r.user.CreatedAt = *r.userCreated
+	}
+	a.attachPlan(l, saved)
+	if r.user.ID != 0 {
+		a.Liaisons[l.ID] = r.user.toUser()
+	}
 }
