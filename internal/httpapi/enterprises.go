@@ -167,9 +167,12 @@ func (s *Server) render(c *gin.Context, att store.Attachments, ls []enterprise.L
 			townships = append(townships, l.TownshipCode)
 		}
 	}
-	pools, err := s.db.Pools(c.Request.Context(), townships)
-	if err != nil {
-		return nil, err
+	pools := att.Pools
+	if pools == nil {
+		var err error
+		if pools, err = s.db.Pools(c.Request.Context(), townships); err != nil {
+			return nil, err
+		}
 	}
 	out := make([]EnterpriseResponse, len(ls))
 	for i, l := range ls {

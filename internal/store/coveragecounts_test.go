@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -153,8 +154,17 @@ func TestCoverageCountsFollowImportsAndEdits(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !reflect.DeepEqual(joined, attached) {
+			if !reflect.DeepEqual(joined.Plans, attached.Plans) || !reflect.DeepEqual(joined.Liaisons, attached.Liaisons) {
 				t.Errorf("%s: a page's plans and liaisons differ from Attach's:\n%+v\n%+v", step, joined, attached)
+			}
+			var pageTownships []string
+			for _, l := range page {
+				if l.TownshipCode != "" && !slices.Contains(pageTownships, l.TownshipCode) {
+					pageTownships = append(pageTownships, l.TownshipCode)
+				}
+			}
+			if want, err := db.Pools(ctx, pageTownships); err != nil || !reflect.DeepEqual(joined.Pools, want) {
+				t.Errorf("%s: a page's joint pools %v, Pools %v (%v)", step, joined.Pools, want, err)
 			}
 			var pending int64
 			if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.Count("coverage_dirty", &pending) }); err != nil || pending != 0 {

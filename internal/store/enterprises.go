@@ -292,10 +292,20 @@ func (db *DB) Enterprises(ctx context.Context, s auth.Scope, f EnterpriseFilter)
 	return ls, next, err
 }
 
+// pageSQL reads a page of ledgers (the subquery) with their plans,
+// liaisons and joint pools.
+var pageSQL = func() string {
+	cols := make([]string, len(enterpriseColumns))
+	for i, c := range enterpriseColumns {
+		cols[i] = "e." + c
+	}
+	return "SELECT " + strings.Join(cols, ", ") + ", " + attachedColumns + " FROM (?) e" + attachJoins + " ORDER BY e.id"
+}()
+
 // EnterprisePage is Enterprises with the plans and standing liaisons of
 // the ledgers (as Attach gives them), in one query.
 func (db *DB) EnterprisePage(ctx context.Context, s auth.Scope, f EnterpriseFilter) ([]enterprise.Ledger, Attachments, string, error) {
-	att := Attachments{Plans: map[int64]strategy.Plan{}, Liaisons: map[int64]auth.User{}}
+	att := Attachments{Plans: map[int64]strategy.Plan{}, Liaisons: map[int64]auth.User{}, Pools: map[string]strategy.Pool{}}
 	q := scoped(db.gorm.WithContext(ctx).Model(&enterpriseRow{}), s)
 	if f.CreditCode != "" {
 		q = q.Where("credit_code = ?", f.CreditCode)
@@ -344,18 +354,14 @@ func (db *DB) EnterprisePage(ctx context.Context, s auth.Scope, f EnterpriseFilt
 	}
 	// The page, then its plans and liaisons by left joins; scanned by
 	// hand (gorm's reflection cost more than the query).
-	page := q.Select(columnList(enterpriseColumns)).Order("id").Limit(f.Limit + 1)
-	cols := make([]string, len(enterpriseColumns))
-	for i, c := range enterpriseColumns {
-		cols[i] = "e." + c
-	}
-	res, err := db.gorm.WithContext(ctx).Raw("SELECT "+columnList(cols)+", "+attachedColumns+" FROM (?) e"+attachJoins+" ORDER BY e.id", page).Rows()
+	page := q.Select(enterpriseColumnList).Order("id").Limit(f.Limit + 1)
+	res, err := db.gorm.WithContext(ctx).Raw(pageSQL, page).Rows()
 	if err != nil {
 		return nil, att, "", apperr.Wrap(err, "list enterprises")
 	}
 	defer res.Close()
-	var rows []enterpriseRow
-	var attached []attachedRow
+	rows := make([]enterpriseRow, 0, f.Limit+1)
+	attached := make([]attachedRow, 0, f.Limit+1)
 	for res.Next() {
 		var r enterpriseRow
 		var a attachedRow

@@ -219,7 +219,7 @@ func (s *sqliteLedgers) Lookup(ctx context.Context, codes []string) (map[string]
 	for i, c := range codes {
 		args[i] = c
 	}
-	rows, err := s.read.QueryContext(ctx, "SELECT "+columnList(enterpriseColumns)+" FROM enterprises WHERE credit_code IN ("+placeholders(len(codes))+")", args...)
+	rows, err := s.read.QueryContext(ctx, "SELECT "+enterpriseColumnList+" FROM enterprises WHERE credit_code IN ("+placeholders(len(codes))+")", args...)
 	if err != nil {
 		return nil, apperr.Wrap(err, "look up ledgers")
 	}
@@ -404,6 +404,9 @@ var enterpriseColumns = []string{"id", "credit_code", "name", "entity_type", "na
 	"annual_revenue", "needs", "union_org", "youth_league", "womens_federation", "suggested_method", "verified_at", "version",
 	"created_at", "updated_at"}
 
+// enterpriseColumnList is enterpriseColumns for a SELECT.
+var enterpriseColumnList = strings.Join(enterpriseColumns, ", ")
+
 func enterpriseFields(r *enterpriseRow) []any {
 	return []any{&r.ID, &r.CreditCode, &r.Name, &r.EntityType, &r.Nature, &r.LegalRepresentative,
 		&r.RegisteredCapital, &r.FoundedOn, &r.RegistrationStatus, &r.RegisteredAddress, &r.OperatingAddress,
@@ -463,7 +466,7 @@ func (p *pgLedgers) Lookup(ctx context.Context, codes []string) (map[string]ente
 	defer p.mu.Unlock()
 	// FOR UPDATE: an edit through the API waits for the import instead of
 	// being overwritten by it.
-	rows, err := p.tx.Query(ctx, "SELECT "+columnList(enterpriseColumns)+" FROM enterprises WHERE credit_code = ANY($1) FOR UPDATE", codes)
+	rows, err := p.tx.Query(ctx, "SELECT "+enterpriseColumnList+" FROM enterprises WHERE credit_code = ANY($1) FOR UPDATE", codes)
 	if err != nil {
 		return nil, apperr.Wrap(err, "look up ledgers")
 	}

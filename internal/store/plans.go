@@ -213,6 +213,9 @@ func planStale(current int64) error {
 type Attachments struct {
 	Plans    map[int64]strategy.Plan
 	Liaisons map[int64]auth.User
+	// Pools holds the joint pools of the ledgers' townships, when read
+	// with them (EnterprisePage); nil otherwise.
+	Pools map[string]strategy.Pool
 }
 
 // Attach reads the plans and standing liaisons of ledgers, two queries for
@@ -296,13 +299,16 @@ var attachedColumns = func() string {
 	user := `COALESCE(u.id, 0), COALESCE(u.username, ''), COALESCE(u.name, ''), COALESCE(u.phone, ''), COALESCE(u.unit, ''),
 		COALESCE(u.role, ''), u.township_code, COALESCE(u.password_hash, ''), COALESCE(u.failed_logins, 0), u.locked_until,
 		u.created_at`
-	return plan + ", " + user
+	return plan + ", " + user + ", COALESCE(pool.enterprises, 0), COALESCE(pool.members, 0)"
 }()
 
-// attachJoins bring in the plan and the standing liaison of ledgers e.
+// attachJoins bring in the plan, the standing liaison and the township's
+// joint pool (from the maintained counts, as DB.Pools) of ledgers e.
 const attachJoins = ` LEFT JOIN plans p ON p.enterprise_id = e.id
 	LEFT JOIN liaison_assignments a ON a.enterprise_id = e.id AND a.ended_at IS NULL
-	LEFT JOIN users u ON u.id = a.liaison_id`
+	LEFT JOIN users u ON u.id = a.liaison_id
+	LEFT JOIN (SELECT township_code, SUM(n) AS enterprises, SUM(n * pool_members) AS members FROM coverage_cells
+		WHERE pool_members > 0 GROUP BY township_code) pool ON pool.township_code = e.township_code`
 
 type attachedRow struct {
 	plan planRow
@@ -310,12 +316,13 @@ type attachedRow struct {
 	// The times of a missing plan or liaison are NULL (and SQLite gives
 	// a COALESCE of times as text).
 	planUpdated, userCreated *time.Time
+	pool                     strategy.Pool
 }
 
 func (r *attachedRow) fields() []any {
 	plan, user := r.plan.fields(), r.user.fields()
 	plan[len(plan)-2], user[len(user)-1] = &r.planUpdated, &r.userCreated
-	return append(plan, user...)
+	return append(append(plan, user...), &r.pool.Enterprises, &r.pool.FullMembers)
 }
 
 // attach adds what r holds for ledger l.
@@ -333,5 +340,8 @@ func (a Attachments) attach(l enterprise.Ledger, r *attachedRow) {
 	a.attachPlan(l, saved)
 	if r.user.ID != 0 {
 		a.Liaisons[l.ID] = r.user.toUser()
+	}
+	if a.Pools != nil && l.TownshipCode != "" && r.pool.Enterprises > 0 {
+		a.Pools[l.TownshipCode] = r.pool
 	}
 }
