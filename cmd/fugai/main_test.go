@@ -232,3 +232,55 @@ func TestMigrateAndUserCreate(t *testing.T) {
 		t.Fatal("unknown command accepted")
 	}
 }
+
+// fugai coverage checks the maintained counts against a recount, reports a
+// difference with exit status 1, and rebuilds them.
+func TestCoverageCheckAndRebuild(t *testing.T) {
+	dir := t.TempDir()
+	vars := map[string]string{"FUGAI_DATABASE_URL": dir + "/f.db"}
+	ctx := context.Background()
+	if err := run(ctx, []string{"coverage"}, getenvFrom(vars), nil, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "migrate") {
+		t.Fatalf("check before migrating: %v", err)
+	}
+	if err := run(ctx, []string{"migrate"}, getenvFrom(vars), nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	csv := dir + "/reg.csv"
+	rows := "统一社会信用代码,企业名称,住所\n91431100MA4L1AAA1X,甲公司,永州市冷水滩区梅湾街道1号\n91431100MA4L1AAB9X,乙公司,永州市冷水滩区凤凰街道2号\n"
+	if err := os.WriteFile(csv, []byte(rows), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"import", "-kind", "registration", csv}, getenvFrom(vars), nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(ctx, []string{"coverage", "check"}, getenvFrom(vars), nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "agree") {
+		t.Fatalf("check: %v\n%s", err, out.String())
+	}
+	// Counts changed behind the program's back.
+	db, err := store.Open(ctx, vars["FUGAI_DATABASE_URL"], store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.InTx(ctx, func(tx *store.Tx) error { return tx.Exec("UPDATE coverage_cells SET n = n + 2") })
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	err = run(ctx, []string{"coverage"}, getenvFrom(vars), nil, &out, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "differ") || !strings.Contains(out.String(), "431103001") {
+		t.Fatalf("check after tampering: %v\n%s", err, out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"coverage", "rebuild"}, getenvFrom(vars), nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "rebuilt") {
+		t.Fatalf("rebuild: %v\n%s", err, out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"coverage", "check"}, getenvFrom(vars), nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "agree") {
+		t.Fatalf("check after rebuild: %v\n%s", err, out.String())
+	}
+	if err := run(ctx, []string{"coverage", "frob"}, getenvFrom(vars), nil, io.Discard, io.Discard); err == nil {
+		t.Fatal("unknown subcommand accepted")
+	}
+}

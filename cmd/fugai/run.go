@@ -103,7 +103,7 @@ func limitMemory(getenv func(string) string, databaseURL string) {
 		debug.SetMemoryLimit(200 << 20)
 		return
 	}
-	debug.SetMemoryLimit(180 << 20)
+	debug.SetMemoryLimit(150 << 20)
 }
 
 // open loads the district and opens the store; the caller closes it.

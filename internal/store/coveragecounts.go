@@ -200,6 +200,17 @@ func recountCoverage(ctx context.Context, r runner, d Dialect) error {
 	for _, q := range []string{
 		"DELETE FROM coverage_dirty", "DELETE FROM coverage_facts", "DELETE FROM coverage_cells", "DELETE FROM coverage_days",
 		"INSERT INTO coverage_facts (" + factColumns + ") " + factsSelect(d, ""),
+	} {
+		if _, err := r.exec(ctx, q); err != nil {
+			return apperr.Wrap(err, "recount coverage")
+		}
+	}
+	if d == SQLite {
+		// SQLite would sort a million facts in memory for each GROUP BY
+		// (temp_store is MEMORY): count them here instead.
+		return tallyInGo(ctx, r)
+	}
+	for _, q := range []string{
 		"INSERT INTO coverage_cells (" + cellKey + ", n) SELECT " + cellKey + ", COUNT(*) FROM coverage_facts GROUP BY " + cellKey,
 		"INSERT INTO coverage_days (township_code, kind, day, n) SELECT township_code, 'due', due_on, COUNT(*) FROM coverage_facts " +
 			"WHERE due_on IS NOT NULL GROUP BY township_code, due_on",
@@ -207,6 +218,61 @@ func recountCoverage(ctx context.Context, r runner, d Dialect) error {
 			"FROM coverage_facts GROUP BY township_code, verified_on",
 	} {
 		if _, err := r.exec(ctx, q); err != nil {
+			return apperr.Wrap(err, "recount coverage")
+		}
+	}
+	return nil
+}
+
+// cell is one row of coverage_cells' key.
+type cell struct {
+	township, method, planStatus                                   string
+	org, standalone, work, union, youth, womens, should, ungrouped bool
+	noLiaison, checkDigit                                          bool
+	poolMembers                                                    int
+}
+
+type dayKey struct{ township, kind, day string }
+
+// tallyInGo fills coverage_cells and coverage_days from coverage_facts,
+// counting in Go: a few thousand distinct keys at most.
+func tallyInGo(ctx context.Context, r runner) error {
+	rows, done, err := r.query(ctx, "SELECT "+cellKey+", due_on, verified_on FROM coverage_facts")
+	if err != nil {
+		return apperr.Wrap(err, "recount coverage")
+	}
+	cells := map[cell]int{}
+	days := map[dayKey]int{}
+	for rows.Next() {
+		var c cell
+		var due *string
+		var verified string
+		if err = rows.Scan(&c.township, &c.method, &c.planStatus, &c.org, &c.standalone, &c.work, &c.union, &c.youth, &c.womens,
+			&c.should, &c.ungrouped, &c.noLiaison, &c.checkDigit, &c.poolMembers, &due, &verified); err != nil {
+			break
+		}
+		cells[c]++
+		if due != nil {
+			days[dayKey{c.township, "due", *due}]++
+		}
+		days[dayKey{c.township, "verified", verified}]++
+	}
+	if err == nil {
+		err = rows.Err()
+	}
+	done()
+	if err != nil {
+		return apperr.Wrap(err, "recount coverage")
+	}
+	for c, n := range cells {
+		if _, err := r.exec(ctx, "INSERT INTO coverage_cells ("+cellKey+", n) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			c.township, c.method, c.planStatus, c.org, c.standalone, c.work, c.union, c.youth, c.womens, c.should, c.ungrouped,
+			c.noLiaison, c.checkDigit, c.poolMembers, n); err != nil {
+			return apperr.Wrap(err, "recount coverage")
+		}
+	}
+	for k, n := range days {
+		if _, err := r.exec(ctx, "INSERT INTO coverage_days (township_code, kind, day, n) VALUES (?, ?, ?, ?)", k.township, k.kind, k.day, n); err != nil {
 			return apperr.Wrap(err, "recount coverage")
 		}
 	}
