@@ -221,11 +221,13 @@ const defaultSparseGap = 10_000
 // the database pages through the facts from the cursor, not from the
 // first ledger.
 //
-// A dated gap (overdue_plan, stale_ledger) has no index in id order. The
-// counts say how many ledgers have it: when many do, paging through the
-// township (or the district) in id order soon finds a page of them; when
-// few do, they are gathered by their day (PostgreSQL; the embedded
-// database always pages).
+// The counts say how many ledgers have the gap. When many do, paging
+// through the facts in id order soon finds a page of them (a dated gap,
+// overdue_plan or stale_ledger, has no index in id order: the township's
+// facts are paged). When few or none do, they are gathered first — by
+// their day, or from the gap's index — so that no plan the database might
+// choose reads a township's ledgers to find nothing (PostgreSQL; the
+// embedded database always pages).
 func (db *DB) gapIDs(ctx context.Context, gap string, today time.Time, township string, s auth.Scope, after int64) (string, []any, error) {
 	cond, args, err := gapCondition(gap, today)
 	if err != nil {
@@ -248,8 +250,8 @@ func (db *DB) gapIDs(ctx context.Context, gap string, today time.Time, township 
 		where += " AND f.enterprise_id > ?"
 		whereArgs = append(whereArgs, after)
 	}
-	if db.dialect == Postgres && (gap == coverage.GapOverduePlan || gap == coverage.GapStaleLedger) {
-		ids, sparse, err := db.sparseGapIDs(ctx, gap, args[0], township, s, cond+where, append(append([]any{}, args...), whereArgs...))
+	if db.dialect == Postgres {
+		ids, sparse, err := db.sparseGapIDs(ctx, gap, args, township, s, cond+where, append(append([]any{}, args...), whereArgs...))
 		if err != nil {
 			return "", nil, err
 		}
@@ -265,16 +267,24 @@ func (db *DB) gapIDs(ctx context.Context, gap string, today time.Time, township 
 	return "(SELECT f.enterprise_id FROM coverage_facts f WHERE " + cond + where + ")", append(args, whereArgs...), nil
 }
 
-// sparseGapIDs gathers the ids of the ledgers with a dated gap when the
-// counts say they are few (sparse); cond and args select them on
-// coverage_facts f.
-func (db *DB) sparseGapIDs(ctx context.Context, gap string, cutoff any, township string, s auth.Scope, cond string, args []any) ([]int64, bool, error) {
-	kind := "verified"
-	if gap == coverage.GapOverduePlan {
-		kind = "due"
+// sparseGapIDs gathers the ids of the ledgers with a gap when the counts
+// say they are few (sparse); cond and args select them on coverage_facts
+// f, gapArgs are the gap's own arguments.
+func (db *DB) sparseGapIDs(ctx context.Context, gap string, gapArgs []any, township string, s auth.Scope, cond string, args []any) ([]int64, bool, error) {
+	var q string
+	var qArgs []any
+	switch gap {
+	case coverage.GapOverduePlan, coverage.GapStaleLedger:
+		kind := "verified"
+		if gap == coverage.GapOverduePlan {
+			kind = "due"
+		}
+		q, qArgs = "SELECT township_code, SUM(n) FROM coverage_days WHERE kind = ? AND day < ?", []any{kind, gapArgs[0]}
+	case coverage.GapUnassigned:
+		q = "SELECT township_code, SUM(n) FROM coverage_cells WHERE township_code = ''"
+	default: // a flag of the facts, counted in the cells
+		q = "SELECT township_code, SUM(n) FROM coverage_cells WHERE " + gap
 	}
-	q := "SELECT township_code, SUM(n) FROM coverage_days WHERE kind = ? AND day < ?"
-	qArgs := []any{kind, cutoff}
 	switch township {
 	case "":
 	case "none":
@@ -314,7 +324,7 @@ func (db *DB) sparseGapIDs(ctx context.Context, gap string, cutoff any, township
 	if len(townships) == 0 {
 		return ids, true, nil
 	}
-	// The township list lets the (township_code, day) index serve.
+	// The township list lets the township indexes serve.
 	rows, done, err = r.query(ctx, "SELECT f.enterprise_id FROM coverage_facts f WHERE f.township_code IN "+inList(len(townships))+
 		" AND "+cond+" ORDER BY f.enterprise_id", append(anyStrings(townships), args...)...)
 	if err != nil {
