@@ -233,19 +233,7 @@ func (db *DB) gapIDs(ctx context.Context, gap string, today time.Time, township 
 	if err != nil {
 		return "", nil, err
 	}
-	var where string
-	var whereArgs []any
-	switch township {
-	case "":
-	case "none":
-		where += " AND f.township_code = ''"
-	default:
-		where += " AND f.township_code = ?"
-		whereArgs = append(whereArgs, township)
-	}
-	c, a := townshipCondition(s, "f.township_code")
-	where += c
-	whereArgs = append(whereArgs, a...)
+	where, whereArgs := townshipRestriction("f.township_code", township, s)
 	if after > 0 {
 		where += " AND f.enterprise_id > ?"
 		whereArgs = append(whereArgs, after)
@@ -267,6 +255,22 @@ func (db *DB) gapIDs(ctx context.Context, gap string, today time.Time, township 
 	return "(SELECT f.enterprise_id FROM coverage_facts f WHERE " + cond + where + ")", append(args, whereArgs...), nil
 }
 
+// townshipRestriction restricts column (a township code, ” for the
+// unassigned) to township ("none": the unassigned; "": any) and to scope.
+func townshipRestriction(column, township string, s auth.Scope) (string, []any) {
+	var cond string
+	var args []any
+	switch township {
+	case "":
+	case "none":
+		cond = " AND " + column + " = ''"
+	default:
+		cond, args = " AND "+column+" = ?", []any{township}
+	}
+	c, a := townshipCondition(s, column)
+	return cond + c, append(args, a...)
+}
+
 // sparseGapIDs gathers the ids of the ledgers with a gap when the counts
 // say they are few (sparse); cond and args select them on coverage_facts
 // f, gapArgs are the gap's own arguments.
@@ -285,15 +289,7 @@ func (db *DB) sparseGapIDs(ctx context.Context, gap string, gapArgs []any, towns
 	default: // a flag of the facts, counted in the cells
 		q = "SELECT township_code, SUM(n) FROM coverage_cells WHERE " + gap
 	}
-	switch township {
-	case "":
-	case "none":
-		q += " AND township_code = ''"
-	default:
-		q += " AND township_code = ?"
-		qArgs = append(qArgs, township)
-	}
-	c, a := townshipCondition(s, "township_code")
+	c, a := townshipRestriction("township_code", township, s)
 	q += c + " GROUP BY township_code HAVING SUM(n) > 0"
 	r := sqlRunner{tx: db.sql, dialect: db.dialect}
 	rows, done, err := r.query(ctx, q, append(qArgs, a...)...)
