@@ -90,16 +90,19 @@ func tallySQL(ids string, sign int) []string {
 // coverage_dirty up to date, inside the transaction that noted them; from
 // bulk noted ledgers on, it recounts everything instead.
 //
-// On PostgreSQL the transaction claims the rows it sees (its own, and any
-// a write outside the program left behind) by deleting them; a ledger
-// noted by a concurrent transaction waits on coverage_dirty's key until
-// that one commits, so facts are recomputed one transaction at a time per
-// ledger, each seeing the other's committed writes.
+// On PostgreSQL the transaction takes its own notes (by its txid, through
+// an index: a large import's uncommitted notes are not scanned by every
+// other write). A ledger noted by a concurrent transaction waits on
+// coverage_dirty's key until that one commits, so facts are recomputed one
+// transaction at a time per ledger, each seeing the other's committed
+// writes; a note left by a write outside the program is taken over by the
+// next transaction that notes the ledger (fugai coverage rebuild covers
+// the rest).
 func applyCoverage(ctx context.Context, r runner, d Dialect, bulk int) error {
 	ids := "SELECT enterprise_id FROM coverage_dirty"
 	var args []any
 	if d == Postgres {
-		rows, done, err := r.query(ctx, "DELETE FROM coverage_dirty RETURNING enterprise_id")
+		rows, done, err := r.query(ctx, "DELETE FROM coverage_dirty WHERE txid = txid_current_if_assigned() RETURNING enterprise_id")
 		if err != nil {
 			return apperr.Wrap(err, "claim coverage changes")
 		}

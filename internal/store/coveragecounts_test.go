@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -18,6 +19,7 @@ import (
 	"github.com/fugai/fugai/internal/apperr"
 	"github.com/fugai/fugai/internal/audit"
 	"github.com/fugai/fugai/internal/auth"
+	"github.com/fugai/fugai/internal/coverage"
 	"github.com/fugai/fugai/internal/enterprise"
 	"github.com/fugai/fugai/internal/importer"
 	"github.com/fugai/fugai/internal/liaison"
@@ -434,5 +436,75 @@ func TestCoverageCountsUnderConcurrentWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 		sameCounts(t, "after concurrent writes", got, want)
+	})
+}
+
+// A change made with SQL behind the program's back is noted by the
+// triggers but applied by nobody: the counts lag (fugai coverage check
+// sees it) until the program next writes that ledger, which takes the note
+// over, or a rebuild.
+func TestCoverageNoteLeftOutsideTheProgram(t *testing.T) {
+	dist := district(t)
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		ctx := context.Background()
+		url := storetest.URL(t, d)
+		db, err := store.Open(ctx, url, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		l := create(t, db, dist, 1, "冷水滩区梅湾街道建设路1号")
+		other := create(t, db, dist, 2, "冷水滩区梅湾街道建设路2号")
+		driver := "sqlite"
+		if d == store.Postgres {
+			driver = "pgx"
+		}
+		raw, err := sql.Open(driver, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		if _, err := raw.ExecContext(ctx, "UPDATE enterprises SET full_members = 4 WHERE id = $1", l.ID); err != nil {
+			t.Fatal(err)
+		}
+		today := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+		all := auth.Scope{All: true}
+		counts := func() (map[string]coverage.Counts, map[string]coverage.Counts) {
+			got, err := db.Coverage(ctx, all, today)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := db.CoverageRecount(ctx, all, today)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got, want
+		}
+		if got, want := counts(); reflect.DeepEqual(got, want) {
+			t.Fatalf("the counts followed a write outside the program: %+v", got)
+		}
+		// The program writes the ledger: it takes the note over.
+		if _, err := db.UpdateEnterprise(ctx, all, other.ID, other.Version, audit.Actor{Name: "t"}, func(x *enterprise.Ledger) ([]enterprise.Change, error) {
+			return x.Apply(body(t, map[string]any{"union": true}), auth.DistrictAdmin, dist)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		cur, err := db.Enterprise(ctx, all, l.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.UpdateEnterprise(ctx, all, l.ID, cur.Version, audit.Actor{Name: "t"}, func(x *enterprise.Ledger) ([]enterprise.Change, error) {
+			return x.Apply(body(t, map[string]any{"youth_league": true}), auth.DistrictAdmin, dist)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		got, want := counts()
+		sameCounts(t, "after the program wrote the ledger", got, want)
+		if got["431103001"].Gaps["should_form"] != 1 {
+			t.Fatalf("the outside change is not counted: %+v", got["431103001"])
+		}
 	})
 }

@@ -17,7 +17,9 @@
 -- Triggers note every ledger whose facts may have changed in
 -- coverage_dirty; the transaction that wrote it brings its facts and the
 -- counts up to date before it commits (store.applyCoverage). A ledger
--- noted by two transactions at once is serialised by coverage_dirty's key.
+-- noted by two transactions at once is serialised by coverage_dirty's key;
+-- a note left by a write outside the program is taken over by the next
+-- transaction that notes the same ledger.
 CREATE TABLE coverage_facts (
     enterprise_id        BIGINT PRIMARY KEY,
     township_code        TEXT NOT NULL,
@@ -82,16 +84,20 @@ CREATE TABLE coverage_days (
     PRIMARY KEY (township_code, kind, day)
 );
 
+-- txid: the transaction that noted the ledger, so that it finds its own
+-- notes by index (a seq scan would wade through a large import's notes).
 CREATE TABLE coverage_dirty (
-    enterprise_id  BIGINT PRIMARY KEY
+    enterprise_id  BIGINT PRIMARY KEY,
+    txid           BIGINT NOT NULL DEFAULT txid_current()
 );
+CREATE INDEX coverage_dirty_txid_idx ON coverage_dirty (txid);
 
 -- +goose StatementBegin
 CREATE FUNCTION coverage_note_enterprises() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO coverage_dirty (enterprise_id)
-            SELECT id FROM new_rows WHERE in_scope ORDER BY id ON CONFLICT DO NOTHING;
+            SELECT id FROM new_rows WHERE in_scope ORDER BY id ON CONFLICT (enterprise_id) DO UPDATE SET txid = EXCLUDED.txid;
     ELSE
         INSERT INTO coverage_dirty (enterprise_id)
             SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
@@ -99,7 +105,7 @@ BEGIN
                    n.womens_federation, n.verified_at, n.check_digit_warning)
                 IS DISTINCT FROM (o.township_code, o.in_scope, o.suggested_method, o.full_members, o.union_org,
                    o.youth_league, o.womens_federation, o.verified_at, o.check_digit_warning)
-            ORDER BY n.id ON CONFLICT DO NOTHING;
+            ORDER BY n.id ON CONFLICT (enterprise_id) DO UPDATE SET txid = EXCLUDED.txid;
     END IF;
     RETURN NULL;
 END;
@@ -115,14 +121,14 @@ CREATE FUNCTION coverage_note_related() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO coverage_dirty (enterprise_id)
-            SELECT DISTINCT enterprise_id FROM new_rows ORDER BY enterprise_id ON CONFLICT DO NOTHING;
+            SELECT DISTINCT enterprise_id FROM new_rows ORDER BY enterprise_id ON CONFLICT (enterprise_id) DO UPDATE SET txid = EXCLUDED.txid;
     ELSIF TG_OP = 'DELETE' THEN
         INSERT INTO coverage_dirty (enterprise_id)
-            SELECT DISTINCT enterprise_id FROM old_rows ORDER BY enterprise_id ON CONFLICT DO NOTHING;
+            SELECT DISTINCT enterprise_id FROM old_rows ORDER BY enterprise_id ON CONFLICT (enterprise_id) DO UPDATE SET txid = EXCLUDED.txid;
     ELSE
         INSERT INTO coverage_dirty (enterprise_id)
             SELECT enterprise_id FROM new_rows UNION SELECT enterprise_id FROM old_rows
-            ORDER BY enterprise_id ON CONFLICT DO NOTHING;
+            ORDER BY enterprise_id ON CONFLICT (enterprise_id) DO UPDATE SET txid = EXCLUDED.txid;
     END IF;
     RETURN NULL;
 END;
