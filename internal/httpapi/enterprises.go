@@ -59,7 +59,7 @@ type EnterpriseResponse struct {
 	// Suggestion explains suggested_method (null when out of scope).
 	Suggestion *SuggestionResponse `json:"suggestion"`
 	// VerifiedAt is when a visit or a survey update last confirmed the
-	// ledger (null: never); it is stale 183 days later.
+	// ledger (null: never); it is stale from the 183rd district day after.
 	VerifiedAt *time.Time `json:"verified_at"`
 	// Plan is the enterprise's plan (null when out of scope), as GET
 	// /enterprises/{id}/plan gives it.

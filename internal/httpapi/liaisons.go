@@ -180,7 +180,7 @@ func (s *Server) putLiaison(c *gin.Context) {
 // listLiaisons godoc
 //
 //	@Summary		Liaisons and their workload
-//	@Description	enterprises: standing assignments; visits_this_round: visits they logged in the current round (the open survey round, else the current half-year); overdue: assigned in-scope enterprises not verified for 183 days.
+//	@Description	enterprises: standing assignments; visits_this_round: visits they logged in the current round (the open survey round, else the current half-year); overdue: assigned in-scope enterprises whose ledger is stale (last verified 183 or more district days ago, or never).
 //	@Tags			liaisons
 //	@Security		BearerAuth
 //	@Produce		json
