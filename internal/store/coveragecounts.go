@@ -200,6 +200,17 @@ func (db *DB) RebuildCoverage(ctx context.Context) error {
 // from the ledgers, and forgets the noted ledgers (the recount covers
 // them).
 func recountCoverage(ctx context.Context, r runner, d Dialect) error {
+	if d == Postgres {
+		// A concurrent transaction recomputing a ledger the recount does
+		// not cover would race it over that ledger's facts: hold such
+		// writes off until the recount commits (their statements then see
+		// it). The tables are taken in the order applyCoverage writes
+		// them (cells, days, facts), so that one already applying finishes
+		// first rather than deadlocking. Reading stays free.
+		if _, err := r.exec(ctx, "LOCK TABLE coverage_cells, coverage_days, coverage_facts IN SHARE ROW EXCLUSIVE MODE"); err != nil {
+			return apperr.Wrap(err, "lock coverage")
+		}
+	}
 	for _, q := range []string{
 		"DELETE FROM coverage_dirty", "DELETE FROM coverage_facts", "DELETE FROM coverage_cells", "DELETE FROM coverage_days",
 		"INSERT INTO coverage_facts (" + factColumns + ") " + factsSelect(d, ""),

@@ -508,3 +508,78 @@ func TestCoverageNoteLeftOutsideTheProgram(t *testing.T) {
 		}
 	})
 }
+
+// Imports that recount all coverage (a low bulk threshold) run while other
+// ledgers are edited: no write fails and the counts equal a recount.
+func TestCoverageRecountBesideConcurrentEdits(t *testing.T) {
+	dist := district(t)
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		db := storetest.OpenWith(t, d, store.Options{CoverageBulk: 5})
+		ctx := context.Background()
+		all := auth.Scope{All: true}
+		var ids []int64
+		for i := 1; i <= 10; i++ {
+			ids = append(ids, create(t, db, dist, i, "冷水滩区梅湾街道建设路1号").ID)
+		}
+		dir := t.TempDir()
+		done := make(chan struct{})
+		errs := make(chan error, 100)
+		go func() {
+			defer close(done)
+			for k := range 4 {
+				var rows []string
+				for i := 100 + k*20; i < 120+k*20; i++ {
+					rows = append(rows, fmt.Sprintf("%s,企业%d,冷水滩区凤凰街道零陵路%d号", code(i), i, i))
+				}
+				p := filepath.Join(dir, fmt.Sprintf("r%d.csv", k))
+				if err := os.WriteFile(p, []byte("统一社会信用代码,企业名称,住所\n"+strings.Join(rows, "\n")+"\n"), 0o644); err != nil {
+					errs <- err
+					return
+				}
+				if job := importFile(t, db, importer.Registration, p, false); job.Status != importer.Succeeded {
+					errs <- fmt.Errorf("import %d: %+v", k, job)
+					return
+				}
+			}
+		}()
+		rng := rand.New(rand.NewPCG(9, 9))
+		edits := 0
+		for running := true; running; {
+			select {
+			case <-done:
+				running = false
+			default:
+			}
+			id := ids[rng.IntN(len(ids))]
+			l, err := db.Enterprise(ctx, all, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = db.UpdateEnterprise(ctx, all, id, l.Version, audit.Actor{Name: "t"}, func(x *enterprise.Ledger) ([]enterprise.Change, error) {
+				return x.Apply(body(t, map[string]any{"full_members": rng.IntN(5), "union": rng.IntN(2) == 0}), auth.DistrictAdmin, dist)
+			})
+			var ae *apperr.Error
+			if err != nil && (!errors.As(err, &ae) || ae.Kind == apperr.Internal) {
+				t.Fatalf("edit beside an import: %v", err)
+			}
+			edits++
+		}
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		today := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+		got, err := db.Coverage(ctx, all, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := db.CoverageRecount(ctx, all, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameCounts(t, fmt.Sprintf("after 4 imports beside %d edits", edits), got, want)
+		if want["431103006"].Enterprises != 80 || edits < 2 {
+			t.Fatalf("imports %+v, %d edits", want["431103006"], edits)
+		}
+	})
+}
