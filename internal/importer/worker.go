@@ -18,6 +18,16 @@ import (
 // job.
 var ErrJobTaken = errors.New("import job is held by another worker")
 
+// ErrConflict marks a RunImport error as a transient conflict with
+// concurrent writes (a deadlock the database broke by rolling the job's
+// transaction back): nothing was applied, and running the job again may
+// pass.
+var ErrConflict = errors.New("import transaction lost a conflict with concurrent writes")
+
+// conflictRuns is how many times a job is run when its transaction keeps
+// losing conflicts.
+const conflictRuns = 3
+
 // Queue is what the workers need from storage.
 type Queue interface {
 	// ClaimImport marks the next runnable job running; only, when non-zero,
@@ -173,6 +183,10 @@ func (w *Workers) Run(ctx context.Context, job Job) {
 	log := w.log.With(slog.Int64("import", job.ID), slog.String("kind", string(job.Kind)))
 	log.Info("import started", slog.Int("attempt", job.Attempts))
 	err := w.process(ctx, job)
+	for run := 2; run <= conflictRuns && errors.Is(err, ErrConflict) && ctx.Err() == nil; run++ {
+		log.Warn("import rolled back by a conflict with concurrent writes; running it again", slog.Int("run", run), slog.Any("error", err))
+		err = w.process(ctx, job)
+	}
 	var fe *FileError
 	var he *HeaderError
 	switch {

@@ -341,6 +341,14 @@ func importHistory(l *enterprise.Ledger, changes []byte, job importer.Job) histo
 // runImportPostgres runs the job on one pgx connection: the fast path
 // writes with COPY.
 func (db *DB) runImportPostgres(ctx context.Context, job importer.Job, fn func(importer.Ledgers) (importer.Result, error)) error {
+	err := db.runImportPostgresOnce(ctx, job, fn)
+	if retryable(err) {
+		return fmt.Errorf("%w: %w", importer.ErrConflict, err)
+	}
+	return err
+}
+
+func (db *DB) runImportPostgresOnce(ctx context.Context, job importer.Job, fn func(importer.Ledgers) (importer.Result, error)) error {
 	conn, err := db.sql.Conn(ctx)
 	if err != nil {
 		return apperr.Wrap(err, "import connection")
