@@ -53,10 +53,11 @@ var coverageGapOrder = []string{coverage.GapShouldForm, coverage.GapUngroupedJoi
 	coverage.GapOverduePlan, coverage.GapStaleLedger, coverage.GapCheckDigit}
 
 // staleCutoff is liaison.StaleBefore(today) as a district date and as the
-// instant it starts.
+// instant it starts, in UTC: SQLite compares times as text, and stored
+// times are UTC.
 func staleCutoff(today time.Time) (string, time.Time) {
 	d := liaison.StaleBefore(today)
-	return d.Format(time.DateOnly), time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, liaison.Zone())
+	return d.Format(time.DateOnly), time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, liaison.Zone()).UTC()
 }
 
 // Coverage counts coverage per township of the in-scope enterprises

@@ -583,3 +583,53 @@ func TestCoverageRecountBesideConcurrentEdits(t *testing.T) {
 		}
 	})
 }
+
+// Ledgers verified on the last stale day, on the first fresh day and late
+// in the evening before it (UTC+8) are counted alike by the maintained
+// counts, the recount and the liaison workload.
+func TestStaleCutoffDay(t *testing.T) {
+	dist := district(t)
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		db := storetest.Open(t, d, nil)
+		ctx := context.Background()
+		all := auth.Scope{All: true}
+		u, err := db.CreateUser(ctx, auth.User{Username: "lx", Role: auth.Liaison, TownshipCode: "431103001", PasswordHash: "x"}, audit.System)
+		if err != nil {
+			t.Fatal(err)
+		}
+		today := time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)
+		cutoff := liaison.StaleBefore(today) // 2026-01-31: earlier days are stale
+		for i, day := range []time.Time{cutoff.AddDate(0, 0, -1), cutoff, cutoff.AddDate(0, 0, 1)} {
+			l := create(t, db, dist, 10+i, "冷水滩区梅湾街道建设路1号")
+			if _, err := db.AssignLiaison(ctx, all, l.ID, u.ID, audit.Actor{Name: "t"}); err != nil {
+				t.Fatal(err)
+			}
+			v, err := liaison.NewVisit(liaison.VisitInput{VisitedOn: day.Format(time.DateOnly), Services: []string{"policy"}}, "2026-08-01")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.AddVisit(ctx, all, l.ID, v, audit.Actor{Name: "t"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := db.Coverage(ctx, all, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := db.CoverageRecount(ctx, all, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameCounts(t, "around the cutoff", got, want)
+		if n := got["431103001"].Gaps["stale_ledger"]; n != 1 {
+			t.Fatalf("stale: %d, want 1 (the visit the day before the cutoff)", n)
+		}
+		ws, err := db.Liaisons(ctx, all, "", today.AddDate(0, -1, 0), today, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ws) != 1 || ws[0].Overdue != 1 {
+			t.Fatalf("liaison workload: %+v", ws)
+		}
+	})
+}

@@ -93,6 +93,8 @@ func TestRebuildSQLiteTable(t *testing.T) {
 		"CREATE TABLE p (id INTEGER PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('a', 'b')))",
 		"CREATE INDEX p_kind_idx ON p (kind)",
 		"CREATE TABLE c (id INTEGER PRIMARY KEY, pid INTEGER NOT NULL REFERENCES p (id) ON DELETE CASCADE)",
+		"CREATE TABLE noted (id INTEGER)",
+		"CREATE TRIGGER p_noted AFTER INSERT ON p BEGIN INSERT INTO noted VALUES (NEW.id); END",
 		"INSERT INTO p VALUES (1, 'a')", "INSERT INTO c VALUES (1, 1)",
 	} {
 		if _, err := db.Exec(q); err != nil {
@@ -121,5 +123,10 @@ func TestRebuildSQLiteTable(t *testing.T) {
 	db.QueryRow("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'p_kind_idx'").Scan(&n)
 	if n != 1 {
 		t.Fatal("the index was lost")
+	}
+	// The trigger came along (it noted the insert of 2 above).
+	db.QueryRow("SELECT COUNT(*) FROM noted WHERE id = 2").Scan(&n)
+	if n != 1 {
+		t.Fatal("the trigger was lost")
 	}
 }

@@ -54,7 +54,8 @@ func rebuildSQLiteTable(ctx context.Context, db *sql.DB, table string, edit func
 	if err := tx.QueryRowContext(ctx, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", table).Scan(&create); err != nil {
 		return fmt.Errorf("%s: %w", table, err)
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", table)
+	// Indexes and triggers go with the old table: recreate them.
+	rows, err := tx.QueryContext(ctx, "SELECT sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name = ? AND sql IS NOT NULL", table)
 	if err != nil {
 		return err
 	}
