@@ -180,6 +180,14 @@ const defaultCoverageBulk = 50_000
 // Migrate runs it after applying migrations (a migration may change what
 // is counted); `fugai coverage -rebuild` runs it on demand.
 func (db *DB) RebuildCoverage(ctx context.Context) error {
+	p, err := db.provider()
+	if err != nil {
+		return err
+	}
+	version, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return err
+	}
 	return db.InTx(ctx, func(tx *Tx) error {
 		r, err := tx.runner()
 		if err != nil {
@@ -192,8 +200,30 @@ func (db *DB) RebuildCoverage(ctx context.Context) error {
 				return apperr.Wrap(err, "lock coverage")
 			}
 		}
-		return recountCoverage(ctx, r, db.dialect)
+		if err := recountCoverage(ctx, r, db.dialect); err != nil {
+			return err
+		}
+		_, err = r.exec(ctx, `INSERT INTO coverage_state (id, counted_at_version) VALUES (1, ?)
+			ON CONFLICT (id) DO UPDATE SET counted_at_version = excluded.counted_at_version`, version)
+		return apperr.Wrap(err, "record coverage version")
 	})
+}
+
+// coverageVersion is the migration version the coverage counts were last
+// rebuilt at (0: never).
+func (db *DB) coverageVersion(ctx context.Context) (int64, error) {
+	rows, done, err := sqlRunner{tx: db.sql, dialect: db.dialect}.query(ctx, "SELECT counted_at_version FROM coverage_state WHERE id = 1")
+	if err != nil {
+		return 0, err
+	}
+	defer done()
+	var v int64
+	if rows.Next() {
+		if err := rows.Scan(&v); err != nil {
+			return 0, err
+		}
+	}
+	return v, rows.Err()
 }
 
 // recountCoverage replaces the coverage facts and counts with a recount

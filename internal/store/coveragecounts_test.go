@@ -633,3 +633,34 @@ func TestStaleCutoffDay(t *testing.T) {
 		}
 	})
 }
+
+// A start interrupted between a migration and the end of the recount that
+// follows it (no counted version recorded) recounts at the next start,
+// though no migration is pending.
+func TestInterruptedRecountIsRedone(t *testing.T) {
+	dist := district(t)
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		db := storetest.Open(t, d, nil)
+		ctx := context.Background()
+		create(t, db, dist, 1, "冷水滩区梅湾街道建设路1号")
+		if err := db.InTx(ctx, func(tx *store.Tx) error {
+			if err := tx.Exec("DELETE FROM coverage_cells"); err != nil {
+				return err
+			}
+			return tx.Exec("DELETE FROM coverage_state")
+		}); err != nil {
+			t.Fatal(err)
+		}
+		today := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+		if got, _ := db.Coverage(ctx, auth.Scope{All: true}, today); len(got) != 0 {
+			t.Fatalf("the counts were not emptied: %+v", got)
+		}
+		if applied, err := db.Migrate(ctx); err != nil || len(applied) != 0 {
+			t.Fatalf("migrate: %v %v", applied, err)
+		}
+		got, err := db.Coverage(ctx, auth.Scope{All: true}, today)
+		if err != nil || got["431103001"].Enterprises != 1 {
+			t.Fatalf("not recounted: %+v %v", got, err)
+		}
+	})
+}

@@ -201,7 +201,19 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	for _, r := range results {
 		applied = append(applied, fmt.Sprintf("%d %s (%s)", r.Source.Version, filepath.Base(r.Source.Path), r.Duration.Round(time.Millisecond)))
 	}
-	if len(applied) > 0 {
+	// After a migration, stored derivations follow the new rules: the
+	// suggestions, then the coverage counts, which record the version they
+	// were counted at — so a start interrupted between the migration and
+	// the end of the recount does it again.
+	version, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return applied, fmt.Errorf("migrate: %w", err)
+	}
+	counted, err := db.coverageVersion(ctx)
+	if err != nil {
+		return applied, fmt.Errorf("migrate: coverage: %w", err)
+	}
+	if len(applied) > 0 || counted != version {
 		if _, err := db.RefreshSuggestions(ctx); err != nil {
 			return applied, fmt.Errorf("migrate: suggestions: %w", err)
 		}

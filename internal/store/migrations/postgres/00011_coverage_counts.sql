@@ -154,9 +154,16 @@ CREATE TRIGGER coverage_members_delete AFTER DELETE ON joint_group_members
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION coverage_note_related();
 
 -- The counts are filled by the program right after migrating
--- (store.RebuildCoverage).
+-- (store.RebuildCoverage), which records here the migration version it
+-- counted at: a rebuild that did not finish is done again at the next
+-- start.
+CREATE TABLE coverage_state (
+    id             INTEGER PRIMARY KEY CHECK (id = 1),
+    counted_at_version  BIGINT NOT NULL
+);
 
 -- +goose Down
+DROP TABLE coverage_state;
 DROP TRIGGER coverage_members_delete ON joint_group_members;
 DROP TRIGGER coverage_members_update ON joint_group_members;
 DROP TRIGGER coverage_members_insert ON joint_group_members;

@@ -162,9 +162,16 @@ END;
 -- +goose StatementEnd
 
 -- The counts are filled by the program right after migrating
--- (store.RebuildCoverage).
+-- (store.RebuildCoverage), which records here the migration version it
+-- counted at: a rebuild that did not finish is done again at the next
+-- start.
+CREATE TABLE coverage_state (
+    id             INTEGER PRIMARY KEY CHECK (id = 1),
+    counted_at_version  BIGINT NOT NULL
+);
 
 -- +goose Down
+DROP TABLE coverage_state;
 DROP TRIGGER coverage_members_delete;
 DROP TRIGGER coverage_members_update;
 DROP TRIGGER coverage_members_insert;
