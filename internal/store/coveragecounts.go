@@ -45,15 +45,22 @@ func factsSelect(d Dialect, ids string) string {
 		verified = "COALESCE(to_char((e.verified_at AT TIME ZONE 'UTC') + INTERVAL '" + offset + " hours', 'YYYY-MM-DD'), '')"
 		due = "to_char(p.planned_completion_on, 'YYYY-MM-DD')"
 	}
-	q := "SELECT e.id, COALESCE(e.township_code, ''), COALESCE(" + planMethodSQL + ", ''), COALESCE(p.status, '" +
-		string(strategy.NotStarted) + "'), " + flag(org) + ", " + flag(standalone) + ", " + flag(work) + ", " +
-		flag("e.union_org") + ", " + flag("e.youth_league") + ", " + flag("e.womens_federation")
+	exprs := []string{"e.id", "COALESCE(e.township_code, '')", "COALESCE(" + planMethodSQL + ", '')",
+		"COALESCE(p.status, '" + string(strategy.NotStarted) + "')", flag(org), flag(standalone), flag(work),
+		flag("e.union_org"), flag("e.youth_league"), flag("e.womens_federation")}
 	for _, g := range []string{coverage.GapShouldForm, coverage.GapUngroupedJoint, coverage.GapNoLiaison, coverage.GapCheckDigit} {
-		q += ", " + flag(gaps[g])
+		exprs = append(exprs, flag(gaps[g]))
 	}
-	// A joint candidate's full members (the joint pool, strategy.Pool).
-	q += ", CASE WHEN e.township_code IS NOT NULL AND " + candidateSQL + " THEN e.full_members ELSE 0 END"
-	q += ", CASE WHEN " + openPlanSQL + " THEN " + due + " END, " + verified + coverageJoins + " WHERE e.in_scope"
+	exprs = append(exprs,
+		// A joint candidate's full members (the joint pool, strategy.Pool).
+		"CASE WHEN e.township_code IS NOT NULL AND "+candidateSQL+" THEN e.full_members ELSE 0 END",
+		"CASE WHEN "+openPlanSQL+" THEN "+due+" END", verified)
+	// Named as coverage_facts' columns, so the select reads like the table.
+	names := strings.Split(factColumns, ",")
+	for i := range exprs {
+		exprs[i] += " AS " + strings.TrimSpace(names[i])
+	}
+	q := "SELECT " + strings.Join(exprs, ", ") + coverageJoins + " WHERE e.in_scope"
 	if ids != "" {
 		q += " AND e.id IN (" + ids + ")"
 	}
@@ -66,22 +73,25 @@ func districtOffsetHours() int {
 	return off / 3600
 }
 
-// tallySQL adds (sign +1) or takes away (-1) the facts of the ledgers of
-// ids from the counts. It has two statements: cells and days. Rows are
-// sorted so that concurrent transactions lock count rows in one order.
-func tallySQL(ids string, sign int) []string {
-	n := "COUNT(*)"
-	if sign < 0 {
-		n = "-COUNT(*)"
+// deltaSQL moves the counts by the difference between the stored facts of
+// the ledgers of ids and their facts as computed now (newFacts): one
+// statement for the cells, then one for the days, each taking its rows in
+// key order, so that concurrent transactions lock count rows in one order.
+// Keys whose count does not change are left alone.
+func deltaSQL(ids, newFacts string) []string {
+	days := func(from, sign string) string {
+		return "SELECT township_code, 'due' AS kind, due_on AS day, " + sign + " AS d FROM " + from + " WHERE due_on IS NOT NULL" +
+			" UNION ALL SELECT township_code, 'verified', verified_on, " + sign + " FROM " + from
 	}
+	old := "(SELECT * FROM coverage_facts WHERE enterprise_id IN (" + ids + ")) o"
 	return []string{
-		"INSERT INTO coverage_cells (" + cellKey + ", n) SELECT " + cellKey + ", " + n +
-			" FROM coverage_facts WHERE enterprise_id IN (" + ids + ") GROUP BY " + cellKey + " ORDER BY " + cellKey +
+		"INSERT INTO coverage_cells (" + cellKey + ", n) SELECT " + cellKey + ", SUM(d) FROM (" +
+			"SELECT " + cellKey + ", -1 AS d FROM " + old + " UNION ALL SELECT " + cellKey + ", 1 FROM (" + newFacts + ") nf" +
+			") x WHERE true GROUP BY " + cellKey + " HAVING SUM(d) <> 0 ORDER BY " + cellKey +
 			" ON CONFLICT (" + cellKey + ") DO UPDATE SET n = coverage_cells.n + excluded.n",
-		"INSERT INTO coverage_days (township_code, kind, day, n) SELECT township_code, kind, day, " + n + " FROM (" +
-			"SELECT township_code, 'due' AS kind, due_on AS day FROM coverage_facts WHERE due_on IS NOT NULL AND enterprise_id IN (" + ids + ")" +
-			" UNION ALL SELECT township_code, 'verified', verified_on FROM coverage_facts WHERE enterprise_id IN (" + ids + ")) x" +
-			" WHERE true GROUP BY township_code, kind, day ORDER BY township_code, kind, day" +
+		"INSERT INTO coverage_days (township_code, kind, day, n) SELECT township_code, kind, day, SUM(d) FROM (" +
+			days(old, "-1") + " UNION ALL " + days("("+newFacts+") nf", "1") +
+			") x WHERE true GROUP BY township_code, kind, day HAVING SUM(d) <> 0 ORDER BY township_code, kind, day" +
 			" ON CONFLICT (township_code, kind, day) DO UPDATE SET n = coverage_days.n + excluded.n",
 	}
 }
@@ -154,11 +164,9 @@ func applyCoverage(ctx context.Context, r runner, d Dialect, bulk int) error {
 		}
 		return out
 	}
-	var steps []string
-	steps = append(steps, tallySQL(ids, -1)...)
-	steps = append(steps, "DELETE FROM coverage_facts WHERE enterprise_id IN ("+ids+")",
-		"INSERT INTO coverage_facts ("+factColumns+") "+factsSelect(d, ids))
-	steps = append(steps, tallySQL(ids, +1)...)
+	newFacts := factsSelect(d, ids)
+	steps := append(deltaSQL(ids, newFacts), "DELETE FROM coverage_facts WHERE enterprise_id IN ("+ids+")",
+		"INSERT INTO coverage_facts ("+factColumns+") "+newFacts)
 	if d != Postgres {
 		steps = append(steps, "DELETE FROM coverage_dirty")
 	}
