@@ -192,12 +192,7 @@ func coverageCommand(ctx context.Context, cfg config.Config, args []string, e en
 		fmt.Fprintf(e.stdout, "coverage counts rebuilt in %s\n", time.Since(start).Round(time.Millisecond))
 		return nil
 	}
-	today := liaison.Today(db.Now())
-	kept, err := db.Coverage(ctx, auth.Scope{All: true}, today)
-	if err != nil {
-		return err
-	}
-	counted, err := db.CoverageRecount(ctx, auth.Scope{All: true}, today)
+	kept, counted, err := db.CheckCoverage(ctx, liaison.Today(db.Now()))
 	if err != nil {
 		return err
 	}

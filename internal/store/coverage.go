@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strconv"
 	"strings"
 	"time"
@@ -66,6 +67,35 @@ func staleCutoff(today time.Time) (string, time.Time) {
 // rows per township), which every writing transaction keeps current
 // (applyCoverage); CoverageRecount counts the same from the ledgers.
 func (db *DB) Coverage(ctx context.Context, s auth.Scope, today time.Time) (map[string]coverage.Counts, error) {
+	return maintainedCoverage(ctx, sqlRunner{tx: db.sql, dialect: db.dialect}, s, today)
+}
+
+// CheckCoverage reads the maintained counts and recounts them from the
+// ledgers in one snapshot (a read-only transaction; repeatable read on
+// PostgreSQL), so that a write committed in between cannot make them
+// differ: what `fugai coverage check` compares.
+func (db *DB) CheckCoverage(ctx context.Context, today time.Time) (kept, counted map[string]coverage.Counts, err error) {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.dialect == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := db.sql.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, nil, apperr.Wrap(err, "check coverage")
+	}
+	defer tx.Rollback()
+	r := sqlRunner{tx: tx, dialect: db.dialect}
+	all := auth.Scope{All: true}
+	if kept, err = maintainedCoverage(ctx, r, all, today); err != nil {
+		return nil, nil, err
+	}
+	if counted, err = recountedCoverage(ctx, r, all, today); err != nil {
+		return nil, nil, err
+	}
+	return kept, counted, nil
+}
+
+func maintainedCoverage(ctx context.Context, r sqlRunner, s auth.Scope, today time.Time) (map[string]coverage.Counts, error) {
 	sum := func(cond string) string { return "SUM(CASE WHEN " + cond + " THEN n ELSE 0 END)" }
 	q := "SELECT township_code, SUM(n)"
 	for _, m := range strategy.Methods() {
@@ -86,7 +116,7 @@ func (db *DB) Coverage(ctx context.Context, s auth.Scope, today time.Time) (map[
 	}
 	cond, args := townshipCondition(s, "township_code")
 	q += " FROM coverage_cells WHERE true" + cond + " GROUP BY township_code"
-	out, err := db.scanCoverage(ctx, q, args)
+	out, err := scanCoverage(ctx, r, q, args)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +124,7 @@ func (db *DB) Coverage(ctx context.Context, s auth.Scope, today time.Time) (map[
 	cutoff, _ := staleCutoff(today)
 	q = "SELECT township_code, " + "SUM(CASE WHEN kind = 'due' AND day < ? THEN n ELSE 0 END), " +
 		"SUM(CASE WHEN kind = 'verified' AND day < ? THEN n ELSE 0 END) FROM coverage_days WHERE true" + cond + " GROUP BY township_code"
-	rows, done, err := sqlRunner{tx: db.sql, dialect: db.dialect}.query(ctx, q, append([]any{today.Format(time.DateOnly), cutoff}, args...)...)
+	rows, done, err := r.query(ctx, q, append([]any{today.Format(time.DateOnly), cutoff}, args...)...)
 	if err != nil {
 		return nil, apperr.Wrap(err, "coverage days")
 	}
@@ -125,6 +155,10 @@ func (db *DB) Coverage(ctx context.Context, s auth.Scope, today time.Time) (map[
 // define coverage. Tests and `fugai coverage -check` hold the maintained
 // counts to it; it takes seconds at a million ledgers.
 func (db *DB) CoverageRecount(ctx context.Context, s auth.Scope, today time.Time) (map[string]coverage.Counts, error) {
+	return recountedCoverage(ctx, sqlRunner{tx: db.sql, dialect: db.dialect}, s, today)
+}
+
+func recountedCoverage(ctx context.Context, r sqlRunner, s auth.Scope, today time.Time) (map[string]coverage.Counts, error) {
 	org, standalone, work, gaps := coverageConditions()
 	sum := func(cond string) string { return "SUM(CASE WHEN " + cond + " THEN 1 ELSE 0 END)" }
 	q := "SELECT COALESCE(e.township_code, ''), COUNT(*)"
@@ -150,13 +184,13 @@ func (db *DB) CoverageRecount(ctx context.Context, s auth.Scope, today time.Time
 	q += coverageJoins + " WHERE e.in_scope"
 	cond, condArgs := townshipCondition(s, "e.township_code")
 	q += cond + " GROUP BY COALESCE(e.township_code, '')"
-	return db.scanCoverage(ctx, q, append(args, condArgs...))
+	return scanCoverage(ctx, r, q, append(args, condArgs...))
 }
 
 // scanCoverage reads the rows of a coverage query: township, base,
 // methods, covered, plans, supporting organisations, gaps.
-func (db *DB) scanCoverage(ctx context.Context, q string, args []any) (map[string]coverage.Counts, error) {
-	rows, done, err := sqlRunner{tx: db.sql, dialect: db.dialect}.query(ctx, q, args...)
+func scanCoverage(ctx context.Context, r sqlRunner, q string, args []any) (map[string]coverage.Counts, error) {
+	rows, done, err := r.query(ctx, q, args...)
 	if err != nil {
 		return nil, apperr.Wrap(err, "coverage")
 	}

@@ -249,8 +249,14 @@ func recountCoverage(ctx context.Context, r runner, d Dialect) error {
 			return apperr.Wrap(err, "lock coverage")
 		}
 	}
+	forget := "DELETE FROM coverage_dirty"
+	if d == Postgres {
+		// Not the notes a concurrent transaction holds (one that took
+		// over a note left behind): it applies them after the recount.
+		forget += " WHERE enterprise_id IN (SELECT enterprise_id FROM coverage_dirty FOR UPDATE SKIP LOCKED)"
+	}
 	for _, q := range []string{
-		"DELETE FROM coverage_dirty", "DELETE FROM coverage_facts", "DELETE FROM coverage_cells", "DELETE FROM coverage_days",
+		forget, "DELETE FROM coverage_facts", "DELETE FROM coverage_cells", "DELETE FROM coverage_days",
 		"INSERT INTO coverage_facts (" + factColumns + ") " + factsSelect(d, ""),
 	} {
 		if _, err := r.exec(ctx, q); err != nil {

@@ -320,6 +320,11 @@ func TestCoverageCountsFollowImportsAndEdits(t *testing.T) {
 			t.Fatal(err)
 		}
 		check("after a rebuild")
+		kept, counted, err := db.CheckCoverage(ctx, dates[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameCounts(t, "check in one snapshot", kept, counted)
 		got, err := db.Coverage(ctx, all, dates[2])
 		if err != nil {
 			t.Fatal(err)
