@@ -66,6 +66,12 @@ func TestCoverageCountsFollowImportsAndEdits(t *testing.T) {
 			}
 			return p
 		}
+		runImport := func(kind importer.Kind, name, header string, rows []string) {
+			t.Helper()
+			if job := importFile(t, db, kind, csvFile(name, header, rows), false); job.Status != importer.Succeeded {
+				t.Fatalf("%s import: %+v", kind, job)
+			}
+		}
 		ledgers := func() []enterprise.Ledger {
 			ls, _, err := db.Enterprises(ctx, all, store.EnterpriseFilter{Limit: 10000})
 			if err != nil {
@@ -192,10 +198,7 @@ func TestCoverageCountsFollowImportsAndEdits(t *testing.T) {
 					typ := []string{"有限责任公司（自然人投资或控股）", "个人独资企业", "全民所有制"}[rng.IntN(3)]
 					rows = append(rows, fmt.Sprintf("%s,企业%d,%s,%s,%s", code(n), n, typ, status, addresses[rng.IntN(len(addresses))]))
 				}
-				job := importFile(t, db, importer.Registration, csvFile(fmt.Sprintf("r%d.csv", step), "统一社会信用代码,企业名称,市场主体类型,登记状态,住所", rows), false)
-				if job.Status != importer.Succeeded {
-					t.Fatalf("registration import: %+v", job)
-				}
+				runImport(importer.Registration, fmt.Sprintf("r%d.csv", step), "统一社会信用代码,企业名称,市场主体类型,登记状态,住所", rows)
 				what = "registration import"
 			case 1: // survey import
 				var rows []string
@@ -209,10 +212,7 @@ func TestCoverageCountsFollowImportsAndEdits(t *testing.T) {
 				if len(rows) == 0 {
 					continue
 				}
-				job := importFile(t, db, importer.Survey, csvFile(fmt.Sprintf("s%d.csv", step), "统一社会信用代码,正式党员人数,是否建立工会,是否建立共青团,是否建立妇联,经营状况", rows), false)
-				if job.Status != importer.Succeeded {
-					t.Fatalf("survey import: %+v", job)
-				}
+				runImport(importer.Survey, fmt.Sprintf("s%d.csv", step), "统一社会信用代码,正式党员人数,是否建立工会,是否建立共青团,是否建立妇联,经营状况", rows)
 				what = "survey import"
 			case 2: // liaison import
 				var rows []string
@@ -224,10 +224,7 @@ func TestCoverageCountsFollowImportsAndEdits(t *testing.T) {
 				if len(rows) == 0 {
 					continue
 				}
-				job := importFile(t, db, importer.Liaisons, csvFile(fmt.Sprintf("l%d.csv", step), "统一社会信用代码,联络员账号", rows), false)
-				if job.Status != importer.Succeeded {
-					t.Fatalf("liaison import: %+v", job)
-				}
+				runImport(importer.Liaisons, fmt.Sprintf("l%d.csv", step), "统一社会信用代码,联络员账号", rows)
 				what = "liaison import"
 			case 3: // ledger edit
 				ls := ledgers()
