@@ -117,14 +117,7 @@ func TestCoverageCountsFollowImportsAndEdits(t *testing.T) {
 		check := func(step string) {
 			t.Helper()
 			for _, today := range dates {
-				got, err := db.Coverage(ctx, all, today)
-				if err != nil {
-					t.Fatal(err)
-				}
-				want, err := db.CoverageRecount(ctx, all, today)
-				if err != nil {
-					t.Fatal(err)
-				}
+				got, want := countsNow(t, db, today)
 				sameCounts(t, fmt.Sprintf("%s (today %s)", step, today.Format(time.DateOnly)), got, want)
 				tw, err := db.Coverage(ctx, auth.Scope{Township: townships[0]}, today)
 				if err != nil {
@@ -429,14 +422,7 @@ func TestCoverageCountsUnderConcurrentWrites(t *testing.T) {
 			t.Fatalf("only %d of 200 writes applied", applied.Load())
 		}
 		today := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
-		got, err := db.Coverage(ctx, all, today)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := db.CoverageRecount(ctx, all, today)
-		if err != nil {
-			t.Fatal(err)
-		}
+		got, want := countsNow(t, db, today)
 		sameCounts(t, "after concurrent writes", got, want)
 	})
 }
@@ -474,18 +460,7 @@ func TestCoverageNoteLeftOutsideTheProgram(t *testing.T) {
 		}
 		today := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 		all := auth.Scope{All: true}
-		counts := func() (map[string]coverage.Counts, map[string]coverage.Counts) {
-			got, err := db.Coverage(ctx, all, today)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, err := db.CoverageRecount(ctx, all, today)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return got, want
-		}
-		if got, want := counts(); reflect.DeepEqual(got, want) {
+		if got, want := countsNow(t, db, today); reflect.DeepEqual(got, want) {
 			t.Fatalf("the counts followed a write outside the program: %+v", got)
 		}
 		// The program writes the ledger: it takes the note over.
@@ -503,7 +478,7 @@ func TestCoverageNoteLeftOutsideTheProgram(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		got, want := counts()
+		got, want := countsNow(t, db, today)
 		sameCounts(t, "after the program wrote the ledger", got, want)
 		if got["431103001"].Gaps["should_form"] != 1 {
 			t.Fatalf("the outside change is not counted: %+v", got["431103001"])
@@ -571,14 +546,7 @@ func TestCoverageRecountBesideConcurrentEdits(t *testing.T) {
 			t.Fatal(err)
 		}
 		today := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
-		got, err := db.Coverage(ctx, all, today)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := db.CoverageRecount(ctx, all, today)
-		if err != nil {
-			t.Fatal(err)
-		}
+		got, want := countsNow(t, db, today)
 		sameCounts(t, fmt.Sprintf("after 4 imports beside %d edits", edits), got, want)
 		if want["431103006"].Enterprises != 80 || edits < 2 {
 			t.Fatalf("imports %+v, %d edits", want["431103006"], edits)
@@ -614,14 +582,7 @@ func TestStaleCutoffDay(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		got, err := db.Coverage(ctx, all, today)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := db.CoverageRecount(ctx, all, today)
-		if err != nil {
-			t.Fatal(err)
-		}
+		got, want := countsNow(t, db, today)
 		sameCounts(t, "around the cutoff", got, want)
 		if n := got["431103001"].Gaps["stale_ledger"]; n != 1 {
 			t.Fatalf("stale: %d, want 1 (the visit the day before the cutoff)", n)
@@ -665,4 +626,19 @@ func TestInterruptedRecountIsRedone(t *testing.T) {
 			t.Fatalf("not recounted: %+v %v", got, err)
 		}
 	})
+}
+
+// countsNow reads the maintained coverage counts of the district and
+// recounts them from the ledgers.
+func countsNow(t *testing.T, db *store.DB, today time.Time) (kept, recounted map[string]coverage.Counts) {
+	t.Helper()
+	ctx, all := context.Background(), auth.Scope{All: true}
+	kept, err := db.Coverage(ctx, all, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if recounted, err = db.CoverageRecount(ctx, all, today); err != nil {
+		t.Fatal(err)
+	}
+	return kept, recounted
 }
