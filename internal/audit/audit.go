@@ -22,6 +22,8 @@ const (
 	JointGroupDelete = "joint_group.dissolve"
 	PartyOrgCreate   = "party_org.create"
 	PartyOrgUpdate   = "party_org.update"
+	PartyOrgDissolve = "party_org.dissolve"
+	PartyOrgMerge    = "party_org.merge"
 	LiaisonAssign    = "liaison.assign"
 	VisitAdd         = "visit.add"
 	RoundCreate      = "survey_round.create"

@@ -123,7 +123,12 @@ func Rate(n, base int) float64 {
 // in-scope enterprises no township holds yet. A township-bound user's
 // table has its township's row alone (no district, no unassigned).
 type Table struct {
-	District   *Row  `json:"district,omitempty"`
-	Townships  []Row `json:"townships"`
-	Unassigned *Row  `json:"unassigned,omitempty"`
+	// AsOf is the district date (UTC+8) the figures were counted on.
+	AsOf string `json:"as_of,omitempty" format:"date" example:"2026-12-01"`
+	// TakenAt is when they were counted: now for live figures, the
+	// closing of the round for a snapshot.
+	TakenAt    string `json:"taken_at,omitempty" format:"date-time"`
+	District   *Row   `json:"district,omitempty"`
+	Townships  []Row  `json:"townships"`
+	Unassigned *Row   `json:"unassigned,omitempty"`
 }

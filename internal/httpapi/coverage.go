@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -67,11 +68,18 @@ func (s *Server) getCoverage(c *gin.Context) {
 func (s *Server) liveCoverage(c *gin.Context) (coverage.Table, error) {
 	scope := me(c).Scope()
 	scope.Liaison = 0 // a liaison's township figures are not secret
-	counts, err := s.db.Coverage(c.Request.Context(), scope, liaison.Today(s.db.Now()))
+	now := s.db.Now()
+	counts, err := s.db.Coverage(c.Request.Context(), scope, liaison.Today(now))
 	if err != nil {
 		return coverage.Table{}, err
 	}
-	return s.coverageTable(counts, scope.Township), nil
+	return stamp(s.coverageTable(counts, scope.Township), now), nil
+}
+
+// stamp records on t the district date and the time it was counted.
+func stamp(t coverage.Table, now time.Time) coverage.Table {
+	t.AsOf, t.TakenAt = liaison.Today(now).Format(time.DateOnly), now.UTC().Format(time.RFC3339)
+	return t
 }
 
 func allScope() auth.Scope { return auth.Scope{All: true} }

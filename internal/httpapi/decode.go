@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -110,4 +111,38 @@ func page(c *gin.Context, p apperr.Problems) (limit int, cursor int64) {
 		cursor = n
 	}
 	return limit, cursor
+}
+
+// bindPartial reads a JSON object for a partial update into v, a struct of
+// optional fields: a field left out stays nil; a field v does not have is
+// refused with 422, naming it.
+func bindPartial(c *gin.Context, v any) error {
+	var raw map[string]json.RawMessage // a map: no field is unknown to the decoder
+	if err := bindJSON(c, &raw); err != nil {
+		return err
+	}
+	known := map[string]bool{}
+	t := reflect.TypeOf(v).Elem()
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		known[name] = true
+	}
+	p := apperr.Problems{}
+	for k := range raw {
+		if !known[k] {
+			p.Add(k, "未知字段，不能修改")
+		}
+	}
+	if err := p.Err(); err != nil {
+		var e *apperr.Error
+		if errors.As(err, &e) {
+			e.Code, e.Message = "unknown_field", "请求中有不能修改的字段"
+		}
+		return err
+	}
+	body, _ := json.Marshal(raw)
+	if err := json.Unmarshal(body, v); err != nil {
+		return apperr.New(apperr.Invalid, "invalid_field", "字段类型不正确："+jsonProblem(err))
+	}
+	return nil
 }

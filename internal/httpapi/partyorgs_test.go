@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/fugai/fugai/internal/store"
@@ -120,6 +121,226 @@ func TestPartyOrgsSeedScenario(t *testing.T) {
 		json.Unmarshal(e.do(http.MethodGet, "/api/v1/party-orgs", "auditor", nil, nil).Body.Bytes(), &list)
 		if len(list.Items) != 2 {
 			t.Fatalf("orgs: %v", list)
+		}
+	})
+}
+
+// Organisation coverage counts organisations, never a plan status alone:
+// a plan cannot be marked formed by hand, a formed plan keeps its method
+// and organisation when its suggestion changes, and dissolving or merging
+// an organisation moves the counts with it.
+func TestOrganisationCoverageFollowsOrganisations(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		e.importAndRun("district", "登记.xlsx", sample(t, "registration.xlsx"), map[string]string{"kind": "registration"})
+		e.importAndRun("district", "调查.xlsx", sample(t, "survey.xlsx"), map[string]string{"kind": "survey"})
+		ids := func(query string) []int64 {
+			var page struct {
+				Items []struct{ ID int64 } `json:"items"`
+			}
+			json.Unmarshal(e.do(http.MethodGet, "/api/v1/enterprises?"+query, "district", nil, nil).Body.Bytes(), &page)
+			out := make([]int64, len(page.Items))
+			for i, it := range page.Items {
+				out[i] = it.ID
+			}
+			return out
+		}
+		type row struct {
+			Enterprises         int     `json:"enterprises"`
+			OrganizationCovered int     `json:"organization_covered"`
+			StandaloneRate      float64 `json:"standalone_rate"`
+		}
+		district := func() row {
+			var c struct {
+				District row `json:"district"`
+			}
+			json.Unmarshal(e.do(http.MethodGet, "/api/v1/coverage", "district", nil, nil).Body.Bytes(), &c)
+			return c.District
+		}
+		type plan struct {
+			Method     string `json:"method"`
+			Status     string `json:"status"`
+			PartyOrgID *int64 `json:"party_org_id"`
+			Override   *struct {
+				NeedsReview bool `json:"needs_review"`
+			} `json:"override"`
+		}
+		getPlan := func(id int64) (plan, string) {
+			r := e.do(http.MethodGet, fmt.Sprintf("/api/v1/enterprises/%d/plan", id), "district", nil, nil)
+			var p plan
+			json.Unmarshal(r.Body.Bytes(), &p)
+			return p, r.Header().Get("ETag")
+		}
+		putPlan := func(id int64, body map[string]any) int {
+			_, tag := getPlan(id)
+			return e.do(http.MethodPut, fmt.Sprintf("/api/v1/enterprises/%d/plan", id), "district", body, map[string]string{"If-Match": tag}).Code
+		}
+		register := func(id int64, name string) map[string]any {
+			r := e.do(http.MethodPost, "/api/v1/party-orgs", "district", map[string]any{"name": name, "kind": "branch",
+				"formation_type": "standalone", "founded_on": "2026-04-01", "member_count": 3, "enterprise_ids": []int64{id}}, nil)
+			var m map[string]any
+			json.Unmarshal(r.Body.Bytes(), &m)
+			if r.Code != http.StatusCreated {
+				t.Fatalf("register %s: %d %v", name, r.Code, m)
+			}
+			return m
+		}
+		orgWrite := func(method, path string, body map[string]any) (int, map[string]any) {
+			tag := e.do(http.MethodGet, path, "district", nil, nil).Header().Get("ETag")
+			if i := strings.Index(path, "/dissolve"); i > 0 {
+				tag = e.do(http.MethodGet, path[:i], "district", nil, nil).Header().Get("ETag")
+			}
+			if i := strings.Index(path, "/merge"); i > 0 {
+				tag = e.do(http.MethodGet, path[:i], "district", nil, nil).Header().Get("ETag")
+			}
+			r := e.do(method, path, "district", body, map[string]string{"If-Match": tag})
+			var m map[string]any
+			json.Unmarshal(r.Body.Bytes(), &m)
+			return r.Code, m
+		}
+
+		// Formed by hand, on an affiliated ledger: refused, nothing counted.
+		affiliated := ids("method=affiliated&limit=1")[0]
+		if code := putPlan(affiliated, map[string]any{"status": "formed", "formed_on": "2026-05-01"}); code != http.StatusUnprocessableEntity {
+			t.Fatalf("affiliated plan formed by hand: %d", code)
+		}
+		if c := district(); c.OrganizationCovered != 0 {
+			t.Fatalf("organisation covered without an organisation: %+v", c)
+		}
+
+		// A 党支部 of its own: covered, standalone.
+		standalone := ids("method=standalone&limit=3")
+		s0 := standalone[0]
+		org0 := register(s0, "甲公司党支部")
+		before := district()
+		if before.OrganizationCovered != 1 || before.StandaloneRate == 0 {
+			t.Fatalf("after one 党支部: %+v", before)
+		}
+		// Its members drop to 2: the plan keeps its method and
+		// organisation (flagged for review), the counts stay, and no joint
+		// group proposes it.
+		tag := e.do(http.MethodGet, fmt.Sprintf("/api/v1/enterprises/%d", s0), "district", nil, nil).Header().Get("ETag")
+		if r := e.do(http.MethodPatch, fmt.Sprintf("/api/v1/enterprises/%d", s0), "district", map[string]any{"full_members": 2},
+			map[string]string{"If-Match": tag}); r.Code != http.StatusOK {
+			t.Fatalf("members drop: %d %s", r.Code, r.Body)
+		}
+		if p, _ := getPlan(s0); p.Method != "standalone" || p.Status != "formed" || p.PartyOrgID == nil || p.Override == nil || !p.Override.NeedsReview {
+			t.Fatalf("formed plan after its members dropped: %+v", p)
+		}
+		if c := district(); c != before {
+			t.Fatalf("counts moved when a covered enterprise's members dropped: %+v, were %+v", c, before)
+		}
+		if body := e.do(http.MethodGet, "/api/v1/joint-groups/suggestions", "district", nil, nil).Body.String(); strings.Contains(body, fmt.Sprintf("%d,", s0)) ||
+			strings.Contains(body, fmt.Sprintf(",%d]", s0)) || strings.Contains(body, fmt.Sprintf("[%d]", s0)) {
+			t.Fatalf("a covered enterprise proposed for a joint group: %s", body)
+		}
+		// The organisation decides the plan's status and method.
+		if code := putPlan(s0, map[string]any{"status": "in_progress"}); code != http.StatusUnprocessableEntity {
+			t.Fatalf("formed plan reopened by hand: %d", code)
+		}
+		if code := putPlan(s0, map[string]any{"method": "joint", "override_reason": "改为联合"}); code != http.StatusUnprocessableEntity {
+			t.Fatalf("formed plan's method changed by hand: %d", code)
+		}
+		if code := putPlan(s0, map[string]any{"contact_name": "李四"}); code != http.StatusOK {
+			t.Fatalf("contact of a formed plan: %d", code)
+		}
+		if p, _ := getPlan(s0); p.Status != "formed" || p.Method != "standalone" {
+			t.Fatalf("formed plan after a contact edit: %+v", p)
+		}
+
+		// PATCH is partial; unknown fields and a kind without its members
+		// are refused.
+		path0 := fmt.Sprintf("/api/v1/party-orgs/%d", int64(org0["id"].(float64)))
+		if code, m := orgWrite(http.MethodPatch, path0, map[string]any{"secretary": "新书记"}); code != http.StatusOK ||
+			m["name"] != "甲公司党支部" || m["secretary"] != "新书记" || m["member_count"] != float64(3) {
+			t.Fatalf("partial patch: %d %v", code, m)
+		}
+		if code, m := orgWrite(http.MethodPatch, path0, map[string]any{"bogus": 1}); code != http.StatusUnprocessableEntity ||
+			m["error"].(map[string]any)["code"] != "unknown_field" {
+			t.Fatalf("unknown field: %d %v", code, m)
+		}
+		if code, m := orgWrite(http.MethodPatch, path0, map[string]any{"kind": "general_branch"}); code != http.StatusUnprocessableEntity {
+			t.Fatalf("党总支 of 3 members: %d %v", code, m)
+		}
+		if code, m := orgWrite(http.MethodPatch, path0, map[string]any{"kind": "general_branch", "member_count": 60}); code != http.StatusUnprocessableEntity {
+			t.Fatalf("党总支 beyond the ledger's members: %d %v", code, m)
+		}
+
+		// Dissolved: kept as history, no longer covering.
+		if code, _ := orgWrite(http.MethodPost, path0+"/dissolve", map[string]any{"on": "2026-03-01", "reason": "企业注销"}); code != http.StatusUnprocessableEntity {
+			t.Fatalf("dissolved before it was founded: %d", code)
+		}
+		code, m := orgWrite(http.MethodPost, path0+"/dissolve", map[string]any{"on": "2026-05-15", "reason": "企业迁出"})
+		if code != http.StatusOK || m["status"] != "dissolved" || m["ended_on"] != "2026-05-15" || m["end_reason"] != "企业迁出" {
+			t.Fatalf("dissolve: %d %v", code, m)
+		}
+		if p, _ := getPlan(s0); p.Status != "in_progress" || p.PartyOrgID != nil {
+			t.Fatalf("plan of a dissolved organisation: %+v", p)
+		}
+		if c := district(); c.OrganizationCovered != 0 || c.StandaloneRate != 0 {
+			t.Fatalf("counts after the dissolution: %+v", c)
+		}
+		if code, _ := orgWrite(http.MethodPatch, path0, map[string]any{"secretary": "再改"}); code != http.StatusConflict {
+			t.Fatalf("patch a dissolved organisation: %d", code)
+		}
+		if code, _ := orgWrite(http.MethodPost, path0+"/dissolve", map[string]any{"on": "2026-05-16", "reason": "再撤销"}); code != http.StatusConflict {
+			t.Fatalf("dissolve twice: %d", code)
+		}
+
+		// Merged: its enterprise is covered by the other organisation of
+		// its township.
+		var all struct {
+			Items []struct {
+				ID           int64  `json:"id"`
+				TownshipCode string `json:"township_code"`
+			} `json:"items"`
+		}
+		json.Unmarshal(e.do(http.MethodGet, "/api/v1/enterprises?method=standalone&limit=200", "district", nil, nil).Body.Bytes(), &all)
+		byTownship := map[string][]int64{}
+		for _, it := range all.Items {
+			if it.ID != s0 && it.TownshipCode != "" {
+				byTownship[it.TownshipCode] = append(byTownship[it.TownshipCode], it.ID)
+			}
+		}
+		standalone = nil
+		for _, ids := range byTownship {
+			if len(ids) >= 2 {
+				standalone = []int64{s0, ids[0], ids[1]}
+				break
+			}
+		}
+		if standalone == nil {
+			t.Fatalf("no township with two standalone enterprises: %v", byTownship)
+		}
+		org1, org2 := register(standalone[1], "乙公司党支部"), register(standalone[2], "丙公司党支部")
+		id1, id2 := int64(org1["id"].(float64)), int64(org2["id"].(float64))
+		code, m = orgWrite(http.MethodPost, fmt.Sprintf("/api/v1/party-orgs/%d/merge", id1), map[string]any{"into": id2, "on": "2026-05-20", "reason": "两企业合并"})
+		if code != http.StatusOK || m["status"] != "merged" || m["merged_into"] != float64(id2) {
+			t.Fatalf("merge: %d %v", code, m)
+		}
+		if p, _ := getPlan(standalone[1]); p.Status != "formed" || p.PartyOrgID == nil || *p.PartyOrgID != id2 {
+			t.Fatalf("plan of a merged organisation's enterprise: %+v", p)
+		}
+		var into map[string]any
+		json.Unmarshal(e.do(http.MethodGet, fmt.Sprintf("/api/v1/party-orgs/%d", id2), "district", nil, nil).Body.Bytes(), &into)
+		if got := fmt.Sprint(into["enterprise_ids"]); !strings.Contains(got, fmt.Sprint(standalone[1])) || into["member_count"] != float64(6) {
+			t.Fatalf("merged into: %v", into)
+		}
+		if c := district(); c.OrganizationCovered != 2 {
+			t.Fatalf("counts after the merger: %+v", c)
+		}
+		// The enterprise of the dissolved organisation may register anew,
+		// once its ledger holds the members a 党支部 needs.
+		r := e.do(http.MethodPost, "/api/v1/party-orgs", "district", map[string]any{"name": "甲公司新党支部", "kind": "branch",
+			"formation_type": "standalone", "founded_on": "2026-05-25", "member_count": 3, "enterprise_ids": []int64{s0}}, nil)
+		if r.Code != http.StatusUnprocessableEntity || decodeError(t, r).Error.Fields["kind"] == "" {
+			t.Fatalf("a 党支部 over a ledger of 2 full members: %d %s", r.Code, r.Body)
+		}
+		tag = e.do(http.MethodGet, fmt.Sprintf("/api/v1/enterprises/%d", s0), "district", nil, nil).Header().Get("ETag")
+		e.do(http.MethodPatch, fmt.Sprintf("/api/v1/enterprises/%d", s0), "district", map[string]any{"full_members": 4}, map[string]string{"If-Match": tag})
+		register(s0, "甲公司新党支部")
+		if c := district(); c.OrganizationCovered != 3 {
+			t.Fatalf("counts after registering anew: %+v", c)
 		}
 	})
 }

@@ -120,7 +120,7 @@ func (s *Server) getPlan(c *gin.Context) {
 // putPlan godoc
 //
 //	@Summary		Replace an enterprise's plan
-//	@Description	Needs If-Match with the plan's ETag (428 without, 412 when stale). A method other than the suggestion is an override and needs override_reason; the override is kept when suggestions are recomputed and flagged needs_review when the suggestion changes. Completion may not precede the start; formed needs formed_on and, for standalone and joint, a party organisation; joint needs a confirmed joint group once in progress.
+//	@Description	Needs If-Match with the plan's ETag (428 without, 412 when stale). A method other than the suggestion is an override and needs override_reason; the override is kept when suggestions are recomputed and flagged needs_review when the suggestion changes. Completion may not precede the start; joint needs a confirmed joint group once in progress. A plan becomes formed only by registering the party organisation that covers the enterprise (POST /api/v1/party-orgs): status formed, formed_on and party_org_id cannot be set here (422). A formed plan belongs to its organisation: its method, status, organisation, joint group and formed_on stay (changing them is 422) until the organisation is dissolved or merged; its other fields stay writable. A later change of the suggestion never rewrites a formed plan's method: it is flagged needs_review.
 //	@Tags			plans
 //	@Security		BearerAuth
 //	@Accept			json

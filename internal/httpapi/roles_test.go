@@ -59,6 +59,8 @@ var expectedRules = map[string]string{
 	"POST /api/v1/party-orgs":                "district_admin township_admin",
 	"GET /api/v1/party-orgs/:id":             "district_admin township_admin auditor",
 	"PATCH /api/v1/party-orgs/:id":           "district_admin township_admin",
+	"POST /api/v1/party-orgs/:id/dissolve":   "district_admin township_admin",
+	"POST /api/v1/party-orgs/:id/merge":      "district_admin township_admin",
 	"POST /api/v1/imports":                   "district_admin township_admin",
 	"GET /api/v1/imports":                    "district_admin township_admin auditor",
 	"GET /api/v1/imports/:id":                "district_admin township_admin auditor",

@@ -24,16 +24,19 @@ type RoundRequest struct {
 // (in-scope enterprises verified inside the window ÷ base): live while it
 // is open, as at closing once closed.
 type RoundResponse struct {
-	ID       int64             `json:"id"`
-	Name     string            `json:"name"`
-	StartsOn string            `json:"starts_on"`
-	EndsOn   string            `json:"ends_on"`
-	EndedOn  *string           `json:"ended_on"`
-	Status   string            `json:"status" enums:"open,closed"`
-	ClosedAt *string           `json:"closed_at"`
-	ClosedBy string            `json:"closed_by"`
-	Total    survey.Progress   `json:"total"`
-	Progress []survey.Progress `json:"progress"`
+	ID       int64   `json:"id"`
+	Name     string  `json:"name"`
+	StartsOn string  `json:"starts_on"`
+	EndsOn   string  `json:"ends_on"`
+	EndedOn  *string `json:"ended_on"`
+	Status   string  `json:"status" enums:"open,closed"`
+	ClosedAt *string `json:"closed_at" format:"date-time" extensions:"x-nullable"`
+	// SnapshotTakenAt is when the closed round's snapshot was taken (its
+	// closing); null while the round is open.
+	SnapshotTakenAt *string           `json:"snapshot_taken_at" format:"date-time" extensions:"x-nullable"`
+	ClosedBy        string            `json:"closed_by"`
+	Total           survey.Progress   `json:"total"`
+	Progress        []survey.Progress `json:"progress"`
 }
 
 // RoundList lists survey rounds, latest first.
@@ -97,7 +100,7 @@ func (s *Server) toRound(c *gin.Context, r survey.Round) (RoundResponse, error) 
 	if r.ClosedAt != nil {
 		out.Status = "closed"
 		at := r.ClosedAt.UTC().Format(time.RFC3339)
-		out.ClosedAt = &at
+		out.ClosedAt, out.SnapshotTakenAt = &at, &at
 	}
 	total, rows, err := s.roundProgress(c, r)
 	out.Total, out.Progress = total, rows
@@ -107,7 +110,7 @@ func (s *Server) toRound(c *gin.Context, r survey.Round) (RoundResponse, error) 
 // createRound godoc
 //
 //	@Summary		Declare a survey round (百名干部进百企)
-//	@Description	Rounds do not overlap (409 naming the other round).
+//	@Description	Rounds do not overlap (409 naming the other round). A round whose window has already ended (ends_on before the district's today) is refused with 422: its snapshot could only count the ledgers as they are now.
 //	@Tags			survey rounds
 //	@Security		BearerAuth
 //	@Accept			json
@@ -123,7 +126,7 @@ func (s *Server) createRound(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	r, err := survey.New(survey.Input{Name: req.Name, StartsOn: req.StartsOn, EndsOn: req.EndsOn})
+	r, err := survey.New(survey.Input{Name: req.Name, StartsOn: req.StartsOn, EndsOn: req.EndsOn}, liaison.Today(s.db.Now()))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -224,7 +227,7 @@ func (s *Server) closeRound(c *gin.Context) {
 		if err != nil {
 			return coverage.Table{}, nil, err
 		}
-		return s.coverageTable(counts, ""), s.progressRows(progress), nil
+		return stamp(s.coverageTable(counts, ""), now), s.progressRows(progress), nil
 	}, actor(c))
 	if err != nil {
 		s.fail(c, err)
@@ -256,6 +259,9 @@ func (s *Server) getRoundCoverage(c *gin.Context) {
 		return
 	}
 	t := *r.Coverage
+	if t.TakenAt == "" && r.ClosedAt != nil { // a snapshot from before the time was kept in it
+		t = stamp(t, *r.ClosedAt)
+	}
 	if scope := me(c).Scope(); !scope.All {
 		var mine []coverage.Row
 		for _, row := range t.Townships {

@@ -134,6 +134,8 @@ func New(d Deps) (*Server, error) {
 	s.route(http.MethodPost, v1+"/party-orgs", roles(auth.DistrictAdmin, auth.TownshipAdmin), s.createPartyOrg)
 	s.route(http.MethodGet, v1+"/party-orgs/:id", staff, s.getPartyOrg)
 	s.route(http.MethodPatch, v1+"/party-orgs/:id", roles(auth.DistrictAdmin, auth.TownshipAdmin), s.patchPartyOrg)
+	s.route(http.MethodPost, v1+"/party-orgs/:id/dissolve", roles(auth.DistrictAdmin, auth.TownshipAdmin), s.dissolvePartyOrg)
+	s.route(http.MethodPost, v1+"/party-orgs/:id/merge", roles(auth.DistrictAdmin, auth.TownshipAdmin), s.mergePartyOrg)
 	s.route(http.MethodPost, v1+"/imports", roles(auth.DistrictAdmin, auth.TownshipAdmin), s.createImport)
 	s.route(http.MethodGet, v1+"/imports", roles(auth.DistrictAdmin, auth.TownshipAdmin, auth.Auditor), s.listImports)
 	s.route(http.MethodGet, v1+"/imports/:id", roles(auth.DistrictAdmin, auth.TownshipAdmin, auth.Auditor), s.getImport)

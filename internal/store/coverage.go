@@ -34,9 +34,12 @@ const openPlanSQL = "p.status NOT IN ('" + string(strategy.Formed) + "', '" + st
 // district's today (a date), stale_ledger the district midnight that
 // starts liaison.StaleBefore.
 func coverageConditions() (orgCovered, standaloneFormed, workCovered string, gaps map[string]string) {
-	formed := "COALESCE(p.status, '" + string(strategy.NotStarted) + "') = '" + string(strategy.Formed) + "'"
-	orgCovered = "(" + planMethodSQL + " IN ('" + string(strategy.Standalone) + "', '" + string(strategy.Joint) + "') AND " + formed + ")"
-	standaloneFormed = "(" + planMethodSQL + " = '" + string(strategy.Standalone) + "' AND " + formed + ")"
+	// Covered by an organisation: the plan points to the registered,
+	// active organisation that covers the enterprise. Registering one forms
+	// the plan; dissolving or merging it moves the pointer; nothing else
+	// writes it (strategy.Plan.Apply refuses formed without one).
+	orgCovered = "(p.party_org_id IS NOT NULL AND p.status = '" + string(strategy.Formed) + "')"
+	standaloneFormed = "(" + planMethodSQL + " = '" + string(strategy.Standalone) + "' AND " + orgCovered + ")"
 	workCovered = "(" + orgCovered + " OR a.enterprise_id IS NOT NULL OR COALESCE(e.union_org, false) OR COALESCE(e.youth_league, false))"
 	gaps = map[string]string{
 		coverage.GapShouldForm:     "(COALESCE(e.full_members, 0) >= 3 AND NOT " + orgCovered + ")",

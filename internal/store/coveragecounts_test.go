@@ -151,6 +151,7 @@ func TestCoverageCountsFollowImportsAndEdits(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			orgCoverage(t, step, db, page, joined.Plans, dates)
 			attached, err := db.Attach(ctx, page)
 			if err != nil {
 				t.Fatal(err)
@@ -176,8 +177,11 @@ func TestCoverageCountsFollowImportsAndEdits(t *testing.T) {
 			}
 		}
 		steps := 0
-		for step := 0; step < 80; step++ {
-			kind := rng.IntN(10)
+		for step := 0; step < 120; step++ {
+			kind := rng.IntN(16)
+			if kind >= 14 { // organisations weigh more: they need groups and members first
+				kind = 9 + kind%2
+			}
 			if step == 0 {
 				kind = 0
 			}
@@ -252,7 +256,15 @@ func TestCoverageCountsFollowImportsAndEdits(t *testing.T) {
 				allow("plan", err)
 				what = "plan"
 			case 5: // liaison assignment
-				ls := ledgers()
+				var ls []enterprise.Ledger
+				for _, x := range ledgers() {
+					if len(liaisons[x.TownshipCode]) > 0 {
+						ls = append(ls, x)
+					}
+				}
+				if len(ls) == 0 {
+					continue
+				}
 				l := ls[rng.IntN(len(ls))]
 				if us := liaisons[l.TownshipCode]; len(us) > 0 {
 					_, err := db.AssignLiaison(ctx, all, l.ID, us[rng.IntN(len(us))].ID, actor)
@@ -292,8 +304,23 @@ func TestCoverageCountsFollowImportsAndEdits(t *testing.T) {
 					}
 				}
 				what = "dissolve"
-			case 9: // party organisation
-				l := pick(strategy.Standalone)
+			case 9: // party organisation, for a ledger given the members a branch needs
+				var assigned []enterprise.Ledger
+				for _, x := range ledgers() {
+					if x.InScope && x.TownshipCode != "" {
+						assigned = append(assigned, x)
+					}
+				}
+				if len(assigned) == 0 {
+					continue
+				}
+				l := assigned[rng.IntN(len(assigned))]
+				if l.FullMembers == nil || *l.FullMembers < strategy.StandaloneMin {
+					_, err := db.UpdateEnterprise(ctx, all, l.ID, l.Version, actor, func(x *enterprise.Ledger) ([]enterprise.Change, error) {
+						return x.Apply(body(t, map[string]any{"full_members": 3 + rng.IntN(3)}), auth.DistrictAdmin, dist)
+					})
+					allow("edit", err)
+				}
 				o, err := strategy.CheckOrg(strategy.OrgInput{Name: fmt.Sprintf("党支部%d", step), Kind: "branch", FormationType: "standalone",
 					FoundedOn: "2026-05-01", Secretary: "张三", MemberCount: new(3)}, "2027-12-31")
 				if err != nil {
@@ -302,6 +329,93 @@ func TestCoverageCountsFollowImportsAndEdits(t *testing.T) {
 				_, err = db.CreatePartyOrg(ctx, all, o, []int64{l.ID}, actor)
 				allow("party org", err)
 				what = "party org"
+			case 10: // joint groups confirmed, and a joint branch for each
+				byTownship := map[string][]int64{}
+				for _, l := range ledgers() {
+					if l.InScope && l.SuggestedMethod == string(strategy.Joint) && l.TownshipCode != "" {
+						byTownship[l.TownshipCode] = append(byTownship[l.TownshipCode], l.ID)
+					}
+				}
+				for tw, ids := range byTownship {
+					_, err := db.CreateJointGroup(ctx, all, tw, ids, actor)
+					allow("group", err)
+				}
+				groups, err := db.JointGroups(ctx, all, "", false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, g := range groups {
+					o, err := strategy.CheckOrg(strategy.OrgInput{Name: fmt.Sprintf("联合党支部%d", g.ID), Kind: "joint_branch",
+						FormationType: "joint", FoundedOn: "2026-04-01", MemberCount: new(3)}, "2027-12-31")
+					if err != nil {
+						t.Fatal(err)
+					}
+					_, err = db.CreatePartyOrg(ctx, all, o, g.Enterprises, actor)
+					allow("joint party org", err)
+				}
+				what = "joint party org"
+			case 11, 12, 13: // dissolve, merge, or change a joint branch's enterprises
+				orgs, err := db.PartyOrgs(ctx, all, "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				var active []strategy.PartyOrg
+				for _, o := range orgs {
+					if o.Active() {
+						active = append(active, o)
+					}
+				}
+				if len(active) == 0 {
+					continue
+				}
+				o := active[rng.IntN(len(active))]
+				var others, joint []strategy.PartyOrg
+				for _, x := range active {
+					if x.ID != o.ID && x.Township == o.Township {
+						others = append(others, x)
+					}
+					if x.FormationType == strategy.Joint {
+						joint = append(joint, x)
+					}
+				}
+				switch {
+				case kind == 12 && len(others) == 0, kind == 13 && len(joint) == 0:
+					kind = 11
+				case kind == 13:
+					o = joint[rng.IntN(len(joint))]
+				}
+				switch kind {
+				case 11:
+					_, err = db.EndPartyOrg(ctx, all, o.ID, o.Version, func(cur strategy.PartyOrg) (strategy.End, error) {
+						return strategy.CheckEnd(cur, "2026-09-01", "企业注销", nil, "2027-12-31")
+					}, actor)
+					allow("dissolve org", err)
+					what = "dissolve org"
+				case 12:
+					into := others[rng.IntN(len(others))].ID
+					_, err = db.EndPartyOrg(ctx, all, o.ID, o.Version, func(cur strategy.PartyOrg) (strategy.End, error) {
+						return strategy.CheckEnd(cur, "2026-09-01", "合并", &into, "2027-12-31")
+					}, actor)
+					allow("merge org", err)
+					what = "merge org"
+				case 13:
+					ids := slices.Clone(o.Enterprises)
+					if len(ids) > 2 && rng.IntN(2) == 0 {
+						ids = ids[1:]
+					} else {
+						for _, x := range ledgers() {
+							if x.InScope && x.TownshipCode == o.Township && x.SuggestedMethod == string(strategy.Joint) && !slices.Contains(ids, x.ID) {
+								ids = append(ids, x.ID)
+								break
+							}
+						}
+					}
+					_, err = db.UpdatePartyOrg(ctx, all, o.ID, o.Version, func(cur strategy.PartyOrg) (strategy.PartyOrg, error) {
+						return cur, nil
+					}, ids, actor)
+					allow("regroup org", err)
+					what = "regroup org"
+				}
 			}
 			steps++
 			check(fmt.Sprintf("step %d (%s)", step, what))
@@ -326,7 +440,7 @@ func TestCoverageCountsFollowImportsAndEdits(t *testing.T) {
 		if steps < 30 || total == 0 {
 			t.Fatalf("the walk exercised too little: %d steps, %+v", steps, got)
 		}
-		for _, k := range []string{"edit", "plan", "assign", "visit", "group", "party org"} {
+		for _, k := range []string{"edit", "plan", "assign", "visit", "group", "party org", "joint party org", "dissolve org", "merge org"} {
 			if applied[k] == 0 {
 				t.Errorf("no %s was applied in the walk: %v", k, applied)
 			}
@@ -335,6 +449,71 @@ func TestCoverageCountsFollowImportsAndEdits(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+// orgCoverage holds the counts and the plans to the organisations: an
+// in-scope enterprise is organisation covered exactly when an active
+// registered organisation covers it (standalone formed when that one is
+// standalone), its plan is formed exactly then, pointing to it, with its
+// formation type as the method.
+func orgCoverage(t *testing.T, step string, db *store.DB, ls []enterprise.Ledger, plans map[int64]strategy.Plan, dates []time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	all := auth.Scope{All: true}
+	orgs, err := db.PartyOrgs(ctx, all, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := map[int64]strategy.PartyOrg{}
+	for _, o := range orgs {
+		if !o.Active() {
+			continue
+		}
+		for _, e := range o.Enterprises {
+			if other, dup := by[e]; dup {
+				t.Errorf("%s: enterprise %d covered by organisations %d and %d", step, e, other.ID, o.ID)
+			}
+			by[e] = o
+		}
+	}
+	type tally struct{ org, standalone int }
+	want := map[string]tally{}
+	for _, l := range ls {
+		if !l.InScope {
+			continue
+		}
+		p := plans[l.ID]
+		o, covered := by[l.ID]
+		formed := p.Status == strategy.Formed
+		if formed != covered || (covered && (p.PartyOrgID == nil || *p.PartyOrgID != o.ID || p.Method() != o.FormationType)) {
+			t.Errorf("%s: ledger %d plan %s/%s org %v, covered by %+v (%v)", step, l.ID, p.Status, p.Method(), p.PartyOrgID, o.ID, covered)
+		}
+		if covered {
+			c := want[l.TownshipCode]
+			c.org++
+			if o.FormationType == strategy.Standalone {
+				c.standalone++
+			}
+			want[l.TownshipCode] = c
+		}
+	}
+	for _, today := range dates[:1] {
+		got, err := db.Coverage(ctx, all, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for tw, c := range got {
+			if w := want[tw]; c.OrganizationCovered != w.org || c.StandaloneFormed != w.standalone {
+				t.Errorf("%s: township %q counts %d organisation covered (%d standalone), the organisations cover %d (%d)",
+					step, tw, c.OrganizationCovered, c.StandaloneFormed, w.org, w.standalone)
+			}
+		}
+		for tw, w := range want {
+			if _, ok := got[tw]; !ok && w.org > 0 {
+				t.Errorf("%s: township %q missing from the counts, organisations cover %d", step, tw, w.org)
+			}
+		}
+	}
+}
 
 // Concurrent writers touching the same ledgers (and so the same count
 // rows) leave counts equal to a recount: coverage_dirty's key makes the

@@ -28,6 +28,10 @@ type partyOrgRow struct {
 	TownshipCode  string
 	JointGroupID  *int64
 	EnterpriseIDs string
+	Status        string
+	EndedOn       *time.Time
+	EndReason     string
+	MergedIntoID  *int64
 	Version       int64
 	CreatedAt     time.Time
 	CreatedBy     string
@@ -47,9 +51,27 @@ func (r *partyOrgRow) toOrg() strategy.PartyOrg {
 	o := strategy.PartyOrg{ID: r.ID, Name: r.Name, Kind: strategy.OrgKind(r.Kind), FormationType: strategy.Method(r.FormationType),
 		FoundedOn: time.Date(r.FoundedOn.Year(), r.FoundedOn.Month(), r.FoundedOn.Day(), 0, 0, 0, 0, time.UTC),
 		Secretary: r.Secretary, MemberCount: r.MemberCount, Township: r.TownshipCode, JointGroupID: r.JointGroupID,
+		Status: strategy.OrgStatus(r.Status), EndReason: r.EndReason, MergedInto: r.MergedIntoID,
 		Version: r.Version, CreatedAt: r.CreatedAt.UTC(), CreatedBy: r.CreatedBy, UpdatedAt: r.UpdatedAt.UTC()}
+	if r.EndedOn != nil {
+		d := time.Date(r.EndedOn.Year(), r.EndedOn.Month(), r.EndedOn.Day(), 0, 0, 0, 0, time.UTC)
+		o.EndedOn = &d
+	}
+	if o.Status == "" {
+		o.Status = strategy.OrgActive
+	}
 	_ = json.Unmarshal([]byte(r.EnterpriseIDs), &o.Enterprises)
 	return o
+}
+
+// ledgerFullMembers sums the full members the ledgers of ids record.
+func (tx *Tx) ledgerFullMembers(ids []int64) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	var n int64
+	err := tx.g.Table("enterprises").Select("COALESCE(SUM(full_members), 0)").Where("id IN ?", ids).Scan(&n).Error
+	return int(n), apperr.Wrap(err, "ledger members")
 }
 
 var errPartyOrgNotFound = apperr.New(apperr.NotFound, "party_org_not_found", "党组织不存在")
@@ -133,13 +155,20 @@ func (db *DB) CreatePartyOrg(ctx context.Context, s auth.Scope, o strategy.Party
 			}
 			o.JointGroupID = &gid
 		}
+		full, err := tx.ledgerFullMembers(ids)
+		if err != nil {
+			return err
+		}
+		if err := strategy.CheckMembers(o, full); err != nil {
+			return err
+		}
 		now := db.Now()
 		sorted := append([]int64(nil), ids...)
 		slices.Sort(sorted)
 		members, _ := json.Marshal(sorted)
 		row := partyOrgRow{Name: o.Name, Kind: string(o.Kind), FormationType: string(o.FormationType), FoundedOn: o.FoundedOn,
 			Secretary: o.Secretary, MemberCount: o.MemberCount, TownshipCode: township, JointGroupID: o.JointGroupID,
-			EnterpriseIDs: string(members), Version: 1, CreatedAt: now, CreatedBy: by.Name, UpdatedAt: now}
+			EnterpriseIDs: string(members), Status: string(strategy.OrgActive), Version: 1, CreatedAt: now, CreatedBy: by.Name, UpdatedAt: now}
 		if err := tx.g.Create(&row).Error; err != nil {
 			return apperr.Wrap(err, "create party org")
 		}
@@ -150,7 +179,7 @@ func (db *DB) CreatePartyOrg(ctx context.Context, s auth.Scope, o strategy.Party
 				}
 				return apperr.Wrap(err, "cover enterprise")
 			}
-			if err := tx.setPlanFormed(id, row.ID, o.FoundedOn, by.Name, now); err != nil {
+			if err := tx.setPlanFormed(id, row.ID, o.FormationType, o.FoundedOn, by.Name, now); err != nil {
 				return err
 			}
 		}
@@ -164,21 +193,50 @@ func (db *DB) CreatePartyOrg(ctx context.Context, s auth.Scope, o strategy.Party
 	return out, err
 }
 
-// setPlanFormed marks a plan formed by party organisation org.
-func (tx *Tx) setPlanFormed(enterpriseID, org int64, on time.Time, by string, now time.Time) error {
+// setPlanFormed marks a plan formed by party organisation org, formed as
+// method: the plan keeps that method from now on, whatever the suggestion
+// later says (an override the organisation made; needs_review flags a
+// suggestion that moved away from it).
+func (tx *Tx) setPlanFormed(enterpriseID, org int64, method strategy.Method, on time.Time, by string, now time.Time) error {
+	var suggested *string
+	if err := tx.g.Table("enterprises").Select("suggested_method").Where("id = ?", enterpriseID).Scan(&suggested).Error; err != nil {
+		return apperr.Wrap(err, "read suggestion")
+	}
+	pin := map[string]any{"status": string(strategy.Formed), "formed_on": on, "party_org_id": org, "updated_at": now, "updated_by": by}
 	var row planRow
 	err := tx.g.Where("enterprise_id = ?", enterpriseID).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		row = planRow{EnterpriseID: enterpriseID, Status: string(strategy.Formed), FormedOn: &on, PartyOrgID: &org,
-			Version: unsavedPlanVersion + 1, UpdatedAt: now, UpdatedBy: by}
-		return apperr.Wrap(tx.g.Create(&row).Error, "create plan")
-	}
-	if err != nil {
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		row = planRow{EnterpriseID: enterpriseID, Status: string(strategy.NotStarted), Version: unsavedPlanVersion, UpdatedAt: now, UpdatedBy: by}
+		if err := tx.g.Create(&row).Error; err != nil {
+			return apperr.Wrap(err, "create plan")
+		}
+	case err != nil:
 		return apperr.Wrap(err, "read plan")
 	}
-	return apperr.Wrap(tx.g.Model(&planRow{}).Where("enterprise_id = ?", enterpriseID).Updates(map[string]any{
-		"status": string(strategy.Formed), "formed_on": on, "party_org_id": org, "version": row.Version + 1,
-		"updated_at": now, "updated_by": by}).Error, "update plan")
+	if row.OverrideMethod == nil || *row.OverrideMethod != string(method) {
+		pin["override_method"], pin["override_reason"], pin["override_suggestion"] = string(method), orgPinReason, suggested
+		pin["override_by"], pin["override_at"] = by, now
+	}
+	pin["version"] = row.Version + 1
+	return apperr.Wrap(tx.g.Model(&planRow{}).Where("enterprise_id = ?", enterpriseID).Updates(pin).Error, "update plan")
+}
+
+// orgPinReason is the reason of the override a registered organisation
+// puts on the plans it forms.
+const orgPinReason = "已登记党组织，对策随党组织确定"
+
+// unsetPlanFormed takes a plan out of its organisation (dissolved, or the
+// enterprise left a joint branch): it is in progress again, keeps its
+// method, and leaves its joint group when leaving is set.
+func (tx *Tx) unsetPlanFormed(enterpriseID int64, leaveGroup bool, by string, now time.Time) error {
+	updates := map[string]any{"status": string(strategy.InProgress), "formed_on": nil, "party_org_id": nil,
+		"version": gorm.Expr("version + 1"), "updated_at": now, "updated_by": by}
+	if leaveGroup {
+		updates["joint_group_id"] = nil
+		updates["status"] = string(strategy.NotStarted)
+	}
+	return apperr.Wrap(tx.g.Model(&planRow{}).Where("enterprise_id = ?", enterpriseID).Updates(updates).Error, "update plan")
 }
 
 // scopeTownship limits q to the township of a township-bound scope (to
@@ -228,38 +286,83 @@ func (db *DB) PartyOrg(ctx context.Context, s auth.Scope, id int64) (strategy.Pa
 	return row.toOrg(), nil
 }
 
-// UpdatePartyOrg rewrites an organisation's details (not what it covers,
-// nor how it was formed) when its version is still ifMatch; a new founding
-// date moves the covered plans' formed_on with it.
-func (db *DB) UpdatePartyOrg(ctx context.Context, s auth.Scope, id, ifMatch int64, o strategy.PartyOrg, by audit.Actor) (strategy.PartyOrg, error) {
+func partyOrgStale(current int64) error {
+	return &apperr.Error{Kind: apperr.PreconditionFailed, Code: "version_conflict",
+		Message: "党组织信息已被他人修改，请刷新后重试", Data: map[string]any{"current_version": current}}
+}
+
+// lockOrg reads organisation id for an update at version ifMatch: 404
+// outside scope, 412 at another version, 409 once it has ended.
+func (db *DB) lockOrg(tx *Tx, s auth.Scope, id, ifMatch int64) (partyOrgRow, strategy.PartyOrg, error) {
+	row, err := db.partyOrg(db.forUpdate(tx.g), s, id)
+	if err != nil {
+		return row, strategy.PartyOrg{}, err
+	}
+	if row.Version != ifMatch {
+		return row, strategy.PartyOrg{}, partyOrgStale(row.Version)
+	}
+	cur := row.toOrg()
+	if !cur.Active() {
+		return row, cur, apperr.New(apperr.Conflict, "party_org_ended", "该党组织已"+cur.Status.Label()+"，不能修改")
+	}
+	return row, cur, nil
+}
+
+// UpdatePartyOrg applies patch to an organisation when its version is
+// still ifMatch. A new founding date moves the covered plans' formed_on
+// with it. When enterprises is not nil, a joint organisation's coverage
+// (and its joint group) becomes exactly those enterprises: those added
+// must be joint-planned in scope ledgers of its township in no other
+// group or organisation; those left out are no longer covered and leave
+// the group. The ledgers must hold the members its kind needs.
+func (db *DB) UpdatePartyOrg(ctx context.Context, s auth.Scope, id, ifMatch int64,
+	patch func(cur strategy.PartyOrg) (strategy.PartyOrg, error), enterprises []int64, by audit.Actor) (strategy.PartyOrg, error) {
 	var out strategy.PartyOrg
 	err := db.InTx(ctx, func(tx *Tx) error {
-		row, err := db.partyOrg(db.forUpdate(tx.g), s, id)
+		_, cur, err := db.lockOrg(tx, s, id, ifMatch)
 		if err != nil {
 			return err
 		}
-		if row.Version != ifMatch {
-			return &apperr.Error{Kind: apperr.PreconditionFailed, Code: "version_conflict",
-				Message: "党组织信息已被他人修改，请刷新后重试", Data: map[string]any{"current_version": row.Version}}
-		}
-		if string(o.FormationType) != row.FormationType {
-			return apperr.Field("formation_type_fixed", "formation_type", "组建方式登记后不能修改；如有误，请联系区级管理员")
+		o, err := patch(cur)
+		if err != nil {
+			return err
 		}
 		now := db.Now()
+		covered := cur.Enterprises
+		detail := map[string]any{"name": o.Name, "kind": o.Kind, "founded_on": o.FoundedOn.Format(time.DateOnly), "member_count": o.MemberCount}
+		if enterprises != nil {
+			if covered, err = db.recoverJoint(tx, s, cur, enterprises, by, now); err != nil {
+				return err
+			}
+			detail["enterprise_ids"] = covered
+			detail["previous_enterprise_ids"] = cur.Enterprises
+		}
+		// The kind's members are checked against the ledgers when the kind
+		// or the enterprises change: a ledger's members dropping later
+		// does not lock the organisation's other details.
+		if o.Kind != cur.Kind || enterprises != nil {
+			full, err := tx.ledgerFullMembers(covered)
+			if err != nil {
+				return err
+			}
+			if err := strategy.CheckMembers(o, full); err != nil {
+				return err
+			}
+		}
+		ids, _ := json.Marshal(covered)
 		res := tx.g.Model(&partyOrgRow{}).Where("id = ? AND version = ?", id, ifMatch).Updates(map[string]any{
 			"name": o.Name, "kind": string(o.Kind), "founded_on": o.FoundedOn, "secretary": o.Secretary,
-			"member_count": o.MemberCount, "version": ifMatch + 1, "updated_at": now})
+			"member_count": o.MemberCount, "enterprise_ids": string(ids), "version": ifMatch + 1, "updated_at": now})
 		if res.Error != nil {
 			return apperr.Wrap(res.Error, "update party org")
 		}
-		if !o.FoundedOn.Equal(row.toOrg().FoundedOn) {
+		if !o.FoundedOn.Equal(cur.FoundedOn) {
 			if err := tx.g.Model(&planRow{}).Where("party_org_id = ?", id).Updates(map[string]any{"formed_on": o.FoundedOn,
 				"updated_at": now, "updated_by": by.Name, "version": gorm.Expr("version + 1")}).Error; err != nil {
 				return apperr.Wrap(err, "update plans")
 			}
 		}
-		if err := tx.addEvent(audit.PartyOrgUpdate, "party_org", strconv.FormatInt(id, 10),
-			map[string]any{"name": o.Name, "kind": o.Kind, "founded_on": o.FoundedOn.Format(time.DateOnly), "member_count": o.MemberCount}, by); err != nil {
+		if err := tx.addEvent(audit.PartyOrgUpdate, "party_org", strconv.FormatInt(id, 10), detail, by); err != nil {
 			return err
 		}
 		updated, err := db.partyOrg(tx.g, s, id)
@@ -270,6 +373,232 @@ func (db *DB) UpdatePartyOrg(ctx context.Context, s auth.Scope, id, ifMatch int6
 		return nil
 	})
 	return out, err
+}
+
+// recoverJoint makes joint organisation o cover exactly ids (and its group
+// hold them), returning them sorted.
+func (db *DB) recoverJoint(tx *Tx, s auth.Scope, o strategy.PartyOrg, ids []int64, by audit.Actor, now time.Time) ([]int64, error) {
+	if o.FormationType != strategy.Joint || o.JointGroupID == nil {
+		return nil, enterprisesProblem("单独组建的党组织覆盖一家企业，不能调整；如需变更，请撤销后重新登记")
+	}
+	gid := *o.JointGroupID
+	want := map[int64]bool{}
+	for _, id := range ids {
+		if want[id] {
+			return nil, enterprisesProblem(fmt.Sprintf("企业 %d 重复出现", id))
+		}
+		want[id] = true
+	}
+	if len(want) < strategy.JointMinEnterprises {
+		return nil, enterprisesProblem("联合党支部至少覆盖两家企业；如不再联合，请撤销党组织")
+	}
+	had := map[int64]bool{}
+	for _, id := range o.Enterprises {
+		had[id] = true
+	}
+	for _, id := range ids {
+		if had[id] {
+			continue
+		}
+		l, err := db.enterprise(db.forUpdate(tx.g), s, id)
+		if err != nil {
+			if apperr.KindOf(err) == apperr.NotFound {
+				return nil, enterprisesProblem(fmt.Sprintf("企业 %d 不存在或不在本辖区", id))
+			}
+			return nil, err
+		}
+		p, err := plan(tx.g, l)
+		switch {
+		case err != nil:
+			return nil, enterprisesProblem(fmt.Sprintf("企业 %d（%s）不在覆盖范围内", id, l.Name))
+		case l.TownshipCode != o.Township:
+			return nil, enterprisesProblem(fmt.Sprintf("企业 %d（%s）不属于本党组织所在街道/乡镇", id, l.Name))
+		case p.PartyOrgID != nil:
+			return nil, enterprisesProblem(fmt.Sprintf("企业 %d（%s）已登记党组织", id, l.Name))
+		case p.Method() != strategy.Joint:
+			return nil, enterprisesProblem(fmt.Sprintf("企业 %d（%s）的对策是%s，须为联合组建", id, l.Name, p.Method().Label()))
+		case p.JointGroupID != nil && *p.JointGroupID != gid:
+			return nil, enterprisesProblem(fmt.Sprintf("企业 %d（%s）已在另一个联合组建小组，请先解散该小组", id, l.Name))
+		}
+		if p.JointGroupID == nil {
+			if err := tx.g.Create(&jointMemberRow{EnterpriseID: id, GroupID: gid}).Error; err != nil {
+				if isUniqueViolation(err) {
+					return nil, apperr.New(apperr.Conflict, "already_grouped", "其中有企业刚被编入另一个联合组建小组，请刷新后重试")
+				}
+				return nil, apperr.Wrap(err, "add joint group member")
+			}
+			g := gid
+			if err := tx.setPlanGroup(id, &g, by.Name, now); err != nil {
+				return nil, err
+			}
+		}
+		if err := tx.g.Create(&partyOrgEnterpriseRow{EnterpriseID: id, PartyOrgID: o.ID}).Error; err != nil {
+			if isUniqueViolation(err) {
+				return nil, apperr.New(apperr.Conflict, "already_covered", "其中有企业刚登记了党组织，请刷新后重试")
+			}
+			return nil, apperr.Wrap(err, "cover enterprise")
+		}
+		if err := tx.setPlanFormed(id, o.ID, strategy.Joint, o.FoundedOn, by.Name, now); err != nil {
+			return nil, err
+		}
+	}
+	for _, id := range o.Enterprises {
+		if want[id] {
+			continue
+		}
+		if err := tx.g.Where("enterprise_id = ?", id).Delete(&partyOrgEnterpriseRow{}).Error; err != nil {
+			return nil, apperr.Wrap(err, "uncover enterprise")
+		}
+		if err := tx.g.Where("enterprise_id = ? AND group_id = ?", id, gid).Delete(&jointMemberRow{}).Error; err != nil {
+			return nil, apperr.Wrap(err, "leave joint group")
+		}
+		if err := tx.unsetPlanFormed(id, true, by.Name, now); err != nil {
+			return nil, err
+		}
+	}
+	sorted := make([]int64, 0, len(want))
+	for id := range want {
+		sorted = append(sorted, id)
+	}
+	slices.Sort(sorted)
+	full, err := tx.ledgerFullMembers(sorted)
+	if err != nil {
+		return nil, err
+	}
+	members, _ := json.Marshal(sorted)
+	if err := tx.g.Model(&jointGroupRow{}).Where("id = ?", gid).Updates(map[string]any{"enterprise_ids": string(members),
+		"full_members": full}).Error; err != nil {
+		return nil, apperr.Wrap(err, "update joint group")
+	}
+	return sorted, nil
+}
+
+// EndPartyOrg dissolves (end.Into nil) or merges an organisation, when its
+// version is still ifMatch. The row stays, with the date and reason, as
+// history. A dissolved organisation covers nothing: its plans are in
+// progress again (they keep their method and joint group). A merged one's
+// enterprises are covered by the organisation it merged into (active, same
+// township): their plans follow it, and its joint group's enterprises join
+// that organisation's group when both are joint.
+func (db *DB) EndPartyOrg(ctx context.Context, s auth.Scope, id, ifMatch int64,
+	check func(cur strategy.PartyOrg) (strategy.End, error), by audit.Actor) (strategy.PartyOrg, error) {
+	var out strategy.PartyOrg
+	err := db.InTx(ctx, func(tx *Tx) error {
+		_, cur, err := db.lockOrg(tx, s, id, ifMatch)
+		if err != nil {
+			return err
+		}
+		end, err := check(cur)
+		if err != nil {
+			return err
+		}
+		now := db.Now()
+		status := strategy.OrgDissolved
+		detail := map[string]any{"on": end.On.Format(time.DateOnly), "reason": end.Reason, "enterprise_ids": cur.Enterprises}
+		if end.Into == nil {
+			if err := tx.g.Where("party_org_id = ?", id).Delete(&partyOrgEnterpriseRow{}).Error; err != nil {
+				return apperr.Wrap(err, "uncover enterprises")
+			}
+			for _, e := range cur.Enterprises {
+				if err := tx.unsetPlanFormed(e, false, by.Name, now); err != nil {
+					return err
+				}
+			}
+		} else {
+			status = strategy.OrgMerged
+			detail["into"] = *end.Into
+			if err := db.mergeOrg(tx, s, cur, *end.Into, by, now); err != nil {
+				return err
+			}
+		}
+		res := tx.g.Model(&partyOrgRow{}).Where("id = ? AND version = ?", id, ifMatch).Updates(map[string]any{
+			"status": string(status), "ended_on": end.On, "end_reason": end.Reason, "merged_into_id": end.Into,
+			"version": ifMatch + 1, "updated_at": now})
+		if res.Error != nil {
+			return apperr.Wrap(res.Error, "end party org")
+		}
+		kind := audit.PartyOrgDissolve
+		if status == strategy.OrgMerged {
+			kind = audit.PartyOrgMerge
+		}
+		if err := tx.addEvent(kind, "party_org", strconv.FormatInt(id, 10), detail, by); err != nil {
+			return err
+		}
+		ended, err := db.partyOrg(tx.g, s, id)
+		if err != nil {
+			return err
+		}
+		out = ended.toOrg()
+		return nil
+	})
+	return out, err
+}
+
+// mergeOrg moves what organisation from covers to organisation into.
+func (db *DB) mergeOrg(tx *Tx, s auth.Scope, from strategy.PartyOrg, into int64, by audit.Actor, now time.Time) error {
+	row, err := db.partyOrg(db.forUpdate(tx.g), s, into)
+	if err != nil {
+		if apperr.KindOf(err) == apperr.NotFound {
+			return apperr.Field("party_org_not_found", "into", "合并到的党组织不存在或不在本辖区")
+		}
+		return err
+	}
+	target := row.toOrg()
+	switch {
+	case !target.Active():
+		return apperr.Field("party_org_ended", "into", "合并到的党组织已"+target.Status.Label())
+	case target.Township != from.Township:
+		return apperr.Field("township_mismatch", "into", "只能合并到同一街道/乡镇的党组织")
+	}
+	if err := tx.g.Model(&partyOrgEnterpriseRow{}).Where("party_org_id = ?", from.ID).Update("party_org_id", into).Error; err != nil {
+		return apperr.Wrap(err, "move enterprises")
+	}
+	// The enterprises leave their own joint group and, when the target is
+	// joint, join its group.
+	joint := target.FormationType == strategy.Joint && target.JointGroupID != nil
+	for _, e := range from.Enterprises {
+		if err := tx.g.Where("enterprise_id = ?", e).Delete(&jointMemberRow{}).Error; err != nil {
+			return apperr.Wrap(err, "leave joint group")
+		}
+		var gid *int64
+		if joint {
+			g := *target.JointGroupID
+			gid = &g
+			if err := tx.g.Create(&jointMemberRow{EnterpriseID: e, GroupID: g}).Error; err != nil {
+				return apperr.Wrap(err, "join joint group")
+			}
+		}
+		if err := tx.setPlanGroup(e, gid, by.Name, now); err != nil {
+			return err
+		}
+		if err := tx.setPlanFormed(e, into, target.FormationType, target.FoundedOn, by.Name, now); err != nil {
+			return err
+		}
+	}
+	if from.JointGroupID != nil {
+		if err := tx.g.Model(&jointGroupRow{}).Where("id = ?", *from.JointGroupID).Updates(map[string]any{
+			"dissolved_at": now, "dissolved_by": by.Name}).Error; err != nil {
+			return apperr.Wrap(err, "close merged joint group")
+		}
+	}
+	covered := slices.Concat(target.Enterprises, from.Enterprises)
+	slices.Sort(covered)
+	ids, _ := json.Marshal(covered)
+	full, err := tx.ledgerFullMembers(covered)
+	if err != nil {
+		return err
+	}
+	if err := tx.g.Model(&partyOrgRow{}).Where("id = ?", into).Updates(map[string]any{"enterprise_ids": string(ids),
+		"member_count": target.MemberCount + from.MemberCount, "version": gorm.Expr("version + 1"), "updated_at": now}).Error; err != nil {
+		return apperr.Wrap(err, "merge into party org")
+	}
+	if joint {
+		if err := tx.g.Model(&jointGroupRow{}).Where("id = ?", *target.JointGroupID).Updates(map[string]any{
+			"enterprise_ids": string(ids), "full_members": full}).Error; err != nil {
+			return apperr.Wrap(err, "merge joint group")
+		}
+	}
+	return nil
 }
 
 // townshipCondition is scopeTownship for hand-written SQL: a condition to

@@ -158,10 +158,6 @@ func (db *DB) UpdatePlan(ctx context.Context, s auth.Scope, id, ifMatch int64, b
 			var n int64
 			tx.g.Model(&jointMemberRow{}).Where("enterprise_id = ? AND group_id = ?", id, gid).Count(&n)
 			return n == 1
-		}, PartyOrgCovers: func(org int64) bool {
-			var n int64
-			tx.g.Model(&partyOrgEnterpriseRow{}).Where("enterprise_id = ? AND party_org_id = ?", id, org).Count(&n)
-			return n == 1
 		}}
 		next, err := apply(cur, refs)
 		if err != nil {

@@ -98,9 +98,6 @@ type PlanInput struct {
 // PlanRefs says whether the organisations a plan names exist and cover
 // the enterprise; the store answers them.
 type PlanRefs struct {
-	// PartyOrgCovers reports whether party organisation id exists and
-	// covers the plan's enterprise.
-	PartyOrgCovers func(id int64) bool
 	// JointGroupHas reports whether joint group id exists and holds the
 	// plan's enterprise.
 	JointGroupHas func(id int64) bool
@@ -115,9 +112,21 @@ func (cur Plan) Apply(in PlanInput, by string, now time.Time, refs PlanRefs) (Pl
 	problems := apperr.Problems{}
 	today := now.Format(time.DateOnly)
 
+	// A plan formed by a registered organisation belongs to it: its
+	// method, status, organisation, group and founding date change only
+	// through the organisation (dissolve, merge), never here nor by a
+	// later suggestion.
+	organised := cur.PartyOrgID != nil && cur.Status == Formed
 	// Method: following the suggestion unless another is chosen, with a reason.
-	p.Override = nil
-	if in.Method != nil && *in.Method != "" {
+	if !organised {
+		p.Override = nil
+	}
+	switch {
+	case organised:
+		if in.Method != nil && *in.Method != "" && Method(*in.Method) != cur.Method() {
+			problems.Add("method", "该企业已登记党组织（"+cur.Method().Label()+"），不能更改对策；如需调整，请先撤销或合并党组织")
+		}
+	case in.Method != nil && *in.Method != "":
 		m := Method(*in.Method)
 		switch {
 		case !m.Valid():
@@ -180,30 +189,42 @@ func (cur Plan) Apply(in PlanInput, by string, now time.Time, refs PlanRefs) (Pl
 			problems.Add("status", "状态须为 not_started（未启动）、in_progress（推进中）、formed（已组建）或 not_applicable（不适用）")
 		}
 	}
-	p.PartyOrgID, p.JointGroupID = in.PartyOrgID, in.JointGroupID
-	method := p.Method()
-	if p.PartyOrgID != nil && (refs.PartyOrgCovers == nil || !refs.PartyOrgCovers(*p.PartyOrgID)) {
-		problems.Add("party_org_id", "党组织不存在，或不覆盖该企业")
+	if organised {
+		// What the organisation decides stays; restating it is allowed.
+		if p.Status != Formed && in.Status != nil && *in.Status != "" {
+			problems.Add("status", "该企业已登记党组织，计划状态为已组建；如党组织已撤销或合并，请在党组织中办理")
+		}
+		if in.PartyOrgID != nil && *in.PartyOrgID != *cur.PartyOrgID {
+			problems.Add("party_org_id", "计划所属党组织由党组织登记决定，不能在计划中更改")
+		}
+		if in.JointGroupID != nil && (cur.JointGroupID == nil || *in.JointGroupID != *cur.JointGroupID) {
+			problems.Add("joint_group_id", "已组建的联合组建小组请通过党组织调整")
+		}
+		if in.FormedOn != nil && *in.FormedOn != "" && p.FormedOn != nil && cur.FormedOn != nil && !p.FormedOn.Equal(*cur.FormedOn) {
+			problems.Add("formed_on", "组建完成日期即党组织成立日期，请在党组织中修改")
+		}
+		p.Status, p.PartyOrgID, p.JointGroupID, p.FormedOn = Formed, cur.PartyOrgID, cur.JointGroupID, cur.FormedOn
+	} else {
+		p.PartyOrgID, p.JointGroupID = nil, in.JointGroupID
+		if in.PartyOrgID != nil {
+			problems.Add("party_org_id", "计划所属党组织由党组织登记决定：请登记党组织（POST /api/v1/party-orgs），计划随之成为已组建")
+		}
+		if p.Status == Formed {
+			problems.Add("status", "只有登记了覆盖该企业的党组织，计划才成为已组建：请先登记党组织")
+		}
+		if p.FormedOn != nil {
+			problems.Add("formed_on", "只有已组建的计划才有组建完成日期")
+		}
 	}
-	if p.JointGroupID != nil && (refs.JointGroupHas == nil || !refs.JointGroupHas(*p.JointGroupID)) {
+	method := p.Method()
+	if p.JointGroupID != nil && !organised && (refs.JointGroupHas == nil || !refs.JointGroupHas(*p.JointGroupID)) {
 		problems.Add("joint_group_id", "联合组建小组不存在，或不包含该企业")
 	}
 	if p.JointGroupID != nil && method != Joint {
 		problems.Add("joint_group_id", "只有联合组建的企业才属于联合组建小组")
 	}
-	if method == Joint && p.JointGroupID == nil && (p.Status == InProgress || p.Status == Formed) {
+	if method == Joint && p.JointGroupID == nil && p.Status == InProgress {
 		problems.Add("joint_group_id", "联合组建须先确认联合组建小组")
-	}
-	if p.Status == Formed {
-		if p.FormedOn == nil {
-			problems.Add("formed_on", "状态为已组建时须填写组建完成日期")
-		}
-		if (method == Standalone || method == Joint) && p.PartyOrgID == nil {
-			problems.Add("party_org_id", "单独组建或联合组建的企业须登记党组织后才能标记为已组建")
-		}
-	}
-	if p.Status != Formed && p.FormedOn != nil {
-		problems.Add("formed_on", "只有已组建的计划才有组建完成日期")
 	}
 	if err := problems.Err(); err != nil {
 		return cur, err

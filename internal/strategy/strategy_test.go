@@ -90,24 +90,52 @@ func TestPlanApply(t *testing.T) {
 	if _, err := cur.Apply(PlanInput{Status: s("not_started"), ContactName: "王五"}, "u", now, PlanRefs{}); err != nil {
 		t.Fatalf("joint not started without group: %v", err)
 	}
-	refs := PlanRefs{JointGroupHas: func(id int64) bool { return id == 3 }, PartyOrgCovers: func(id int64) bool { return id == 9 }}
+	refs := PlanRefs{JointGroupHas: func(id int64) bool { return id == 3 }}
 	g, o := int64(3), int64(9)
-	p, err := cur.Apply(PlanInput{Status: s("formed"), FormedOn: s("2026-05-20"), JointGroupID: &g, PartyOrgID: &o}, "u", now, refs)
-	if err != nil || p.Status != Formed || p.Method() != Joint || p.UpdatedBy != "u" {
-		t.Fatalf("formed joint: %+v %v", p, err)
+	p, err := cur.Apply(PlanInput{Status: s("in_progress"), JointGroupID: &g}, "u", now, refs)
+	if err != nil || p.Status != InProgress || p.Method() != Joint || p.UpdatedBy != "u" {
+		t.Fatalf("joint in progress: %+v %v", p, err)
 	}
-	if _, err := cur.Apply(PlanInput{Status: s("formed"), FormedOn: s("2026-06-02"), JointGroupID: &g, PartyOrgID: &o}, "u", now, refs); errFields(err)["formed_on"] == "" {
-		t.Fatal("formed in the future")
+	// Formed comes only with a registered organisation: never by a PUT,
+	// whatever the method.
+	for _, m := range []Method{Standalone, Joint, Affiliated, Included} {
+		c := NewPlan(7, m)
+		_, err := c.Apply(PlanInput{Status: s("formed"), FormedOn: s("2026-05-20"), JointGroupID: &g}, "u", now, refs)
+		if errFields(err)["status"] == "" {
+			t.Fatalf("%s formed by a PUT: %v", m, err)
+		}
+		if _, err := c.Apply(PlanInput{PartyOrgID: &o}, "u", now, refs); errFields(err)["party_org_id"] == "" {
+			t.Fatalf("%s: party_org_id set by a PUT", m)
+		}
 	}
 	wrong := int64(4)
 	if _, err := cur.Apply(PlanInput{JointGroupID: &wrong}, "u", now, refs); errFields(err)["joint_group_id"] == "" {
 		t.Fatal("a group that does not hold the enterprise")
 	}
-	// Affiliated and included plans form without an organisation.
-	a := NewPlan(8, Affiliated)
-	if _, err := a.Apply(PlanInput{Status: s("formed"), FormedOn: s("2026-05-01")}, "u", now, PlanRefs{}); err != nil {
-		t.Fatalf("affiliated formed: %v", err)
+	// An organised plan keeps its method, status, organisation and date;
+	// the other fields stay writable.
+	formedOn := time.Date(2026, 5, 20, 0, 0, 0, 0, time.UTC)
+	org := NewPlan(7, Standalone)
+	org.Status, org.PartyOrgID, org.FormedOn = Formed, &o, &formedOn
+	org.Override = &Override{Method: Standalone, Reason: "已登记党组织", Suggestion: Standalone}
+	org.Suggested = Joint // members dropped since
+	kept, err := org.Apply(PlanInput{ContactName: "李四"}, "u", now, refs)
+	if err != nil || kept.Status != Formed || kept.Method() != Standalone || kept.PartyOrgID == nil || *kept.PartyOrgID != o ||
+		kept.FormedOn == nil || !kept.FormedOn.Equal(formedOn) || kept.ContactName != "李四" || !kept.NeedsReview() {
+		t.Fatalf("organised plan rewritten: %+v %v", kept, err)
 	}
+	for name, in := range map[string]PlanInput{
+		"method":         {Method: s("joint")},
+		"status":         {Status: s("in_progress")},
+		"party_org_id":   {PartyOrgID: &wrong},
+		"joint_group_id": {JointGroupID: &g},
+		"formed_on":      {FormedOn: s("2026-05-21")},
+	} {
+		if _, err := org.Apply(in, "u", now, refs); errFields(err)[name] == "" {
+			t.Fatalf("organised plan: %s changed by a PUT: %v", name, err)
+		}
+	}
+	a := NewPlan(8, Affiliated)
 	if _, err := a.Apply(PlanInput{Status: s("done")}, "u", now, PlanRefs{}); errFields(err)["status"] == "" {
 		t.Fatal("unknown status")
 	}

@@ -60,8 +60,10 @@ type Input struct {
 	EndsOn   string
 }
 
-// New validates a round.
-func New(in Input) (Round, error) {
+// New validates a round declared on the district's date today. A round
+// whose window has already ended is refused: its progress and snapshot
+// could only describe the ledgers as they are now, not as they were then.
+func New(in Input, today time.Time) (Round, error) {
 	p := apperr.Problems{}
 	r := Round{Name: strings.TrimSpace(in.Name)}
 	switch n := utf8.RuneCountInString(r.Name); {
@@ -79,6 +81,9 @@ func New(in Input) (Round, error) {
 	}
 	if len(p) == 0 && r.EndsOn.Before(r.StartsOn) {
 		p.Add("ends_on", "结束日期不能早于开始日期")
+	}
+	if d := today.Format(time.DateOnly); len(p) == 0 && r.EndsOn.Format(time.DateOnly) < d {
+		p.Add("ends_on", "结束日期（"+r.EndsOn.Format(time.DateOnly)+"）已过：调查轮次须在结束前登记，已结束的时段无法如实反映当时的台账")
 	}
 	return r, p.Err()
 }

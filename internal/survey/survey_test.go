@@ -6,7 +6,8 @@ import (
 )
 
 func TestNewRound(t *testing.T) {
-	r, err := New(Input{Name: " 2026年上半年 ", StartsOn: "2026-03-01", EndsOn: "2026-06-30"})
+	today := time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
+	r, err := New(Input{Name: " 2026年上半年 ", StartsOn: "2026-03-01", EndsOn: "2026-06-30"}, today)
 	if err != nil || r.Name != "2026年上半年" || !r.Open() || !r.LastDay().Equal(r.EndsOn) {
 		t.Fatalf("round: %+v %v", r, err)
 	}
@@ -14,8 +15,9 @@ func TestNewRound(t *testing.T) {
 		"no name":  {StartsOn: "2026-03-01", EndsOn: "2026-06-30"},
 		"reversed": {Name: "x", StartsOn: "2026-06-30", EndsOn: "2026-03-01"},
 		"format":   {Name: "x", StartsOn: "2026/3/1", EndsOn: "2026-06-30"},
+		"over":     {Name: "x", StartsOn: "2026-01-01", EndsOn: "2026-06-29"},
 	} {
-		if _, err := New(in); err == nil {
+		if _, err := New(in, today); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
