@@ -122,6 +122,61 @@ func TestPartyOrgsSeedScenario(t *testing.T) {
 		if len(list.Items) != 2 {
 			t.Fatalf("orgs: %v", list)
 		}
+
+		// The formed group changes through its organisation: a new joint
+		// enterprise of the township joins, an original one leaves.
+		orgCovered := func() float64 {
+			var c struct {
+				District map[string]any `json:"district"`
+			}
+			json.Unmarshal(e.do(http.MethodGet, "/api/v1/coverage", "district", nil, nil).Body.Bytes(), &c)
+			return c.District["organization_covered"].(float64)
+		}
+		covered := orgCovered()
+		joiner := e.createLedger(900001, "冷水滩区凤凰街道凤凰路88号")
+		ltag := e.do(http.MethodGet, fmt.Sprintf("/api/v1/enterprises/%d", joiner), "district", nil, nil).Header().Get("ETag")
+		if r := e.do(http.MethodPatch, fmt.Sprintf("/api/v1/enterprises/%d", joiner), "district", map[string]any{"full_members": 1},
+			map[string]string{"If-Match": ltag}); r.Code != http.StatusOK {
+			t.Fatalf("joiner members: %d %s", r.Code, r.Body)
+		}
+		regroup := func(ids []int64) (int, map[string]any) {
+			tag := e.do(http.MethodGet, path, "district", nil, nil).Header().Get("ETag")
+			r := e.do(http.MethodPatch, path, "district", map[string]any{"enterprise_ids": ids}, map[string]string{"If-Match": tag})
+			var m map[string]any
+			json.Unmarshal(r.Body.Bytes(), &m)
+			return r.Code, m
+		}
+		grown := append(append([]int64(nil), group.EnterpriseIDs...), joiner)
+		if code, m := regroup(grown); code != http.StatusOK || len(m["enterprise_ids"].([]any)) != 3 {
+			t.Fatalf("a joint enterprise joins the branch: %d %v", code, m)
+		}
+		if s, o := planStatus(joiner); s != "formed" || o == nil || *o != jointOrg {
+			t.Fatalf("joiner's plan: %s %v", s, o)
+		}
+		var g map[string]any
+		json.Unmarshal(e.do(http.MethodGet, fmt.Sprintf("/api/v1/joint-groups/%d", group.ID), "district", nil, nil).Body.Bytes(), &g)
+		if len(g["enterprise_ids"].([]any)) != 3 {
+			t.Fatalf("the group after a joiner: %v", g)
+		}
+		if c := orgCovered(); c != covered+1 {
+			t.Fatalf("organisation covered after a joiner: %v, was %v", c, covered)
+		}
+		leaver := group.EnterpriseIDs[0]
+		if code, m := regroup([]int64{group.EnterpriseIDs[1], joiner}); code != http.StatusOK {
+			t.Fatalf("an enterprise leaves the branch: %d %v", code, m)
+		}
+		if s, o := planStatus(leaver); s != "not_started" || o != nil {
+			t.Fatalf("leaver's plan: %s %v", s, o)
+		}
+		if c := orgCovered(); c != covered {
+			t.Fatalf("organisation covered after a leaver: %v, was %v", c, covered)
+		}
+		if code, _ := regroup([]int64{joiner}); code != http.StatusUnprocessableEntity {
+			t.Fatalf("a joint branch of one enterprise: %d", code)
+		}
+		if code, _ := regroup([]int64{group.EnterpriseIDs[1], joiner, sid}); code != http.StatusUnprocessableEntity {
+			t.Fatalf("a standalone-covered enterprise into the joint branch: %d", code)
+		}
 	})
 }
 

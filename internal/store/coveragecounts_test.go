@@ -821,3 +821,66 @@ func countsNow(t *testing.T, db *store.DB, today time.Time) (kept, recounted map
 	}
 	return kept, recounted
 }
+
+// Migration 12 puts plans written before organisations decided them
+// right: formed without an organisation goes back to in progress; a
+// covered enterprise's plan is formed by its organisation, with its
+// formation type as the method.
+func TestMigrationFormsPlansByOrganisations(t *testing.T) {
+	dist := district(t)
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		db := storetest.Open(t, d, nil)
+		ctx := context.Background()
+		all := auth.Scope{All: true}
+		a := create(t, db, dist, 1, "冷水滩区梅湾街道建设路1号")
+		b := create(t, db, dist, 2, "冷水滩区梅湾街道建设路2号")
+		_, err := db.UpdateEnterprise(ctx, all, b.ID, b.Version, audit.Actor{Name: "t"}, func(x *enterprise.Ledger) ([]enterprise.Change, error) {
+			return x.Apply(body(t, map[string]any{"full_members": 4}), auth.DistrictAdmin, dist)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o, err := strategy.CheckOrg(strategy.OrgInput{Name: "乙党支部", Kind: "branch", FormationType: "standalone", FoundedOn: "2026-01-05",
+			MemberCount: new(4)}, "2027-01-01")
+		if err != nil {
+			t.Fatal(err)
+		}
+		org, err := db.CreatePartyOrg(ctx, all, o, []int64{b.ID}, audit.Actor{Name: "t"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// What the old rules let through: a formed plan with no
+		// organisation, and a covered plan reopened, its method following
+		// a suggestion.
+		if err := db.InTx(ctx, func(tx *store.Tx) error {
+			if err := tx.Exec(`INSERT INTO plans (enterprise_id, override_reason, formation_details, contact_name, contact_phone, status,
+				formed_on, version, updated_at, updated_by) VALUES (?, '', '', '', '', 'formed', ?, 2, ?, 't')`,
+				a.ID, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Now()); err != nil {
+				return err
+			}
+			return tx.Exec(`UPDATE plans SET status = 'in_progress', formed_on = NULL, override_method = NULL, override_reason = ''
+				WHERE enterprise_id = ?`, b.ID)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.PlanFixOfMigration12(ctx); err != nil {
+			t.Fatal(err)
+		}
+		pa, err := db.Plan(ctx, all, a.ID)
+		if err != nil || pa.Status != strategy.InProgress || pa.FormedOn != nil || pa.PartyOrgID != nil {
+			t.Fatalf("formed without an organisation, after the fix: %+v %v", pa, err)
+		}
+		pb, err := db.Plan(ctx, all, b.ID)
+		if err != nil || pb.Status != strategy.Formed || pb.PartyOrgID == nil || *pb.PartyOrgID != org.ID || pb.Method() != strategy.Standalone ||
+			pb.FormedOn == nil || pb.FormedOn.Format(time.DateOnly) != "2026-01-05" || pb.Override == nil {
+			t.Fatalf("covered plan after the fix: %+v %v", pb, err)
+		}
+		if err := db.RebuildCoverage(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.Coverage(ctx, all, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
+		if err != nil || got["431103001"].OrganizationCovered != 1 {
+			t.Fatalf("coverage after the fix: %+v %v", got, err)
+		}
+	})
+}
