@@ -90,8 +90,17 @@ func New(d Deps) (*Server, error) {
 	s.public(http.MethodGet, "/readyz", s.readyz)
 	s.public(http.MethodGet, "/api/openapi.json", s.openAPI)
 	if d.Config.Swagger {
-		s.public(http.MethodGet, "/swagger/*any", ginSwagger.WrapHandler(swaggerFiles.Handler,
-			ginSwagger.URL("/api/openapi.json"), ginSwagger.DefaultModelsExpandDepth(-1)))
+		ui := ginSwagger.WrapHandler(swaggerFiles.Handler, ginSwagger.URL("/api/openapi.json"),
+			ginSwagger.DefaultModelsExpandDepth(-1), ginSwagger.PersistAuthorization(true))
+		s.public(http.MethodGet, "/swagger/*any", func(c *gin.Context) {
+			// The UI's own doc.json reads swag's global registry, which
+			// this program does not fill: serve the embedded document.
+			if c.Param("any") == "/doc.json" {
+				s.openAPI(c)
+				return
+			}
+			ui(c)
+		})
 	}
 
 	everyone := auth.AllRoles() // an authenticated session is still required

@@ -64,4 +64,10 @@ func TestSwaggerCanBeTurnedOff(t *testing.T) {
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "swagger") {
 		t.Fatalf("swagger UI on: %d", rec.Code)
 	}
+	// The UI's document answers with the embedded OpenAPI document.
+	rec = httptest.NewRecorder()
+	e.h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/swagger/doc.json", nil))
+	if rec.Code != http.StatusOK || rec.Body.String() != `{"swagger":"2.0"}` {
+		t.Fatalf("/swagger/doc.json: %d %s", rec.Code, rec.Body)
+	}
 }
