@@ -59,8 +59,14 @@ type User struct {
 	PasswordHash string
 	FailedLogins int
 	LockedUntil  *time.Time
-	CreatedAt    time.Time
+	// DisabledAt is when the account was disabled (停用); nil while it is
+	// active. A disabled user cannot log in and has no live session.
+	DisabledAt *time.Time
+	CreatedAt  time.Time
 }
+
+// Disabled reports whether the account is disabled.
+func (u User) Disabled() bool { return u.DisabledAt != nil }
 
 // Principal is the authenticated caller of a request.
 type Principal struct {
@@ -152,6 +158,51 @@ func (p Principal) MayCreate(n NewUser) bool {
 		return n.Role == Liaison && n.TownshipCode == p.TownshipCode
 	}
 	return false
+}
+
+// MayManage checks that p may disable or enable user u, or hand over u's
+// enterprises: district admins manage anyone, township admins the liaisons
+// of their own township. Users outside p's township are not visible to p
+// at all; the store answers those with 404 before this is asked. Nobody
+// disables themself (disable says so; enabling oneself cannot happen, a
+// disabled user has no session).
+func (p Principal) MayManage(u User) error {
+	switch {
+	case p.Role == DistrictAdmin:
+		return nil
+	case p.Role == TownshipAdmin && u.Role == Liaison && u.TownshipCode == p.TownshipCode:
+		return nil
+	}
+	return apperr.New(apperr.Forbidden, "forbidden", "乡镇管理员只能管理本街道/乡镇的联络员账号")
+}
+
+// CheckDisable checks that p may disable u: MayManage, and never oneself.
+func (p Principal) CheckDisable(u User) error {
+	if u.ID == p.UserID {
+		return apperr.New(apperr.Conflict, "cannot_disable_self", "不能停用自己的账号")
+	}
+	return p.MayManage(u)
+}
+
+// PasswordChange is a user's request to replace their own password.
+type PasswordChange struct {
+	Old string
+	New string
+}
+
+// Validate checks the fields before the old password is verified: both
+// given, the new one within the policy and different from the old one.
+func (c PasswordChange) Validate() error {
+	p := apperr.Problems{}
+	if c.Old == "" {
+		p.Add("old_password", "请输入原密码")
+	}
+	if err := CheckPasswordPolicy(c.New); err != nil {
+		p.Add("new_password", err.Error())
+	} else if c.New == c.Old {
+		p.Add("new_password", "新密码不能与原密码相同")
+	}
+	return p.Err()
 }
 
 func validUsername(s string) bool {

@@ -1,9 +1,12 @@
 package auth
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fugai/fugai/internal/apperr"
 )
 
 func TestPasswordPolicy(t *testing.T) {
@@ -97,5 +100,59 @@ func TestScopeAndCreateRights(t *testing.T) {
 	}
 	if (Principal{Role: Liaison}).MayCreate(NewUser{Role: Liaison}) || (Principal{Role: Auditor}).MayCreate(NewUser{Role: Auditor}) {
 		t.Fatal("liaison or auditor may create users")
+	}
+}
+
+func TestPasswordChangeValidate(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, old, new, field string // field "" when valid
+	}{
+		{"valid", "Old-Password-1", "New-Password-2", ""},
+		{"old missing", "", "New-Password-2", "old_password"},
+		{"new too short", "Old-Password-1", "Ab1!", "new_password"},
+		{"new same as old", "Old-Password-1", "Old-Password-1", "new_password"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := PasswordChange{Old: tc.old, New: tc.new}.Validate()
+			if tc.field == "" {
+				if err != nil {
+					t.Fatalf("valid change refused: %v", err)
+				}
+				return
+			}
+			var ae *apperr.Error
+			if !errors.As(err, &ae) || ae.Kind != apperr.Invalid || ae.Fields[tc.field] == "" {
+				t.Fatalf("want a 422 on %s, got %v", tc.field, err)
+			}
+		})
+	}
+}
+
+func TestWhoManagesWhom(t *testing.T) {
+	t.Parallel()
+	district := Principal{UserID: 1, Role: DistrictAdmin}
+	township := Principal{UserID: 2, Role: TownshipAdmin, TownshipCode: "431103001"}
+	for _, tc := range []struct {
+		name string
+		p    Principal
+		u    User
+		kind apperr.Kind // Internal: allowed
+	}{
+		{"district admin, a liaison", district, User{ID: 3, Role: Liaison, TownshipCode: "431103002"}, apperr.Internal},
+		{"district admin, another district admin", district, User{ID: 4, Role: DistrictAdmin}, apperr.Internal},
+		{"district admin, itself", district, User{ID: 1, Role: DistrictAdmin}, apperr.Conflict},
+		{"township admin, its liaison", township, User{ID: 3, Role: Liaison, TownshipCode: "431103001"}, apperr.Internal},
+		{"township admin, another township's liaison", township, User{ID: 3, Role: Liaison, TownshipCode: "431103002"}, apperr.Forbidden},
+		{"township admin, an admin of its township", township, User{ID: 5, Role: TownshipAdmin, TownshipCode: "431103001"}, apperr.Forbidden},
+		{"township admin, itself", township, User{ID: 2, Role: TownshipAdmin, TownshipCode: "431103001"}, apperr.Conflict},
+		{"auditor, a liaison", Principal{UserID: 6, Role: Auditor}, User{ID: 3, Role: Liaison, TownshipCode: "431103001"}, apperr.Forbidden},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.p.CheckDisable(tc.u)
+			if (err == nil) != (tc.kind == apperr.Internal) || (err != nil && apperr.KindOf(err) != tc.kind) {
+				t.Fatalf("CheckDisable: %v", err)
+			}
+		})
 	}
 }

@@ -36,7 +36,11 @@ type UserResponse struct {
 	Role         auth.Role `json:"role" enums:"district_admin,township_admin,liaison,auditor"`
 	TownshipCode *string   `json:"township_code"`
 	TownshipName *string   `json:"township_name"`
-	CreatedAt    time.Time `json:"created_at"`
+	// Disabled accounts (停用) cannot log in; DisabledAt is when, null
+	// while the account is active.
+	Disabled   bool       `json:"disabled" binding:"required"`
+	DisabledAt *time.Time `json:"disabled_at" format:"date-time" extensions:"x-nullable"`
+	CreatedAt  time.Time  `json:"created_at"`
 }
 
 // CreateUserRequest is the body of POST /api/v1/users.
@@ -52,7 +56,8 @@ type CreateUserRequest struct {
 }
 
 func (s *Server) toUser(u auth.User) UserResponse {
-	r := UserResponse{ID: u.ID, Username: u.Username, Name: u.Name, Phone: u.Phone, Unit: u.Unit, Role: u.Role, CreatedAt: u.CreatedAt}
+	r := UserResponse{ID: u.ID, Username: u.Username, Name: u.Name, Phone: u.Phone, Unit: u.Unit, Role: u.Role, CreatedAt: u.CreatedAt,
+		Disabled: u.Disabled(), DisabledAt: u.DisabledAt}
 	if u.TownshipCode != "" {
 		code := u.TownshipCode
 		r.TownshipCode = &code
@@ -68,7 +73,7 @@ var errBadCredentials = apperr.New(apperr.Unauthenticated, "invalid_credentials"
 // login godoc
 //
 //	@Summary		Log in
-//	@Description	Returns a session token (use it as "Authorization: Bearer <token>") and sets an HttpOnly SameSite=Strict cookie. Five consecutive failures lock the account for 15 minutes (423).
+//	@Description	Returns a session token (use it as "Authorization: Bearer <token>") and sets an HttpOnly SameSite=Strict cookie. Five consecutive failures lock the account for 15 minutes (423). A disabled account's right password is refused with 401 account_disabled.
 //	@Tags			auth
 //	@Accept			json
 //	@Produce		json
@@ -87,15 +92,11 @@ func (s *Server) login(c *gin.Context) {
 	ctx := c.Request.Context()
 	// Each password check costs 64 MiB and tens of milliseconds; bound how
 	// many run at once so a flood of logins cannot exhaust memory.
-	select {
-	case s.logins <- struct{}{}:
-		defer func() { <-s.logins }()
-	case <-time.After(5 * time.Second):
-		s.fail(c, apperr.New(apperr.TooMany, "too_many_attempts", "登录请求过多，请稍后再试"))
-		return
-	case <-ctx.Done():
+	release, ok := s.passwordSlot(c)
+	if !ok {
 		return
 	}
+	defer release()
 	u, err := s.db.UserByName(ctx, strings.TrimSpace(req.Username))
 	if apperr.KindOf(err) == apperr.NotFound {
 		auth.DummyVerify(req.Password)

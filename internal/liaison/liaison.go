@@ -54,6 +54,13 @@ type Period struct {
 	EndedBy    string
 }
 
+// Handover is a departing liaison's enterprises moved to another liaison
+// of the same township in one go.
+type Handover struct {
+	From, To    auth.User
+	Enterprises []int64 // the ledgers moved, in id order
+}
+
 // Workload is a liaison with what they carry.
 type Workload struct {
 	User            auth.User

@@ -82,22 +82,29 @@ func (db *DB) assignment(g *gorm.DB, enterpriseID int64) (*liaison.Assignment, e
 	return &liaison.Assignment{EnterpriseID: enterpriseID, Liaison: u.toUser(), AssignedAt: row.AssignedAt.UTC(), AssignedBy: row.AssignedBy}, nil
 }
 
-// AssignLiaison makes user liaisonID the liaison of ledger id: a liaison of
-// the ledger's township. A standing assignment to someone else is ended.
+// AssignLiaison makes user liaisonID the liaison of ledger id: an active
+// liaison of the ledger's township. A standing assignment to someone else
+// is ended.
 func (db *DB) AssignLiaison(ctx context.Context, s auth.Scope, id, liaisonID int64, by audit.Actor) (*liaison.Assignment, error) {
 	var out *liaison.Assignment
 	err := db.InTx(ctx, func(tx *Tx) error {
+		// The liaison is locked, so that it cannot be disabled meanwhile
+		// (DisableUser ends its assignments), and before the ledger, as
+		// DisableUser and HandoverLiaison lock users before ledgers.
+		var u userRow
+		uerr := db.forUpdate(tx.g).Where("id = ?", liaisonID).Take(&u).Error
 		l, err := db.enterprise(db.forUpdate(tx.g), s, id)
 		if err != nil {
 			return err
 		}
-		var u userRow
-		err = tx.g.Where("id = ?", liaisonID).Take(&u).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && auth.Role(u.Role) != auth.Liaison) {
+		if errors.Is(uerr, gorm.ErrRecordNotFound) || (uerr == nil && auth.Role(u.Role) != auth.Liaison) {
 			return apperr.Field("liaison_not_found", "liaison_id", "联络员不存在（须为联络员账号）")
 		}
-		if err != nil {
-			return apperr.Wrap(err, "get liaison user")
+		if uerr != nil {
+			return apperr.Wrap(uerr, "get liaison user")
+		}
+		if u.DisabledAt != nil {
+			return apperr.Field("liaison_disabled", "liaison_id", "该联络员账号已停用，不能指定")
 		}
 		if l.TownshipCode == "" {
 			return apperr.Field("enterprise_unassigned", "liaison_id", "企业尚未划分街道/乡镇，请先确定所属街道/乡镇再指定联络员")
@@ -309,9 +316,11 @@ func assignLiaisons(ctx context.Context, r runner, township string, dryRun bool,
 		var uid int64
 		var role string
 		var utw *string
+		var disabled bool
 		field := importer.FieldLiaisonUsername
 		if row.Username != "" {
-			found, err = one("SELECT id, role, township_code FROM users WHERE username = ?", []any{row.Username}, &uid, &role, &utw)
+			found, err = one("SELECT id, role, township_code, disabled_at IS NOT NULL FROM users WHERE username = ?", []any{row.Username},
+				&uid, &role, &utw, &disabled)
 			if err != nil {
 				return nil, apperr.Wrap(err, "find liaison")
 			}
@@ -319,9 +328,15 @@ func assignLiaisons(ctx context.Context, r runner, township string, dryRun bool,
 				reject(i, field, "没有这个联络员账号")
 				continue
 			}
+			if disabled {
+				reject(i, field, "该联络员账号已停用，不能指定")
+				continue
+			}
 		} else {
 			field = importer.FieldLiaisonName
-			rs, done, err := r.query(ctx, "SELECT id, township_code FROM users WHERE role = ? AND name = ? AND phone = ? AND township_code = ?",
+			// Disabled accounts are no liaisons: a namesake's active
+			// account is the one meant.
+			rs, done, err := r.query(ctx, "SELECT id, township_code FROM users WHERE role = ? AND name = ? AND phone = ? AND township_code = ? AND disabled_at IS NULL",
 				string(auth.Liaison), row.Name, row.Phone, *tw)
 			if err != nil {
 				return nil, apperr.Wrap(err, "find liaison")
@@ -337,7 +352,7 @@ func assignLiaisons(ctx context.Context, r runner, township string, dryRun bool,
 			done()
 			switch {
 			case n == 0:
-				reject(i, field, "企业所在街道/乡镇没有这个姓名和手机号的联络员")
+				reject(i, field, "企业所在街道/乡镇没有这个姓名和手机号的在用联络员")
 				continue
 			case n > 1:
 				reject(i, field, "有多个同名同手机号的联络员，请改用联络员账号")

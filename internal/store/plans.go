@@ -294,7 +294,7 @@ var attachedColumns = func() string {
 		p.joint_group_id, COALESCE(p.version, 0), p.updated_at, COALESCE(p.updated_by, '')`
 	user := `COALESCE(u.id, 0), COALESCE(u.username, ''), COALESCE(u.name, ''), COALESCE(u.phone, ''), COALESCE(u.unit, ''),
 		COALESCE(u.role, ''), u.township_code, COALESCE(u.password_hash, ''), COALESCE(u.failed_logins, 0), u.locked_until,
-		u.created_at`
+		u.disabled_at, u.created_at`
 	return plan + ", " + user + ", COALESCE(pool.enterprises, 0), COALESCE(pool.members, 0)"
 }()
 

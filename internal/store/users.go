@@ -24,6 +24,7 @@ type userRow struct {
 	PasswordHash string
 	FailedLogins int
 	LockedUntil  *time.Time
+	DisabledAt   *time.Time
 	CreatedAt    time.Time
 }
 
@@ -31,11 +32,11 @@ func (userRow) TableName() string { return "users" }
 
 // userColumns are a users row u's columns in userRow.fields' order, for
 // queries that read users beside other tables.
-const userColumns = "u.id, u.username, u.name, u.phone, u.unit, u.role, u.township_code, u.password_hash, u.failed_logins, u.locked_until, u.created_at"
+const userColumns = "u.id, u.username, u.name, u.phone, u.unit, u.role, u.township_code, u.password_hash, u.failed_logins, u.locked_until, u.disabled_at, u.created_at"
 
 func (r *userRow) fields() []any {
 	return []any{&r.ID, &r.Username, &r.Name, &r.Phone, &r.Unit, &r.Role, &r.TownshipCode, &r.PasswordHash, &r.FailedLogins,
-		&r.LockedUntil, &r.CreatedAt}
+		&r.LockedUntil, &r.DisabledAt, &r.CreatedAt}
 }
 
 func (r *userRow) toUser() auth.User {
@@ -45,6 +46,10 @@ func (r *userRow) toUser() auth.User {
 	if r.LockedUntil != nil {
 		t := r.LockedUntil.UTC()
 		u.LockedUntil = &t
+	}
+	if r.DisabledAt != nil {
+		t := r.DisabledAt.UTC()
+		u.DisabledAt = &t
 	}
 	return u
 }
@@ -156,6 +161,18 @@ func errLocked(until, now time.Time) error {
 // is locked, by this failure or a concurrent one, and reports whether this
 // failure locked it.
 func (db *DB) LoginFailed(ctx context.Context, userID int64, by audit.Actor) (lockedNow bool, err error) {
+	return db.failedAttempt(ctx, userID, audit.LoginFailed, by)
+}
+
+// PasswordChangeFailed is LoginFailed for a wrong current password given
+// to change one's password: it counts toward the same lockout.
+func (db *DB) PasswordChangeFailed(ctx context.Context, userID int64, by audit.Actor) (lockedNow bool, err error) {
+	return db.failedAttempt(ctx, userID, audit.PasswordWrong, by)
+}
+
+// failedAttempt records a failed password check as action and locks the
+// account when the count has reached MaxFailures.
+func (db *DB) failedAttempt(ctx context.Context, userID int64, action string, by audit.Actor) (lockedNow bool, err error) {
 	now := db.Now()
 	err = db.InTx(ctx, func(tx *Tx) error {
 		var row userRow
@@ -163,7 +180,7 @@ func (db *DB) LoginFailed(ctx context.Context, userID int64, by audit.Actor) (lo
 			return apperr.Wrap(err, "read user")
 		}
 		id := strconv.FormatInt(userID, 10)
-		if err := tx.addEvent(audit.LoginFailed, "user", id, map[string]any{"username": row.Username, "failures": row.FailedLogins}, by); err != nil {
+		if err := tx.addEvent(action, "user", id, map[string]any{"username": row.Username, "failures": row.FailedLogins}, by); err != nil {
 			return err
 		}
 		until := now.Add(auth.LockDuration)
@@ -191,14 +208,22 @@ func (db *DB) LoginFailed(ctx context.Context, userID int64, by audit.Actor) (lo
 	return false, nil
 }
 
+// errDisabled refuses a disabled account's login (after its password was
+// found right, so that it tells nothing to someone who does not know it).
+var errDisabled = apperr.New(apperr.Unauthenticated, "account_disabled", "账号已停用，无法登录，请联系管理员")
+
 // StartSession clears the user's failure count and stores a new session
 // under the token's hash. It refuses (423) when concurrent failures locked
-// the account while this attempt's password was being checked.
+// the account while this attempt's password was being checked, and (401
+// account_disabled) a disabled account: that refusal is audited and the
+// attempt, its password being right, is not counted as a failure.
 func (db *DB) StartSession(ctx context.Context, userID int64, tokenHash string, by audit.Actor) (auth.Session, error) {
 	now := db.Now()
 	row := sessionRow{TokenHash: tokenHash, UserID: userID, CreatedAt: now, LastSeenAt: now}
+	refused := false
 	err := db.InTx(ctx, func(tx *Tx) error {
-		res := tx.g.Model(&userRow{}).Where("id = ? AND (locked_until IS NULL OR locked_until <= ?)", userID, now).
+		refused = false
+		res := tx.g.Model(&userRow{}).Where("id = ? AND (locked_until IS NULL OR locked_until <= ?) AND disabled_at IS NULL", userID, now).
 			Updates(map[string]any{"failed_logins": 0, "locked_until": nil})
 		if res.Error != nil {
 			return apperr.Wrap(res.Error, "reset failures")
@@ -207,6 +232,14 @@ func (db *DB) StartSession(ctx context.Context, userID int64, tokenHash string, 
 			var u userRow
 			if err := tx.g.Where("id = ?", userID).Take(&u).Error; err != nil {
 				return apperr.Wrap(err, "read user")
+			}
+			if u.DisabledAt != nil && !u.toUser().Locked(now) {
+				refused = true
+				if err := tx.g.Model(&userRow{}).Where("id = ?", userID).Update("failed_logins", 0).Error; err != nil {
+					return apperr.Wrap(err, "reset failures")
+				}
+				return tx.addEvent(audit.LoginRefused, "user", strconv.FormatInt(userID, 10),
+					map[string]any{"username": u.Username, "reason": "account_disabled"}, by)
 			}
 			if u.LockedUntil == nil {
 				return apperr.Wrap(errors.New("user changed during login"), "start session")
@@ -221,10 +254,16 @@ func (db *DB) StartSession(ctx context.Context, userID int64, tokenHash string, 
 	if err != nil {
 		return auth.Session{}, err
 	}
+	if refused {
+		return auth.Session{}, errDisabled
+	}
 	return auth.Session{ID: row.ID, TokenHash: tokenHash, UserID: userID, CreatedAt: now, LastSeenAt: now}, nil
 }
 
-var errNoSession = apperr.New(apperr.Unauthenticated, "unauthenticated", "未登录或登录已过期，请重新登录")
+var (
+	errNoSession       = apperr.New(apperr.Unauthenticated, "unauthenticated", "未登录或登录已过期，请重新登录")
+	errDisabledSession = apperr.New(apperr.Unauthenticated, "account_disabled", "账号已停用，请联系管理员")
+)
 
 // Authenticate finds the live session for a token hash and its user, and
 // records the activity. Revoked, idle and expired sessions are refused.
@@ -260,6 +299,11 @@ func (db *DB) Authenticate(ctx context.Context, tokenHash string) (auth.User, au
 		return auth.User{}, auth.Session{}, errNoSession
 	}
 	u := row.toUser()
+	if u.Disabled() {
+		// Disabling revokes the sessions too; this holds if a login
+		// raced it.
+		return auth.User{}, auth.Session{}, errDisabledSession
+	}
 	// Touch at most once a minute: the idle timeout is 30 minutes, so this
 	// keeps a write off most requests. The touch is best effort: while an
 	// import holds SQLite's one writer it would wait, and a missed touch
