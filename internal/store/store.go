@@ -172,6 +172,7 @@ func (db *DB) provider() (*goose.Provider, error) {
 	}
 	var opts []goose.ProviderOption
 	d := goose.DialectSQLite3
+	goMigrations := []*goose.Migration{vocabularyMigration(db.dialect, db.Now)}
 	if db.dialect == Postgres {
 		d = goose.DialectPostgres
 		locker, err := lock.NewPostgresSessionLocker()
@@ -180,8 +181,9 @@ func (db *DB) provider() (*goose.Provider, error) {
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	} else {
-		opts = append(opts, goose.WithGoMigrations(sqliteGoMigrations()...))
+		goMigrations = append(sqliteGoMigrations(), goMigrations...)
 	}
+	opts = append(opts, goose.WithGoMigrations(goMigrations...))
 	return goose.NewProvider(d, db.sql, sub, opts...)
 }
 
