@@ -47,7 +47,9 @@ func TestApplyClosedVocabularies(t *testing.T) {
 		{"identity code", `{"owner_identity":"cppcc_member"}`, func(l Ledger) bool { return *l.OwnerIdentity == "cppcc_member" }, true, "", ""},
 		{"unknown identity", `{"owner_identity":"业主1"}`, nil, true, "", "owner_identity"},
 		{"sources by label and code, merged", `{"member_sources":{"流动党员":2,"mobile":1,"退休党员返聘":1}}`,
-			func(l Ledger) bool { return maps.Equal(l.MemberSources, map[string]int{"mobile": 3, "retired_rehired": 1}) }, true, "", ""},
+			func(l Ledger) bool {
+				return maps.Equal(l.MemberSources, map[string]int{"mobile": 3, "retired_rehired": 1})
+			}, true, "", ""},
 		{"unknown source", `{"member_sources":{"上级党组织":2}}`, nil, true, "", "member_sources"},
 		{"needs by label, alias and code", `{"needs":["其它","资金","talent","人才"]}`,
 			func(l Ledger) bool { return slices.Equal(l.Needs, []string{"talent", "financing", "other"}) }, true, "", ""},
