@@ -27,6 +27,7 @@ var expectedRules = map[string]string{
 	"GET /api/v1/users":                      "district_admin township_admin auditor",
 	"POST /api/v1/users":                     "district_admin township_admin",
 	"GET /api/v1/divisions":                  "district_admin township_admin liaison auditor",
+	"GET /api/v1/dictionaries":               "district_admin township_admin liaison auditor",
 	"GET /api/v1/enterprises":                "district_admin township_admin liaison auditor",
 	"POST /api/v1/enterprises":               "district_admin township_admin",
 	"GET /api/v1/enterprises/:id":            "district_admin township_admin liaison auditor",

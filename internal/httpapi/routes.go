@@ -102,6 +102,7 @@ func New(d Deps) (*Server, error) {
 	s.route(http.MethodGet, v1+"/users", roles(auth.DistrictAdmin, auth.TownshipAdmin, auth.Auditor), s.listUsers)
 	s.route(http.MethodPost, v1+"/users", roles(auth.DistrictAdmin, auth.TownshipAdmin), s.createUser)
 	s.route(http.MethodGet, v1+"/divisions", everyone, s.listDivisions)
+	s.route(http.MethodGet, v1+"/dictionaries", everyone, s.getDictionaries)
 	s.route(http.MethodGet, v1+"/enterprises", everyone, s.listEnterprises)
 	s.route(http.MethodPost, v1+"/enterprises", roles(auth.DistrictAdmin, auth.TownshipAdmin), s.createEnterprise)
 	s.route(http.MethodGet, v1+"/enterprises/:id", everyone, s.getEnterprise)
