@@ -13,6 +13,7 @@ import (
 	"github.com/fugai/fugai/internal/apperr"
 	"github.com/fugai/fugai/internal/auth"
 	"github.com/fugai/fugai/internal/division"
+	"github.com/fugai/fugai/internal/vocab"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -111,18 +112,24 @@ func buildFields() map[string]field {
 			set: func(l *Ledger, raw json.RawMessage) error {
 				var m map[string]*int
 				if err := json.Unmarshal(raw, &m); err != nil {
-					return fmt.Errorf("须为“来源: 人数”的对象，例如 {\"流动党员\": 2}")
+					return fmt.Errorf("须为“来源: 人数”的对象，例如 {\"mobile\": 2} 或 {\"流动党员\": 2}")
 				}
+				keys := make([]string, 0, len(m))
+				for k := range m {
+					keys = append(keys, k)
+				}
+				sort.Strings(keys)
 				out := make(map[string]int, len(m))
-				for k, v := range m {
-					k = division.Normalize(k)
-					if k == "" || utf8.RuneCountInString(k) > 30 {
-						return fmt.Errorf("来源名称须为1至30个字符")
+				for _, k := range keys {
+					v := m[k]
+					code, ok := MemberSources.Parse(k)
+					if !ok {
+						return fmt.Errorf("“%s”不是有效取值，可选 %s", k, MemberSources.Choices())
 					}
 					if v == nil || *v < 0 || *v > maxCount {
 						return fmt.Errorf("“%s”的人数须为0至%d的整数", k, maxCount)
 					}
-					out[k] += *v
+					out[code] += *v
 				}
 				if len(out) == 0 {
 					out = nil
@@ -130,8 +137,8 @@ func buildFields() map[string]field {
 				l.MemberSources = out
 				return nil
 			}},
-		optionalText("owner_identity", "业主身份", 50, func(l *Ledger) **string { return &l.OwnerIdentity }),
-		optionalText("operating_status", "经营状况", 50, func(l *Ledger) **string { return &l.OperatingStatus }),
+		closed("owner_identity", "业主身份", OwnerIdentities, func(l *Ledger) **string { return &l.OwnerIdentity }),
+		closed("operating_status", "经营状况", OperatingStatuses, func(l *Ledger) **string { return &l.OperatingStatus }),
 		flag("above_scale", "是否规模以上企业", func(l *Ledger) **bool { return &l.AboveScale }),
 		number("annual_revenue", "年营业收入（万元）", levelSurvey, func(l *Ledger) **float64 { return &l.AnnualRevenue }),
 		{name: "needs", label: "企业所需", level: levelSurvey,
@@ -139,22 +146,17 @@ func buildFields() map[string]field {
 			set: func(l *Ledger, raw json.RawMessage) error {
 				var in []string
 				if err := json.Unmarshal(raw, &in); err != nil {
-					return fmt.Errorf("须为数组，取值 %s", strings.Join(NeedOptions(), "、"))
+					return fmt.Errorf("须为数组，可选 %s", Needs.Choices())
 				}
-				seen := map[string]bool{}
+				codes := make([]string, 0, len(in))
 				for _, n := range in {
-					if !contains(NeedOptions(), n) {
-						return fmt.Errorf("“%s”不是有效取值，可选 %s", n, strings.Join(NeedOptions(), "、"))
+					code, ok := Needs.Parse(n)
+					if !ok {
+						return fmt.Errorf("“%s”不是有效取值，可选 %s", n, Needs.Choices())
 					}
-					seen[n] = true
+					codes = append(codes, code)
 				}
-				var out []string
-				for _, n := range needOptions {
-					if seen[n] {
-						out = append(out, n)
-					}
-				}
-				l.Needs = out
+				l.Needs = Needs.Sort(codes)
 				return nil
 			}},
 		flag("union", "是否建立工会", func(l *Ledger) **bool { return &l.Union }),
@@ -197,24 +199,25 @@ func text(name, label string, level editLevel, max int, required bool, ptr func(
 		}}
 }
 
-// optionalText is a survey text field where null (not surveyed) differs
-// from "" (surveyed, left blank).
-func optionalText(name, label string, max int, ptr func(*Ledger) **string) field {
+// closed is a survey field of a closed vocabulary: a code, label or alias
+// is stored as its code; null or "" clears it (not surveyed).
+func closed(name, label string, v *vocab.Vocabulary, ptr func(*Ledger) **string) field {
 	return field{name: name, label: label, level: levelSurvey,
 		get: func(l *Ledger) any { return *ptr(l) },
 		set: func(l *Ledger, raw json.RawMessage) error {
 			var s *string
 			if err := json.Unmarshal(raw, &s); err != nil {
-				return fmt.Errorf("须为字符串")
+				return fmt.Errorf("须为字符串，可选 %s", v.Choices())
 			}
-			if s != nil {
-				v := CleanText(*s)
-				if utf8.RuneCountInString(v) > max {
-					return fmt.Errorf("不能超过%d个字符", max)
-				}
-				s = &v
+			if s == nil || strings.TrimSpace(*s) == "" {
+				*ptr(l) = nil
+				return nil
 			}
-			*ptr(l) = s
+			code, ok := v.Parse(*s)
+			if !ok {
+				return fmt.Errorf("“%s”不是有效取值，可选 %s", *s, v.Choices())
+			}
+			*ptr(l) = &code
 			return nil
 		}}
 }
@@ -284,15 +287,6 @@ func nullString(s string) any {
 		return nil
 	}
 	return s
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // CleanText normalises free text from users and spreadsheets: NFKC, and

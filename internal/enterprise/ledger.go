@@ -30,13 +30,6 @@ const (
 	ReasonSuspended       = "suspended"
 )
 
-// needOptions are the needs an enterprise may have (企业所需), answered by
-// the liaison's services, in display order.
-var needOptions = [...]string{"talent", "policy", "financing", "market", "training", "other"}
-
-// NeedOptions lists the valid values of the needs field.
-func NeedOptions() []string { return needOptions[:len(needOptions):len(needOptions)] }
-
 // Ledger is one enterprise's ledger (台账).
 type Ledger struct {
 	ID                    int64
@@ -65,13 +58,13 @@ type Ledger struct {
 	YoungEmployees      *int
 	FullMembers         *int
 	ProbationaryMembers *int
-	MemberSources       map[string]int
-	OwnerIdentity       *string // nil until surveyed
-	OperatingStatus     *string // nil until surveyed
+	MemberSources       map[string]int // by MemberSources code
+	OwnerIdentity       *string        // an OwnerIdentities code; nil until surveyed
+	OperatingStatus     *string        // an OperatingStatuses code; nil until surveyed
 	AboveScale          *bool
 	Priority            bool
 	AnnualRevenue       *float64 // 万元
-	Needs               []string
+	Needs               []string // Needs codes, in display order
 	Union               *bool
 	YouthLeague         *bool
 	WomensFederation    *bool
@@ -114,29 +107,28 @@ func Operating(status string) bool {
 	return true
 }
 
-// Suspended reports whether a surveyed operating status (经营状况) reports
-// the business suspended (停产) or closed down (歇业).
-func Suspended(operatingStatus string) bool {
-	s := division.Normalize(operatingStatus)
-	return strings.Contains(s, "停产") || strings.Contains(s, "歇业")
-}
-
 // Derive recomputes every derived field of l from its inputs: nature from
 // the entity type; in_scope and out_of_scope_reason from nature,
 // registration status, the address resolution and the surveyed operating
-// status; priority from above-scale and full members. It is the one place
-// these rules live.
+// status (OperatingScope: a survey finding the enterprise deregistered or
+// revoked puts it out as not operating, one finding it halted, suspended
+// or dormant as suspended); priority from above-scale and full members.
+// It is the one place these rules live.
 func (l *Ledger) Derive() {
 	l.Nature = NatureOf(l.EntityType)
 	l.OutOfScopeReason = ""
+	surveyed := ""
+	if l.OperatingStatus != nil {
+		surveyed = OperatingScope(*l.OperatingStatus)
+	}
 	switch {
 	case l.Nature == PublicSector:
 		l.OutOfScopeReason = ReasonPublicSector
-	case !Operating(l.RegistrationStatus):
+	case !Operating(l.RegistrationStatus) || surveyed == ReasonNotOperating:
 		l.OutOfScopeReason = ReasonNotOperating
 	case l.AssignmentReason == division.ReasonOutsideDistrict:
 		l.OutOfScopeReason = ReasonOutsideDistrict
-	case l.OperatingStatus != nil && Suspended(*l.OperatingStatus):
+	case surveyed == ReasonSuspended:
 		l.OutOfScopeReason = ReasonSuspended
 	}
 	l.InScope = l.OutOfScopeReason == ""

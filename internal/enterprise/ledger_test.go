@@ -45,11 +45,16 @@ func TestDeriveScopePrecedence(t *testing.T) {
 	}{
 		{"operating private", Ledger{EntityType: "个人独资企业", RegistrationStatus: "存续（在营、开业、在册）"}, true, "", false},
 		{"empty status counts as operating", Ledger{}, true, "", false},
-		{"public first", Ledger{EntityType: "全民所有制", RegistrationStatus: "注销", AssignmentReason: division.ReasonOutsideDistrict, OperatingStatus: ptr("停产")}, false, ReasonPublicSector, false},
+		{"public first", Ledger{EntityType: "全民所有制", RegistrationStatus: "注销", AssignmentReason: division.ReasonOutsideDistrict, OperatingStatus: ptr(OperatingHalted)}, false, ReasonPublicSector, false},
 		{"not operating before outside", Ledger{RegistrationStatus: "吊销，未注销", AssignmentReason: division.ReasonOutsideDistrict}, false, ReasonNotOperating, false},
 		{"cancelled", Ledger{RegistrationStatus: "注销"}, false, ReasonNotOperating, false},
-		{"outside before suspended", Ledger{RegistrationStatus: "在业", AssignmentReason: division.ReasonOutsideDistrict, OperatingStatus: ptr("歇业")}, false, ReasonOutsideDistrict, false},
-		{"suspended", Ledger{RegistrationStatus: "开业", OperatingStatus: ptr("停产")}, false, ReasonSuspended, false},
+		{"outside before suspended", Ledger{RegistrationStatus: "在业", AssignmentReason: division.ReasonOutsideDistrict, OperatingStatus: ptr(OperatingDormant)}, false, ReasonOutsideDistrict, false},
+		{"suspended", Ledger{RegistrationStatus: "开业", OperatingStatus: ptr(OperatingHalted)}, false, ReasonSuspended, false},
+		{"business suspended", Ledger{OperatingStatus: ptr(OperatingSuspended)}, false, ReasonSuspended, false},
+		{"surveyed deregistered: not operating", Ledger{RegistrationStatus: "存续", OperatingStatus: ptr(OperatingDeregistered)}, false, ReasonNotOperating, false},
+		{"surveyed revoked before outside", Ledger{AssignmentReason: division.ReasonOutsideDistrict, OperatingStatus: ptr(OperatingRevoked)}, false, ReasonNotOperating, false},
+		{"difficult stays in scope", Ledger{OperatingStatus: ptr(OperatingDifficult)}, true, "", false},
+		{"other stays in scope", Ledger{OperatingStatus: ptr(OperatingOther)}, true, "", false},
 		{"ambiguous address stays in scope", Ledger{AssignmentReason: division.ReasonAmbiguous}, true, "", false},
 		{"above scale, one member: priority", Ledger{AboveScale: &yes, FullMembers: &one}, true, "", true},
 		{"above scale, three members", Ledger{AboveScale: &yes, FullMembers: &three}, true, "", false},
@@ -105,7 +110,7 @@ func ptr[T any](v T) *T { return &v }
 
 func TestEncodeChangesMatchesJSON(t *testing.T) {
 	a := Ledger{}
-	b := Ledger{Name: "引号\"与\\反斜杠", Employees: ptr(3), MemberSources: map[string]int{"流动党员": 2}, Needs: []string{"talent"}}
+	b := Ledger{Name: "引号\"与\\反斜杠", Employees: ptr(3), MemberSources: map[string]int{"mobile": 2}, Needs: []string{"talent"}}
 	changes := Diff(&a, &b)
 	got, err := EncodeChanges(changes)
 	if err != nil {
@@ -150,8 +155,8 @@ func TestEncodeCreatedDecodesToDiff(t *testing.T) {
 	for _, l := range []Ledger{
 		{},
 		{CreditCode: "91431103MA4L0G1X2B", Name: "引号\"与\\反斜杠<&>", Employees: ptr(0), FullMembers: ptr(3), AboveScale: ptr(false),
-			MemberSources: map[string]int{"流动党员": 2}, Needs: []string{"talent"}, InScope: true, Nature: NonPublic,
-			TownshipCode: "431103005", Assignment: division.Assignment(rev), OperatingStatus: ptr(""), RegisteredCapital: ptr(30.5)},
+			MemberSources: map[string]int{"mobile": 2}, Needs: []string{"talent"}, InScope: true, Nature: NonPublic,
+			TownshipCode: "431103005", Assignment: division.Assignment(rev), OperatingStatus: ptr(OperatingNormal), RegisteredCapital: ptr(30.5)},
 		{Name: "bad\xffutf8", CheckDigitWarning: true, OutOfScopeReason: "public_sector", Priority: true},
 	} {
 		want := Diff(&Ledger{}, &l)

@@ -46,12 +46,12 @@ type EnterpriseResponse struct {
 	FullMembers           *int           `json:"full_members"`
 	ProbationaryMembers   *int           `json:"probationary_members"`
 	MemberSources         map[string]int `json:"member_sources"`
-	OwnerIdentity         *string        `json:"owner_identity"`
-	OperatingStatus       *string        `json:"operating_status"`
+	OwnerIdentity         *string        `json:"owner_identity" enums:"masses,party_member,npc_deputy,cppcc_member,democratic_party,other"`
+	OperatingStatus       *string        `json:"operating_status" enums:"normal,difficult,production_halted,business_suspended,dormant,deregistered,revoked,other"`
 	AboveScale            *bool          `json:"above_scale"`
 	Priority              bool           `json:"priority"`
 	AnnualRevenue         *float64       `json:"annual_revenue"`
-	Needs                 []string       `json:"needs"`
+	Needs                 []string       `json:"needs" enums:"talent,policy,financing,market,training,other"`
 	Union                 *bool          `json:"union"`
 	YouthLeague           *bool          `json:"youth_league"`
 	WomensFederation      *bool          `json:"womens_federation"`
@@ -96,7 +96,13 @@ type EnterprisePage struct {
 
 // EnterpriseInput documents the writable ledger fields for POST and PATCH.
 // Only the fields present are written; null clears a field; unknown,
-// derived and forbidden fields are rejected with 422.
+// derived and forbidden fields are rejected with 422. owner_identity,
+// operating_status, needs and the keys of member_sources take the codes of
+// GET /dictionaries; their Chinese labels (and a few aliases: 已停产,
+// 党员 …) are accepted too and stored as codes; anything else is 422
+// naming the field. 停产, 停业 and 歇业 put a ledger out of scope as
+// suspended, 注销 and 吊销 as not_operating.
+// Counts of member sources naming one code are added up.
 type EnterpriseInput struct {
 	CreditCode            string         `json:"credit_code,omitempty" example:"91431103MA4L1234X5"`
 	Name                  string         `json:"name,omitempty"`
@@ -116,11 +122,11 @@ type EnterpriseInput struct {
 	FullMembers           *int           `json:"full_members,omitempty"`
 	ProbationaryMembers   *int           `json:"probationary_members,omitempty"`
 	MemberSources         map[string]int `json:"member_sources,omitempty"`
-	OwnerIdentity         *string        `json:"owner_identity,omitempty"`
-	OperatingStatus       *string        `json:"operating_status,omitempty"`
+	OwnerIdentity         *string        `json:"owner_identity,omitempty" enums:"masses,party_member,npc_deputy,cppcc_member,democratic_party,other"`
+	OperatingStatus       *string        `json:"operating_status,omitempty" enums:"normal,difficult,production_halted,business_suspended,dormant,deregistered,revoked,other"`
 	AboveScale            *bool          `json:"above_scale,omitempty"`
 	AnnualRevenue         *float64       `json:"annual_revenue,omitempty"`
-	Needs                 []string       `json:"needs,omitempty"`
+	Needs                 []string       `json:"needs,omitempty" enums:"talent,policy,financing,market,training,other"`
 	Union                 *bool          `json:"union,omitempty"`
 	YouthLeague           *bool          `json:"youth_league,omitempty"`
 	WomensFederation      *bool          `json:"womens_federation,omitempty"`

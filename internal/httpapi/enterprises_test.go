@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/fugai/fugai/internal/enterprise"
 	"github.com/fugai/fugai/internal/store"
 	"github.com/fugai/fugai/internal/store/storetest"
 )
@@ -29,12 +30,16 @@ func TestConcurrentPatchesWithOneETag(t *testing.T) {
 		etag := e.do(http.MethodGet, path, "district", nil, nil).Header().Get("ETag")
 		const n = 20
 		codes := make([]int, n)
+		identity := func(i int) string {
+			ids := enterprise.OwnerIdentities.Codes()
+			return ids[i%len(ids)]
+		}
 		var wg sync.WaitGroup
 		for i := 0; i < n; i++ {
 			wg.Add(1)
 			go func(i int) {
 				defer wg.Done()
-				r := e.do(http.MethodPatch, path, "district", map[string]any{"employees": 100 + i, "owner_identity": fmt.Sprint("业主", i)},
+				r := e.do(http.MethodPatch, path, "district", map[string]any{"employees": 100 + i, "owner_identity": identity(i)},
 					map[string]string{"If-Match": etag})
 				codes[i] = r.Code
 			}(i)
@@ -57,7 +62,7 @@ func TestConcurrentPatchesWithOneETag(t *testing.T) {
 			t.Fatal("no PATCH succeeded")
 		}
 		got := ledgerOf(t, e.do(http.MethodGet, path, "district", nil, nil))
-		if got["employees"] != float64(100+winner) || got["owner_identity"] != fmt.Sprint("业主", winner) || got["version"] != float64(2) {
+		if got["employees"] != float64(100+winner) || got["owner_identity"] != identity(winner) || got["version"] != float64(2) {
 			t.Fatalf("final state %v/%v/%v is not the winner's (%d)", got["employees"], got["owner_identity"], got["version"], winner)
 		}
 	})
@@ -139,7 +144,7 @@ func TestZeroValuesPersist(t *testing.T) {
 		}
 		e.assignLiaison(id)
 		zero := map[string]any{"employees": 0, "full_members": 0, "above_scale": false, "union": false,
-			"owner_identity": "", "annual_revenue": 0, "operating_address": ""}
+			"owner_identity": nil, "annual_revenue": 0, "operating_address": ""}
 		r = e.do(http.MethodPatch, path, "liaison", zero, map[string]string{"If-Match": `"2"`})
 		if r.Code != http.StatusOK {
 			t.Fatalf("zero: %d %s", r.Code, r.Body)

@@ -18,14 +18,6 @@ import (
 	"github.com/fugai/fugai/internal/strategy"
 )
 
-var statusLabels = map[string]string{"not_started": "未启动", "in_progress": "推进中", "formed": "已组建", "not_applicable": "不适用"}
-
-var gapLabels = map[string]string{
-	coverage.GapShouldForm: "应建未建", coverage.GapUngroupedJoint: "联合组建未编组", coverage.GapNoLiaison: "无联络员",
-	coverage.GapOverduePlan: "计划逾期", coverage.GapStaleLedger: "台账过期", coverage.GapUnassigned: "未划分街道/乡镇",
-	coverage.GapCheckDigit: "信用代码校验位待核实",
-}
-
 // xlsxResponse starts an xlsx download named file (ASCII fallback, then
 // the Chinese name).
 func xlsxResponse(c *gin.Context, ascii, chinese string) {
@@ -100,9 +92,9 @@ func (s *Server) planExport(c *gin.Context, township, gap, sheet, title string) 
 		contact := strings.TrimSpace(l.ContactName + " " + l.ContactPhone)
 		row := []any{l.Name, l.CreditCode, s.townshipName(l.Township), intCell(l.Employees), intCell(l.FullMembers),
 			strategy.Method(l.Method).Label(), dateCell(l.PlannedStartOn), l.FormationDetails, dateCell(l.PlannedCompletionOn),
-			contact, l.Liaison, statusLabels[l.Status]}
+			contact, l.Liaison, strategy.Status(l.Status).Label()}
 		if gap != "" {
-			row = append(row, gapLabels[gap])
+			row = append(row, coverage.GapLabel(gap))
 		}
 		return row, true, nil
 	})
@@ -158,7 +150,7 @@ func (s *Server) exportGaps(c *gin.Context) {
 		s.fail(c, apperr.Field("invalid_gap", "gap", "gap 须为 should_form、ungrouped_joint、no_liaison、overdue_plan、stale_ledger、unassigned 或 check_digit"))
 		return
 	}
-	s.planExport(c, township, gap, "缺口清单", s.exportTitle("党组织覆盖缺口清单："+gapLabels[gap]))
+	s.planExport(c, township, gap, "缺口清单", s.exportTitle("党组织覆盖缺口清单："+coverage.GapLabel(gap)))
 }
 
 // exportCoverage godoc

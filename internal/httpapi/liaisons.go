@@ -51,7 +51,9 @@ type LiaisonList struct {
 	RoundTo   string `json:"round_to"`
 }
 
-// VisitRequest logs a visit.
+// VisitRequest logs a visit. Services are visit_services codes of GET
+// /dictionaries; their Chinese labels are accepted too (stored as codes);
+// anything else is 422.
 type VisitRequest struct {
 	VisitedOn string   `json:"visited_on" example:"2026-05-20"`
 	Services  []string `json:"services" enums:"talent,policy,party_building,other"`
@@ -64,7 +66,7 @@ type VisitResponse struct {
 	ID           int64    `json:"id"`
 	EnterpriseID int64    `json:"enterprise_id"`
 	VisitedOn    string   `json:"visited_on"`
-	Services     []string `json:"services"`
+	Services     []string `json:"services" enums:"talent,policy,party_building,other"`
 	Notes        string   `json:"notes"`
 	NextSteps    string   `json:"next_steps"`
 	Author       string   `json:"author"`

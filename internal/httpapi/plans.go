@@ -72,7 +72,7 @@ func dateString(t *time.Time) *string {
 }
 
 func toPlanResponse(p strategy.Plan) PlanResponse {
-	r := PlanResponse{EnterpriseID: p.EnterpriseID, Method: string(p.Method()), MethodSource: "suggestion",
+	r := PlanResponse{EnterpriseID: p.EnterpriseID, Method: string(p.Method()), MethodSource: strategy.FromSuggestion,
 		SuggestedMethod: string(p.Suggested), PlannedStartOn: dateString(p.PlannedStartOn), FormationDetails: p.FormationDetails,
 		PlannedCompletionOn: dateString(p.PlannedCompletionOn), ContactName: p.ContactName, ContactPhone: p.ContactPhone,
 		Status: string(p.Status), FormedOn: dateString(p.FormedOn), PartyOrgID: p.PartyOrgID, JointGroupID: p.JointGroupID,
@@ -82,7 +82,7 @@ func toPlanResponse(p strategy.Plan) PlanResponse {
 		r.UpdatedAt = &at
 	}
 	if o := p.Override; o != nil {
-		r.MethodSource = "override"
+		r.MethodSource = strategy.FromOverride
 		r.Override = &OverrideResponse{Method: string(o.Method), Reason: o.Reason, SuggestionAtThen: string(o.Suggestion),
 			NeedsReview: p.NeedsReview(), By: o.By, At: o.At.UTC().Format(time.RFC3339)}
 	}

@@ -33,6 +33,7 @@ var expectedRules = map[string]string{
 	"DELETE /api/v1/enterprises/:id/liaison": "district_admin township_admin",
 	"POST /api/v1/liaisons/:id/handover":     "district_admin township_admin",
 	"GET /api/v1/divisions":                  "district_admin township_admin liaison auditor",
+	"GET /api/v1/dictionaries":               "district_admin township_admin liaison auditor",
 	"GET /api/v1/enterprises":                "district_admin township_admin liaison auditor",
 	"POST /api/v1/enterprises":               "district_admin township_admin",
 	"GET /api/v1/enterprises/:id":            "district_admin township_admin liaison auditor",

@@ -92,13 +92,12 @@ func (s *Server) progressRows(counts map[string][2]int) []survey.Progress {
 
 func (s *Server) toRound(c *gin.Context, r survey.Round) (RoundResponse, error) {
 	out := RoundResponse{ID: r.ID, Name: r.Name, StartsOn: r.StartsOn.Format(time.DateOnly), EndsOn: r.EndsOn.Format(time.DateOnly),
-		Status: "open", ClosedBy: r.ClosedBy}
+		Status: r.Status(), ClosedBy: r.ClosedBy}
 	if r.EndedOn != nil {
 		e := r.EndedOn.Format(time.DateOnly)
 		out.EndedOn = &e
 	}
 	if r.ClosedAt != nil {
-		out.Status = "closed"
 		at := r.ClosedAt.UTC().Format(time.RFC3339)
 		out.ClosedAt, out.SnapshotTakenAt = &at, &at
 	}

@@ -115,6 +115,7 @@ func New(d Deps) (*Server, error) {
 	s.route(http.MethodPost, v1+"/users/:id/disable", roles(auth.DistrictAdmin, auth.TownshipAdmin), s.disableUser)
 	s.route(http.MethodPost, v1+"/users/:id/enable", roles(auth.DistrictAdmin, auth.TownshipAdmin), s.enableUser)
 	s.route(http.MethodGet, v1+"/divisions", everyone, s.listDivisions)
+	s.route(http.MethodGet, v1+"/dictionaries", everyone, s.getDictionaries)
 	s.route(http.MethodGet, v1+"/enterprises", everyone, s.listEnterprises)
 	s.route(http.MethodPost, v1+"/enterprises", roles(auth.DistrictAdmin, auth.TownshipAdmin), s.createEnterprise)
 	s.route(http.MethodGet, v1+"/enterprises/:id", everyone, s.getEnterprise)

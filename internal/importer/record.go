@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fugai/fugai/internal/enterprise"
+	"github.com/fugai/fugai/internal/vocab"
 )
 
 // Severity says whether an issue stops a row.
@@ -90,8 +91,7 @@ const maxCell = 32767
 // textLimits bounds free-text fields (characters).
 var textLimits = map[Field]int{
 	FieldName: 200, FieldEntityType: 100, FieldLegalRep: 100, FieldRegStatus: 50, FieldAddress: 300,
-	FieldAuthority: 100, FieldIndustry: 100, FieldBusinessScope: 5000, FieldOwnerIdentity: 50,
-	FieldOperatingStatus: 50, FieldOperatingAddress: 300, FieldMemberSource: 30,
+	FieldAuthority: 100, FieldIndustry: 100, FieldBusinessScope: 5000, FieldOperatingAddress: 300,
 }
 
 // RowKey returns the normalised credit code of a row without parsing the
@@ -253,9 +253,12 @@ func (r *Record) set(f Field, v string, m *memo) error {
 		return fmt.Errorf("超过%d个字符，未更新该项", max)
 	}
 	text := func(p *string) error { *p = v; return nil }
-	optText := func(p **string) error {
-		s := v
-		*p = &s
+	closed := func(p **string, voc *vocab.Vocabulary) error {
+		code, ok := voc.Parse(v)
+		if !ok {
+			return unknownTerm(v, voc)
+		}
+		*p = &code
 		return nil
 	}
 	switch f {
@@ -278,9 +281,9 @@ func (r *Record) set(f Field, v string, m *memo) error {
 	case FieldOperatingAddress:
 		return text(&l.OperatingAddress)
 	case FieldOwnerIdentity:
-		return optText(&l.OwnerIdentity)
+		return closed(&l.OwnerIdentity, enterprise.OwnerIdentities)
 	case FieldOperatingStatus:
-		return optText(&l.OperatingStatus)
+		return closed(&l.OperatingStatus, enterprise.OperatingStatuses)
 	case FieldCapital:
 		if v == "" {
 			l.RegisteredCapital = nil
@@ -349,10 +352,15 @@ func (r *Record) set(f Field, v string, m *memo) error {
 		if strings.ContainsAny(v, "、,，;；/") {
 			return &warnOnly{"党员来源列写了多个来源，无法分配人数，未更新党员来源"}
 		}
-		if v == "无" || v == "没有" || v == "-" {
-			v = ""
+		if none(v) {
+			r.MemberSource = ""
+			return nil
 		}
-		r.MemberSource = v
+		code, ok := enterprise.MemberSources.Parse(v)
+		if !ok {
+			return unknownTerm(v, enterprise.MemberSources)
+		}
+		r.MemberSource = code
 		return nil
 	case FieldNeeds:
 		needs, err := parseNeeds(v)
@@ -365,31 +373,29 @@ func (r *Record) set(f Field, v string, m *memo) error {
 	return fmt.Errorf("不支持的列")
 }
 
-// needNames maps the Chinese needs to the ledger's codes.
-var needNames = map[string]string{
-	"人才": "talent", "政策": "policy", "融资": "financing", "资金": "financing", "市场": "market",
-	"培训": "training", "其他": "other", "其它": "other",
+// none reports whether a cell says "none": 无, 没有 or -.
+func none(v string) bool { return v == "" || v == "无" || v == "没有" || v == "-" }
+
+// unknownTerm is the message for a cell outside a closed vocabulary.
+func unknownTerm(v string, voc *vocab.Vocabulary) error {
+	return fmt.Errorf("“%s”无法识别（可填：%s），未更新该项", truncate(v), voc.Choices())
 }
 
+// parseNeeds reads a needs cell: labels, aliases or codes separated by
+// 、 , ， ; ； / or spaces.
 func parseNeeds(v string) ([]string, error) {
-	if v == "" || v == "无" || v == "没有" || v == "-" {
+	if none(v) {
 		return nil, nil
 	}
-	seen := map[string]bool{}
+	var codes []string
 	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return strings.ContainsRune("、,，;；/ ", r) }) {
-		code, ok := needNames[part]
+		code, ok := enterprise.Needs.Parse(part)
 		if !ok {
-			return nil, fmt.Errorf("“%s”无法识别（可填：人才、政策、融资、市场、培训、其他），未更新该项", part)
+			return nil, unknownTerm(part, enterprise.Needs)
 		}
-		seen[code] = true
+		codes = append(codes, code)
 	}
-	var out []string
-	for _, n := range enterprise.NeedOptions() {
-		if seen[n] {
-			out = append(out, n)
-		}
-	}
-	return out, nil
+	return enterprise.Needs.Sort(codes), nil
 }
 
 // memo remembers cleaned and parsed cells of the columns whose values

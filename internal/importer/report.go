@@ -43,10 +43,7 @@ func WriteReport(w io.Writer, j Job, issues func(func([]Issue) error) error) (er
 	err = issues(func(batch []Issue) error {
 		for _, is := range batch {
 			line++
-			result := "警告"
-			if is.Severity == Rejected {
-				result = "拒绝"
-			}
+			result := is.Severity.Label()
 			var row any = is.Row
 			if is.Row == 0 {
 				row = ""
@@ -67,7 +64,7 @@ func WriteReport(w io.Writer, j Job, issues func(func([]Issue) error) error) (er
 	if _, err := f.NewSheet("任务信息"); err != nil {
 		return err
 	}
-	status := map[Status]string{Queued: "排队中", Running: "进行中", Succeeded: "成功", Failed: "失败"}[j.Status]
+	status := j.Status.Label()
 	info := [][]any{
 		{"任务编号", j.ID}, {"文件", j.Filename}, {"类型", j.Kind.Label()}, {"状态", status},
 		{"仅检查（dry run）", map[bool]string{true: "是，台账未修改", false: "否"}[j.DryRun]},

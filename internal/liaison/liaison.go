@@ -4,6 +4,7 @@
 package liaison
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/fugai/fugai/internal/apperr"
 	"github.com/fugai/fugai/internal/auth"
+	"github.com/fugai/fugai/internal/vocab"
 )
 
 // StaleDays is how many days a ledger stays fresh after a visit or a
@@ -69,11 +71,13 @@ type Workload struct {
 	Overdue         int // assigned in-scope enterprises gone stale
 }
 
-// Services a visit can offer, in display order.
-var serviceOptions = [...]string{"talent", "policy", "party_building", "other"}
-
-// Services lists the valid visit services.
-func Services() []string { return serviceOptions[:len(serviceOptions):len(serviceOptions)] }
+// Services is the vocabulary of the services a visit offers (服务内容).
+var Services = vocab.New(
+	vocab.Term{Code: "talent", Label: "人才", Aliases: []string{"人才服务"}},
+	vocab.Term{Code: "policy", Label: "政策", Aliases: []string{"政策服务", "政策宣传"}},
+	vocab.Term{Code: "party_building", Label: "党建", Aliases: []string{"党建指导", "党建服务"}},
+	vocab.Term{Code: "other", Label: "其他", Aliases: []string{"其它"}},
+)
 
 // Visit is one visit to an enterprise (走访记录).
 type Visit struct {
@@ -110,12 +114,13 @@ func NewVisit(in VisitInput, today string) (Visit, error) {
 	v.VisitedOn = d
 	v.Services = []string{}
 	for _, s := range in.Services {
-		if !slices.Contains(serviceOptions[:], s) {
-			p.Add("services", "服务内容须为 talent（人才）、policy（政策）、party_building（党建）或 other（其他）")
+		code, ok := Services.Parse(s)
+		if !ok {
+			p.Add("services", fmt.Sprintf("服务内容“%s”不是有效取值，可选 %s", s, Services.Choices()))
 			continue
 		}
-		if !slices.Contains(v.Services, s) {
-			v.Services = append(v.Services, s)
+		if !slices.Contains(v.Services, code) {
+			v.Services = append(v.Services, code)
 		}
 	}
 	v.Notes, v.NextSteps = strings.TrimSpace(in.Notes), strings.TrimSpace(in.NextSteps)

@@ -90,21 +90,7 @@ func toPlanRow(p *strategy.Plan) planRow {
 
 func planNotApplicable(l enterprise.Ledger) error {
 	return &apperr.Error{Kind: apperr.Invalid, Code: "plan_not_applicable",
-		Message: "该企业不在覆盖范围内（" + scopeReasonLabel(l.OutOfScopeReason) + "），没有组建计划"}
-}
-
-func scopeReasonLabel(r string) string {
-	switch r {
-	case enterprise.ReasonPublicSector:
-		return "国有、集体等公有制单位"
-	case enterprise.ReasonNotOperating:
-		return "非存续状态"
-	case enterprise.ReasonOutsideDistrict:
-		return "住所不在本区"
-	case enterprise.ReasonSuspended:
-		return "停产或歇业"
-	}
-	return r
+		Message: "该企业不在覆盖范围内（" + enterprise.ReasonLabel(l.OutOfScopeReason) + "），没有组建计划"}
 }
 
 // plan reads the plan of ledger l inside g.

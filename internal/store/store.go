@@ -172,6 +172,7 @@ func (db *DB) provider() (*goose.Provider, error) {
 	}
 	var opts []goose.ProviderOption
 	d := goose.DialectSQLite3
+	goMigrations := []*goose.Migration{vocabularyMigration(db.dialect, db.Now)}
 	if db.dialect == Postgres {
 		d = goose.DialectPostgres
 		locker, err := lock.NewPostgresSessionLocker()
@@ -180,8 +181,9 @@ func (db *DB) provider() (*goose.Provider, error) {
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	} else {
-		opts = append(opts, goose.WithGoMigrations(sqliteGoMigrations()...))
+		goMigrations = append(sqliteGoMigrations(), goMigrations...)
 	}
+	opts = append(opts, goose.WithGoMigrations(goMigrations...))
 	return goose.NewProvider(d, db.sql, sub, opts...)
 }
 
@@ -199,7 +201,7 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	}
 	var applied []string
 	for _, r := range results {
-		applied = append(applied, fmt.Sprintf("%d %s (%s)", r.Source.Version, filepath.Base(r.Source.Path), r.Duration.Round(time.Millisecond)))
+		applied = append(applied, fmt.Sprintf("%d %s (%s)", r.Source.Version, migrationName(r.Source), r.Duration.Round(time.Millisecond)))
 	}
 	// After a migration, stored derivations follow the new rules: the
 	// suggestions, then the coverage counts, which record the version they
@@ -224,6 +226,15 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	return applied, nil
 }
 
+// migrationName names a migration: its file, or for a Go migration (which
+// has none) its version and "go".
+func migrationName(src *goose.Source) string {
+	if src.Path == "" {
+		return fmt.Sprintf("%05d (go)", src.Version)
+	}
+	return filepath.Base(src.Path)
+}
+
 // MigrationStatus describes one migration.
 type MigrationStatus struct {
 	Version   int64
@@ -244,7 +255,7 @@ func (db *DB) MigrationStatus(ctx context.Context) ([]MigrationStatus, error) {
 	}
 	out := make([]MigrationStatus, 0, len(st))
 	for _, s := range st {
-		out = append(out, MigrationStatus{Version: s.Source.Version, Name: filepath.Base(s.Source.Path),
+		out = append(out, MigrationStatus{Version: s.Source.Version, Name: migrationName(s.Source),
 			Applied: s.State == goose.StateApplied, AppliedAt: s.AppliedAt})
 	}
 	return out, nil
