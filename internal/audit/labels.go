@@ -3,9 +3,10 @@ package audit
 // Actions lists the recorded actions in display order. A new action
 // belongs here and in ActionLabel, so the data dictionary lists it.
 func Actions() []string {
-	return []string{LoginSucceeded, LoginFailed, AccountLocked, Logout, UserCreated, PasswordSet, EnterpriseCreate,
-		EnterpriseUpdate, PlanUpdate, JointGroupCreate, JointGroupDelete, PartyOrgCreate, PartyOrgUpdate, LiaisonAssign,
-		VisitAdd, RoundCreate, RoundClose, ImportCreated}
+	return []string{LoginSucceeded, LoginFailed, LoginRefused, AccountLocked, Logout, UserCreated, PasswordSet, PasswordChanged,
+		PasswordWrong, UserDisabled, UserEnabled, EnterpriseCreate, EnterpriseUpdate, PlanUpdate, JointGroupCreate,
+		JointGroupDelete, PartyOrgCreate, PartyOrgUpdate, PartyOrgDissolve, PartyOrgMerge, LiaisonAssign, LiaisonUnassign,
+		LiaisonHandover, VisitAdd, RoundCreate, RoundClose, ImportCreated}
 }
 
 // ActionLabel is the Chinese name of an action.
@@ -15,6 +16,24 @@ func ActionLabel(a string) string {
 		return "登录"
 	case LoginFailed:
 		return "登录失败"
+	case LoginRefused:
+		return "拒绝登录（账号停用）"
+	case PasswordChanged:
+		return "修改本人密码"
+	case PasswordWrong:
+		return "修改密码时原密码错误"
+	case UserDisabled:
+		return "停用账号"
+	case UserEnabled:
+		return "启用账号"
+	case PartyOrgDissolve:
+		return "撤销党组织"
+	case PartyOrgMerge:
+		return "合并党组织"
+	case LiaisonUnassign:
+		return "解除联络员"
+	case LiaisonHandover:
+		return "联络员交接"
 	case AccountLocked:
 		return "账号锁定"
 	case Logout:

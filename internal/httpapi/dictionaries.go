@@ -64,8 +64,9 @@ type Dictionaries struct {
 	OperatingStatuses []DictionaryItem `json:"operating_statuses" binding:"required"`
 	// PartyOrgKinds are the kinds of party organisation.
 	PartyOrgKinds []DictionaryItem `json:"party_org_kinds" binding:"required"`
-	// Party organisation statuses (active, dissolved, merged) belong
-	// here, beside the kinds, built from the strategy package like them.
+	// PartyOrgStatuses are a party organisation's statuses (正常, 已撤销,
+	// 已合并).
+	PartyOrgStatuses []DictionaryItem `json:"party_org_statuses" binding:"required"`
 
 	// RoundStatuses are a survey round's statuses.
 	RoundStatuses []DictionaryItem `json:"round_statuses" binding:"required"`
@@ -120,6 +121,7 @@ func dictionaries() Dictionaries {
 		OwnerIdentities:   vocabularyItems(enterprise.OwnerIdentities),
 		OperatingStatuses: vocabularyItems(enterprise.OperatingStatuses),
 		PartyOrgKinds:     items(strategy.OrgKinds(), strategy.OrgKind.Label),
+		PartyOrgStatuses:  items(strategy.OrgStatuses(), strategy.OrgStatus.Label),
 		RoundStatuses:     items(survey.Statuses(), survey.StatusLabel),
 		ImportKinds:       items(importer.Kinds(), importer.Kind.Label),
 		ImportStatuses:    items(importer.Statuses(), importer.Status.Label),

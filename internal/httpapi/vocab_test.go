@@ -65,6 +65,7 @@ func domainDictionaries() map[string][]dictItem {
 		"owner_identities":     vocabPairs(enterprise.OwnerIdentities),
 		"operating_statuses":   vocabPairs(enterprise.OperatingStatuses),
 		"party_org_kinds":      pairs(strategy.OrgKinds(), strategy.OrgKind.Label),
+		"party_org_statuses":   pairs(strategy.OrgStatuses(), strategy.OrgStatus.Label),
 		"round_statuses":       pairs(survey.Statuses(), survey.StatusLabel),
 		"import_kinds":         pairs(importer.Kinds(), importer.Kind.Label),
 		"import_statuses":      pairs(importer.Statuses(), importer.Status.Label),

@@ -57,9 +57,6 @@ func (k OrgKind) MinMembers() int {
 	return JointMinTotal
 }
 
-// Kinds lists every kind, in display order.
-func Kinds() []OrgKind { return []OrgKind{Committee, GeneralBranch, Branch, JointBranch} }
-
 // OrgStatus is where an organisation is in its life: active until it is
 // dissolved (撤销) or merged into another (合并).
 type OrgStatus string
