@@ -115,6 +115,17 @@ func (s *Server) exportTownships(township string) []string {
 	return append(codes, "none")
 }
 
+// Positions of the plan columns that the 小计 and 合计 rows fill.
+const (
+	planSeq         = 0
+	planTownship    = 1
+	planName        = 2
+	planEmployees   = 5
+	planFullMembers = 6
+	planUnion       = 17
+	planColumnCount = 21 // without the gap
+)
+
 // planColumns are the columns of the 全覆盖计划表 and the gap lists; a gap
 // list adds its gap.
 func planColumns(gap string) []export.Column {
@@ -148,12 +159,21 @@ func (t *planTotals) add(l store.PlanLine) {
 	}
 }
 
+// plus is the sum of t and o.
+func (t planTotals) plus(o planTotals) planTotals {
+	return planTotals{t.enterprises + o.enterprises, t.employees + o.employees, t.fullMembers + o.fullMembers,
+		t.union + o.union, t.youthLeague + o.youthLeague, t.womensFederation + o.womensFederation}
+}
+
 // row is the bold line of the totals, in the plan columns: the enterprises
 // counted under 企业名称, people summed, organisations counted under theirs.
 func (t planTotals) row(label, township string) export.Row {
 	households := func(n int) export.Count { return export.Count{N: n, Unit: "户"} }
-	return export.Row{Total: true, Cells: []any{label, township, households(t.enterprises), nil, nil, t.employees, t.fullMembers,
-		nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, households(t.union), households(t.youthLeague), households(t.womensFederation)}}
+	cells := make([]any, planColumnCount)
+	cells[planSeq], cells[planTownship], cells[planName] = label, township, households(t.enterprises)
+	cells[planEmployees], cells[planFullMembers] = t.employees, t.fullMembers
+	cells[planUnion], cells[planUnion+1], cells[planUnion+2] = households(t.union), households(t.youthLeague), households(t.womensFederation)
+	return export.Row{Total: true, Cells: cells}
 }
 
 // planRow is one enterprise's line in the plan columns, numbered n.
@@ -203,15 +223,10 @@ func (s *Server) planExport(c *gin.Context, township, gap, sheet, title string) 
 			if sub.enterprises == 0 {
 				continue
 			}
-			if err := emit(sub.row("小计", s.townshipName(strings.TrimPrefix(code, "none")))); err != nil {
+			if err := emit(sub.row("小计", s.townshipName(code))); err != nil { // "none" names the unassigned
 				return err
 			}
-			total.enterprises += sub.enterprises
-			total.employees += sub.employees
-			total.fullMembers += sub.fullMembers
-			total.union += sub.union
-			total.youthLeague += sub.youthLeague
-			total.womensFederation += sub.womensFederation
+			total = total.plus(sub)
 		}
 		return emit(total.row("合计", ""))
 	})
