@@ -155,7 +155,7 @@ func TestWriteCells(t *testing.T) {
 				t.Fatalf("%s = %q (%v), want %q", tc.cell, raw, err, tc.raw)
 			}
 			typ, _ := f.GetCellType(sheet, tc.cell)
-			if isText := typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString; isText != (tc.cell == "B3") {
+			if isNumber := typ == excelize.CellTypeUnset || typ == excelize.CellTypeNumber; isNumber == (tc.cell == "B3") {
 				t.Fatalf("%s has type %v", tc.cell, typ)
 			}
 			id, _ := f.GetCellStyle(sheet, tc.cell)

@@ -188,6 +188,11 @@ func checkSheetLayout(t *testing.T, f *excelize.File, sheet string, rows int) {
 	}
 }
 
+// numeric reports whether a cell type is a number's (no type or n).
+func numeric(typ excelize.CellType) bool {
+	return typ == excelize.CellTypeUnset || typ == excelize.CellTypeNumber
+}
+
 // cellFormat is the number format of a cell: its custom format, or the
 // built-in one's number.
 func cellFormat(t *testing.T, f *excelize.File, sheet, cell string) string {
@@ -313,7 +318,7 @@ func TestExportPlan(t *testing.T) {
 					at(row, colStatus) == "已组建" && at(row, colReason) == ""
 				for col, serial := range map[int]string{colStart: "46082", colCompletion: "46203", colOrgFounded: "46162"} {
 					typ, _ := f.GetCellType(sheet, cell(col))
-					if at(row, col) != serial || cellFormat(t, f, sheet, cell(col)) != "yyyy-mm-dd" || typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
+					if at(row, col) != serial || cellFormat(t, f, sheet, cell(col)) != "yyyy-mm-dd" || !numeric(typ) {
 						t.Errorf("date column %d: %q (%v, %s), want the date %s", col, at(row, col), typ, cellFormat(t, f, sheet, cell(col)), serial)
 					}
 				}
@@ -381,8 +386,10 @@ func TestExportCoverage(t *testing.T) {
 					w.OrganizationCoverageRate, w.StandaloneRate, w.WorkCoverageRate)
 			}
 			for _, col := range []string{"J", "L", "N"} {
-				if got := cellFormat(t, f, sheet, col+strconv.Itoa(3+i)); got != "10" {
-					t.Errorf("row %s column %s format %s, want 10 (0.00%%)", w.Name, col, got)
+				cell := col + strconv.Itoa(3+i)
+				typ, _ := f.GetCellType(sheet, cell)
+				if got := cellFormat(t, f, sheet, cell); got != "10" || !numeric(typ) {
+					t.Errorf("row %s rate %s: format %s, type %v; want a number in format 10 (0.00%%)", w.Name, cell, got, typ)
 				}
 			}
 			if i < len(want)-1 {
