@@ -3,6 +3,7 @@ package export
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"testing"
@@ -176,5 +177,29 @@ func TestWriteCells(t *testing.T) {
 	}
 	if shown, _ := f.GetCellValue(sheet, "C3"); shown != "2026-01-01" {
 		t.Fatalf("date shown as %q", shown)
+	}
+}
+
+// BenchmarkWrite writes plan-like rows of 22 cells: text, counts and dates.
+func BenchmarkWrite(b *testing.B) {
+	cols := make([]Column, 22)
+	for i := range cols {
+		cols[i] = Col("列"+strconv.Itoa(i), 10)
+	}
+	cols[8], cols[10] = DateCol("日期", 11), DateCol("日期", 11)
+	on := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	for b.Loop() {
+		err := Table{Name: "表", Title: "标题", Columns: cols}.Write(io.Discard, func(emit func(Row) error) error {
+			for i := range 100_000 {
+				if err := emit(Row{Cells: []any{i, "梅湾街道", "某某有限公司", "91431103MA4000001X", "冷水滩区梅湾街道1号", 12, 3, "单独组建",
+					&on, "单独组建党支部", &on, "某某公司党支部", &on, "张三", "13800000000", "李四", "推进中", "是", "否", nil, "", "应建未建"}}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
 	}
 }
