@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/fugai/fugai/internal/auth"
 	"github.com/fugai/fugai/internal/coverage"
 	"github.com/fugai/fugai/internal/store"
@@ -186,7 +188,11 @@ func BenchmarkCoverageLoad(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	size, err := io.Copy(io.Discard, resp.Body)
+	out, err := os.Create(b.TempDir() + "/plan.xlsx")
+	if err != nil {
+		b.Fatal(err)
+	}
+	size, err := io.Copy(out, resp.Body)
 	resp.Body.Close()
 	if err != nil || resp.StatusCode != http.StatusOK {
 		b.Fatalf("export: %d %v", resp.StatusCode, err)
@@ -194,6 +200,42 @@ func BenchmarkCoverageLoad(b *testing.B) {
 	fmt.Printf("GET /api/v1/exports/coverage-plan.xlsx: %d in-scope rows, %.1f MB in %s; peak RSS %.0f MB (before %.0f MB)\n",
 		sumBase(counts), float64(size)/1e6, time.Since(t0).Round(100*time.Millisecond),
 		float64(peakRSS())/1e6, float64(base)/1e6)
+	out.Close()
+	sheets, rows := countPlanRows(b, out.Name())
+	fmt.Printf("read back: %d sheets %q, %d enterprise rows\n", len(sheets), sheets, rows)
+	if rows != sumBase(counts) {
+		b.Fatalf("the export holds %d enterprise rows, the counts %d", rows, sumBase(counts))
+	}
+}
+
+// countPlanRows reads a plan export back a row at a time: its sheets and
+// the enterprise rows on them (not the title, header, 小计 or 合计 rows).
+func countPlanRows(b *testing.B, path string) ([]string, int) {
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	n := 0
+	for _, sheet := range f.GetSheetList() {
+		rows, err := f.Rows(sheet)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for line := 1; rows.Next(); line++ {
+			cols, err := rows.Columns()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if line > 2 && len(cols) > 0 && cols[0] != "小计" && cols[0] != "合计" {
+				n++
+			}
+		}
+		if err := rows.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return f.GetSheetList(), n
 }
 
 func sumBase(counts map[string]coverage.Counts) int {

@@ -380,7 +380,9 @@ type PlanLine struct {
 	ID                  int64
 	Name                string
 	CreditCode          string
-	Township            string
+	Township            string // "" when unassigned
+	RegisteredAddress   string
+	AssignmentReason    string // why unassigned: ambiguous, no_match …
 	Employees           *int
 	FullMembers         *int
 	Method              string
@@ -391,22 +393,33 @@ type PlanLine struct {
 	ContactPhone        string
 	Status              string
 	Liaison             string
+	PartyOrg            string     // the plan's party organisation, "" when none
+	PartyOrgFoundedOn   *time.Time // its founding date (成立日期)
+	Union               *bool      // 工会; nil when not surveyed
+	YouthLeague         *bool      // 共青团
+	WomensFederation    *bool      // 妇联
 }
 
 // PlanLines streams the plan lines of the in-scope enterprises visible in
-// scope — of one township, or with one gap, when given — in id order, a
-// page at a time, to fn.
+// scope — of one township ("none": the unassigned), or with one gap, when
+// given — in id order, a page at a time, to fn.
 func (db *DB) PlanLines(ctx context.Context, s auth.Scope, township, gap string, today time.Time, fn func([]PlanLine) error) error {
-	base := `SELECT e.id, e.name, e.credit_code, COALESCE(e.township_code, ''), e.employees, e.full_members,
+	base := `SELECT e.id, e.name, e.credit_code, COALESCE(e.township_code, ''), e.registered_address, COALESCE(e.assignment_reason, ''),
+		e.employees, e.full_members,
 		COALESCE(` + planMethodSQL + `, ''), p.planned_start_on, COALESCE(p.formation_details, ''), p.planned_completion_on,
 		COALESCE(p.contact_name, ''), COALESCE(p.contact_phone, ''), COALESCE(p.status, '` + string(strategy.NotStarted) + `'),
-		COALESCE(u.name, '')` + coverageJoins + ` LEFT JOIN users u ON u.id = a.liaison_id WHERE e.in_scope AND e.id > ?`
+		COALESCE(u.name, ''), COALESCE(o.name, ''), o.founded_on, e.union_org, e.youth_league, e.womens_federation` + coverageJoins + `
+		LEFT JOIN users u ON u.id = a.liaison_id LEFT JOIN party_orgs o ON o.id = p.party_org_id WHERE e.in_scope AND e.id > ?`
 	r := sqlRunner{tx: db.sql, dialect: db.dialect}
 	var after int64
 	for {
 		q := base
 		args := []any{after}
-		if township != "" {
+		switch township {
+		case "":
+		case "none":
+			q += " AND e.township_code IS NULL"
+		default:
 			q += " AND e.township_code = ?"
 			args = append(args, township)
 		}
@@ -427,8 +440,10 @@ func (db *DB) PlanLines(ctx context.Context, s auth.Scope, township, gap string,
 		var page []PlanLine
 		for rows.Next() {
 			var l PlanLine
-			if err := rows.Scan(&l.ID, &l.Name, &l.CreditCode, &l.Township, &l.Employees, &l.FullMembers, &l.Method,
-				&l.PlannedStartOn, &l.FormationDetails, &l.PlannedCompletionOn, &l.ContactName, &l.ContactPhone, &l.Status, &l.Liaison); err != nil {
+			if err := rows.Scan(&l.ID, &l.Name, &l.CreditCode, &l.Township, &l.RegisteredAddress, &l.AssignmentReason,
+				&l.Employees, &l.FullMembers, &l.Method, &l.PlannedStartOn, &l.FormationDetails, &l.PlannedCompletionOn,
+				&l.ContactName, &l.ContactPhone, &l.Status, &l.Liaison, &l.PartyOrg, &l.PartyOrgFoundedOn,
+				&l.Union, &l.YouthLeague, &l.WomensFederation); err != nil {
 				done()
 				return apperr.Wrap(err, "plan lines")
 			}
