@@ -127,6 +127,9 @@ func (s *Server) exportTitle(what string) string {
 //	@Failure		422			{object}	ErrorBody
 //	@Router			/api/v1/exports/coverage-plan.xlsx [get]
 func (s *Server) exportPlan(c *gin.Context) {
+	if !s.params(c, "township") {
+		return
+	}
 	township, err := s.townshipQuery(c)
 	if err != nil {
 		s.fail(c, err)
@@ -148,6 +151,9 @@ func (s *Server) exportPlan(c *gin.Context) {
 //	@Failure		422			{object}	ErrorBody
 //	@Router			/api/v1/exports/gaps.xlsx [get]
 func (s *Server) exportGaps(c *gin.Context) {
+	if !s.params(c, "gap", "township") {
+		return
+	}
 	township, err := s.townshipQuery(c)
 	if err != nil {
 		s.fail(c, err)
@@ -169,8 +175,12 @@ func (s *Server) exportGaps(c *gin.Context) {
 //	@Security		BearerAuth
 //	@Produce		application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
 //	@Success		200	{file}	file
+//	@Failure	422	{object}	ErrorBody
 //	@Router			/api/v1/exports/coverage.xlsx [get]
 func (s *Server) exportCoverage(c *gin.Context) {
+	if !s.params(c) {
+		return
+	}
 	t, err := s.liveCoverage(c)
 	if err != nil {
 		s.fail(c, err)
