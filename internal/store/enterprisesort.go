@@ -201,7 +201,7 @@ func decodeCursor(raw string) (sortCursor, bool) {
 	if err != nil || json.Unmarshal(b, &c) != nil || c.ID <= 0 || !ValidEnterpriseSort(c.Sort) || c.Sort == DefaultEnterpriseSort {
 		return sortCursor{}, false
 	}
-	if o := parseOrder(c.Sort); o.key != nil && !validKey(o.key.kind, c.Key) {
+	if o := parseOrder(c.Sort); (o.key == nil && c.Key != "") || (o.key != nil && !validKey(o.key.kind, c.Key)) {
 		return sortCursor{}, false
 	}
 	return c, true
