@@ -35,16 +35,26 @@ type AuditPage struct {
 //	@Param			limit		query		int		false	"default 50, max 200"
 //	@Param			cursor		query		string	false	"next_cursor of the previous page"
 //	@Success		200			{object}	AuditPage
+//	@Failure		401			{object}	ErrorBody
 //	@Failure		403			{object}	ErrorBody
 //	@Failure		422			{object}	ErrorBody
 //	@Router			/api/v1/audit-events [get]
 func (s *Server) listAuditEvents(c *gin.Context) {
+	if !s.params(c, append([]string{"actor", "entity", "entity_type", "entity_id", "action", "from", "to"}, pageParams...)...) {
+		return
+	}
 	f := audit.Filter{Actor: c.Query("actor"), EntityType: c.Query("entity_type"), EntityID: c.Query("entity_id"),
 		Action: c.Query("action")}
 	p := apperr.Problems{}
 	// entity=enterprise:12 is shorthand for entity_type and entity_id.
 	if v := c.Query("entity"); v != "" {
-		typ, id, _ := strings.Cut(v, ":")
+		typ, id, ok := strings.Cut(v, ":")
+		switch {
+		case !ok || typ == "" || id == "":
+			p.Add("entity", "entity 须为 类型:编号，例如 enterprise:12")
+		case f.EntityType != "" || f.EntityID != "":
+			p.Add("entity", "entity 是 entity_type 与 entity_id 的简写，不能与它们同时给出")
+		}
 		f.EntityType, f.EntityID = typ, id
 	}
 	for _, k := range []string{"from", "to"} {

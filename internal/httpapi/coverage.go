@@ -51,8 +51,12 @@ func (s *Server) coverageTable(counts map[string]coverage.Counts, scopeTownship 
 //	@Success		200		{object}	coverage.Table
 //	@Failure		404		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
+//	@Failure	422	{object}	ErrorBody
 //	@Router			/api/v1/coverage [get]
 func (s *Server) getCoverage(c *gin.Context) {
+	if !s.params(c, "round") {
+		return
+	}
 	if c.Query("round") != "" {
 		s.getRoundCoverage(c)
 		return

@@ -95,14 +95,7 @@ const (
 // 200) and cursor (an id from a previous page's next_cursor; 0 when absent),
 // recording problems in p.
 func page(c *gin.Context, p apperr.Problems) (limit int, cursor int64) {
-	limit = defaultLimit
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxLimit {
-			p.Add("limit", "limit 须为1至200的整数")
-		}
-		limit = n
-	}
+	limit = pageLimit(c, p)
 	if v := c.Query("cursor"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n <= 0 {
@@ -145,4 +138,18 @@ func bindPartial(c *gin.Context, v any) error {
 		return apperr.New(apperr.Invalid, "invalid_field", "字段类型不正确："+jsonProblem(err))
 	}
 	return nil
+}
+
+// pageLimit reads the page size limit (default 50, at most 200),
+// recording a problem in p.
+func pageLimit(c *gin.Context, p apperr.Problems) int {
+	limit := defaultLimit
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxLimit {
+			p.Add("limit", "limit 须为1至200的整数")
+		}
+		limit = n
+	}
+	return limit
 }

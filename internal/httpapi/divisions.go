@@ -35,8 +35,12 @@ type PlaceResponse struct {
 //	@Security	BearerAuth
 //	@Produce	json
 //	@Success	200	{object}	DivisionsResponse
+//	@Failure	422	{object}	ErrorBody
 //	@Router		/api/v1/divisions [get]
 func (s *Server) listDivisions(c *gin.Context) {
+	if !s.params(c) {
+		return
+	}
 	d := s.district
 	out := DivisionsResponse{Code: d.Code, Name: d.Name, Townships: make([]TownshipResponse, len(d.Townships))}
 	for i, t := range d.Townships {

@@ -306,27 +306,40 @@ func (s *Server) createEnterprise(c *gin.Context) {
 	s.respondEnterprise(c, http.StatusCreated, l)
 }
 
+// enterpriseListParams are the query parameters of GET /enterprises and
+// GET /me/enterprises.
+var enterpriseListParams = append([]string{"credit_code", "township", "in_scope", "method", "gap", "plan_status", "liaison",
+	"q", "industry", "size", "updated_since", "sort"}, pageParams...)
+
 // listEnterprises godoc
 //
 //	@Summary		List ledgers
-//	@Description	Township-bound users see their own township only. Keyset pagination: pass next_cursor back as cursor.
+//	@Description	Township-bound users see their own township only (a liaison its own enterprises). Keyset pagination: pass next_cursor back as cursor with the same sort; a cursor of another sort is 422 (cursor_sort_mismatch). A query parameter not listed here is 422 (unknown_parameter), as is a parameter given twice (repeated_parameter) or a bad value (validation_failed, naming it).
 //	@Tags			enterprises
 //	@Security		BearerAuth
 //	@Produce		json
-//	@Param			credit_code	query		string	false	"exact credit code"
-//	@Param			township	query		string	false	"9-digit township code, or none (also: unassigned) for unassigned ledgers"
-//	@Param			in_scope	query		bool	false	"in the coverage base"
-//	@Param			method		query		string	false	"plan method: the override, else the suggestion (as coverage counts it)"	Enums(standalone, joint, affiliated, included)
-//	@Param			gap			query		string	false	"in-scope ledgers with this coverage gap (as coverage counts it)"	Enums(should_form, ungrouped_joint, no_liaison, overdue_plan, stale_ledger, unassigned, check_digit)
-//	@Param			plan_status	query		string	false	"in-scope ledgers whose plan has this status"	Enums(not_started, in_progress, formed, not_applicable)
-//	@Param			liaison		query		string	false	"a liaison's user id, or none"
-//	@Param			q			query		string	false	"substring of the name or credit code"
-//	@Param			limit		query		int		false	"page size, default 50, max 200"
-//	@Param			cursor		query		string	false	"next_cursor of the previous page"
-//	@Success		200			{object}	EnterprisePage
-//	@Failure		422			{object}	ErrorBody
+//	@Param			credit_code		query		string	false	"exact credit code"
+//	@Param			township		query		string	false	"9-digit township code, or none (also: unassigned) for unassigned ledgers"
+//	@Param			in_scope		query		bool	false	"in the coverage base"
+//	@Param			method			query		string	false	"plan method: the override, else the suggestion (as coverage counts it)"	Enums(standalone, joint, affiliated, included)
+//	@Param			gap				query		string	false	"in-scope ledgers with this coverage gap (as coverage counts it); only with sort=id"	Enums(should_form, ungrouped_joint, no_liaison, overdue_plan, stale_ledger, unassigned, check_digit)
+//	@Param			plan_status		query		string	false	"in-scope ledgers whose plan has this status"	Enums(not_started, in_progress, formed, not_applicable)
+//	@Param			liaison			query		string	false	"a liaison's user id, or none"
+//	@Param			q				query		string	false	"substring of the name or credit code"
+//	@Param			industry		query		string	false	"prefix of 所属行业 (industry), e.g. 制造业; case-sensitive, at most 100 characters"
+//	@Param			size			query		string	false	"规模 by above_scale: above_scale (规模以上), below_scale (规模以下), unknown (not reported)"	Enums(above_scale, below_scale, unknown)
+//	@Param			updated_since	query		string	false	"ledgers with updated_at at or after it: an RFC 3339 date-time, or a date YYYY-MM-DD (its midnight in district time, UTC+8)"
+//	@Param			sort			query		string	false	"order: a key ascending, or with - descending; default id. Text sorts by code point; unknown counts sort as -1 (first ascending, last descending)"	Enums(id, -id, name, -name, credit_code, -credit_code, updated_at, -updated_at, full_members, -full_members, employees, -employees)
+//	@Param			limit			query		int		false	"page size, default 50, max 200"
+//	@Param			cursor			query		string	false	"next_cursor of the previous page (same sort)"
+//	@Success		200				{object}	EnterprisePage
+//	@Failure		401				{object}	ErrorBody
+//	@Failure		422				{object}	ErrorBody
 //	@Router			/api/v1/enterprises [get]
 func (s *Server) listEnterprises(c *gin.Context) {
+	if !s.params(c, enterpriseListParams...) {
+		return
+	}
 	f := store.EnterpriseFilter{}
 	p := apperr.Problems{}
 	if v := c.Query("credit_code"); v != "" {
@@ -352,7 +365,30 @@ func (s *Server) listEnterprises(c *gin.Context) {
 	if len([]rune(f.Query)) > 100 {
 		p.Add("q", "搜索词不能超过100个字符")
 	}
-	f.Limit, f.AfterID = page(c, p)
+	f.Industry = strings.TrimSpace(enterprise.CleanText(c.Query("industry")))
+	if len([]rune(f.Industry)) > 100 {
+		p.Add("industry", "industry 不能超过100个字符")
+	}
+	if v := strings.TrimSpace(c.Query("size")); v != "" {
+		if v != store.SizeAboveScale && v != store.SizeBelowScale && v != store.SizeUnknown {
+			p.Add("size", "size 须为 above_scale（规模以上）、below_scale（规模以下）或 unknown（未填报）")
+		}
+		f.Size = v
+	}
+	if v := strings.TrimSpace(c.Query("updated_since")); v != "" {
+		t, ok := districtInstant(v)
+		if !ok {
+			p.Add("updated_since", "updated_since 须为 RFC 3339 时间（如 2026-11-27T08:00:00+08:00）或日期（如 2026-11-27，按东八区零时起算）")
+		}
+		f.UpdatedSince = t
+	}
+	if v := strings.TrimSpace(c.Query("sort")); v != "" {
+		if !store.ValidEnterpriseSort(v) {
+			p.Add("sort", "sort 须为 "+strings.Join(store.EnterpriseSorts(), "、")+" 之一")
+		}
+		f.Sort = v
+	}
+	f.Limit = pageLimit(c, p)
 	if v := strings.TrimSpace(c.Query("method")); v != "" {
 		if !strategy.Method(v).Valid() {
 			p.Add("method", "method 须为 standalone（单独组建）、joint（联合组建）、affiliated（挂靠）或 included（纳入）")
@@ -375,11 +411,24 @@ func (s *Server) listEnterprises(c *gin.Context) {
 		if !slices.Contains(coverage.Gaps(), v) {
 			p.Add("gap", "gap 须为 should_form（应建未建）、ungrouped_joint（联合组建未编组）、no_liaison（无联络员）、overdue_plan（计划逾期）、stale_ledger（台账过期）、unassigned（未划分）或 check_digit（校验位待核实）")
 		}
+		if f.Sort != "" && f.Sort != store.DefaultEnterpriseSort {
+			p.Add("sort", "按缺口（gap）筛选时只能按 id 排序（sort=id）")
+		}
 		f.Gap, f.Today = v, liaison.Today(s.db.Now())
 	}
 	if err := p.Err(); err != nil {
 		s.fail(c, err)
 		return
+	}
+	if v := c.Query("cursor"); v != "" {
+		// After the sort is known good: a cursor of another sort has its
+		// own code.
+		key, id, err := store.ParseEnterpriseCursor(f.Sort, v)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		f.AfterKey, f.AfterID = key, id
 	}
 	items, att, next, err := s.db.EnterprisePage(c.Request.Context(), me(c).Scope(), f)
 	if err != nil {
@@ -392,6 +441,18 @@ func (s *Server) listEnterprises(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, EnterprisePage{Items: rendered, NextCursor: optional(next)})
+}
+
+// districtInstant reads an RFC 3339 date-time, or a date YYYY-MM-DD as
+// the midnight that starts it in district time.
+func districtInstant(v string) (time.Time, bool) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, true
+	}
+	if d, err := time.ParseInLocation(time.DateOnly, v, liaison.Zone()); err == nil {
+		return d, true
+	}
+	return time.Time{}, false
 }
 
 // getEnterprise godoc
@@ -488,8 +549,12 @@ func ifMatch(h string) (int64, error) {
 //	@Param		id	path		int	true	"ledger id"
 //	@Success	200	{object}	HistoryResponse
 //	@Failure	404	{object}	ErrorBody
+//	@Failure	422	{object}	ErrorBody
 //	@Router		/api/v1/enterprises/{id}/history [get]
 func (s *Server) enterpriseHistory(c *gin.Context) {
+	if !s.params(c) {
+		return
+	}
 	id, err := pathID(c)
 	if err != nil {
 		s.fail(c, err)

@@ -246,6 +246,9 @@ func (s *Server) exportTitle(what, township string) string {
 //	@Failure		422			{object}	ErrorBody
 //	@Router			/api/v1/exports/coverage-plan.xlsx [get]
 func (s *Server) exportPlan(c *gin.Context) {
+	if !s.params(c, "township") {
+		return
+	}
 	township, err := s.exportTownship(c)
 	if err != nil {
 		s.fail(c, err)
@@ -270,6 +273,9 @@ func (s *Server) exportPlan(c *gin.Context) {
 //	@Failure		422			{object}	ErrorBody
 //	@Router			/api/v1/exports/gaps.xlsx [get]
 func (s *Server) exportGaps(c *gin.Context) {
+	if !s.params(c, "gap", "township") {
+		return
+	}
 	township, err := s.exportTownship(c)
 	if err != nil {
 		s.fail(c, err)
@@ -298,6 +304,9 @@ func (s *Server) exportGaps(c *gin.Context) {
 //	@Failure		422			{object}	ErrorBody
 //	@Router			/api/v1/exports/coverage.xlsx [get]
 func (s *Server) exportCoverage(c *gin.Context) {
+	if !s.params(c, "township") {
+		return
+	}
 	township, err := s.exportTownship(c)
 	if err != nil {
 		s.fail(c, err)

@@ -300,6 +300,9 @@ func (s *Server) getImport(c *gin.Context) {
 //	@Failure		422		{object}	ErrorBody
 //	@Router			/api/v1/imports [get]
 func (s *Server) listImports(c *gin.Context) {
+	if !s.params(c, pageParams...) {
+		return
+	}
 	p := apperr.Problems{}
 	limit, cursor := page(c, p)
 	if err := p.Err(); err != nil {

@@ -90,6 +90,9 @@ func (s *Server) townshipQuery(c *gin.Context) (string, error) {
 //	@Failure		422			{object}	ErrorBody
 //	@Router			/api/v1/joint-groups/suggestions [get]
 func (s *Server) suggestJointGroups(c *gin.Context) {
+	if !s.params(c, "township") {
+		return
+	}
 	township, err := s.townshipQuery(c)
 	if err != nil {
 		s.fail(c, err)
@@ -163,6 +166,9 @@ func (s *Server) createJointGroup(c *gin.Context) {
 //	@Failure	422			{object}	ErrorBody
 //	@Router		/api/v1/joint-groups [get]
 func (s *Server) listJointGroups(c *gin.Context) {
+	if !s.params(c, "township", "dissolved") {
+		return
+	}
 	township, err := s.townshipQuery(c)
 	if err != nil {
 		s.fail(c, err)

@@ -191,6 +191,9 @@ func (s *Server) putLiaison(c *gin.Context) {
 //	@Failure		422			{object}	ErrorBody
 //	@Router			/api/v1/liaisons [get]
 func (s *Server) listLiaisons(c *gin.Context) {
+	if !s.params(c, "township") {
+		return
+	}
 	township, err := s.townshipQuery(c)
 	if err != nil {
 		s.fail(c, err)
@@ -216,14 +219,30 @@ func (s *Server) listLiaisons(c *gin.Context) {
 
 // myEnterprises godoc
 //
-//	@Summary	A liaison's own enterprises
-//	@Tags		liaisons
-//	@Security	BearerAuth
-//	@Produce	json
-//	@Param		limit	query		int		false	"page size, default 50, max 200"
-//	@Param		cursor	query		string	false	"next_cursor of the previous page"
-//	@Success	200		{object}	EnterprisePage
-//	@Router		/api/v1/me/enterprises [get]
+//	@Summary		A liaison's own enterprises
+//	@Description	GET /enterprises for the liaison's standing assignments: the same parameters, sorts, cursors and 422s.
+//	@Tags			liaisons
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			credit_code		query		string	false	"exact credit code"
+//	@Param			township		query		string	false	"9-digit township code, or none (also: unassigned)"
+//	@Param			in_scope		query		bool	false	"in the coverage base"
+//	@Param			method			query		string	false	"plan method: the override, else the suggestion"	Enums(standalone, joint, affiliated, included)
+//	@Param			gap				query		string	false	"in-scope ledgers with this coverage gap; only with sort=id"	Enums(should_form, ungrouped_joint, no_liaison, overdue_plan, stale_ledger, unassigned, check_digit)
+//	@Param			plan_status		query		string	false	"in-scope ledgers whose plan has this status"	Enums(not_started, in_progress, formed, not_applicable)
+//	@Param			liaison			query		string	false	"a liaison's user id, or none"
+//	@Param			q				query		string	false	"substring of the name or credit code"
+//	@Param			industry		query		string	false	"prefix of 所属行业 (industry)"
+//	@Param			size			query		string	false	"规模 by above_scale"	Enums(above_scale, below_scale, unknown)
+//	@Param			updated_since	query		string	false	"RFC 3339 date-time, or YYYY-MM-DD (district midnight, UTC+8)"
+//	@Param			sort			query		string	false	"order, default id"	Enums(id, -id, name, -name, credit_code, -credit_code, updated_at, -updated_at, full_members, -full_members, employees, -employees)
+//	@Param			limit			query		int		false	"page size, default 50, max 200"
+//	@Param			cursor			query		string	false	"next_cursor of the previous page (same sort)"
+//	@Success		200				{object}	EnterprisePage
+//	@Failure		401				{object}	ErrorBody
+//	@Failure		403				{object}	ErrorBody
+//	@Failure		422				{object}	ErrorBody
+//	@Router			/api/v1/me/enterprises [get]
 func (s *Server) myEnterprises(c *gin.Context) { s.listEnterprises(c) }
 
 // addVisit godoc
@@ -273,8 +292,12 @@ func (s *Server) addVisit(c *gin.Context) {
 //	@Param		id	path		int	true	"ledger id"
 //	@Success	200	{object}	VisitList
 //	@Failure	404	{object}	ErrorBody
+//	@Failure	422	{object}	ErrorBody
 //	@Router		/api/v1/enterprises/{id}/visits [get]
 func (s *Server) listVisits(c *gin.Context) {
+	if !s.params(c) {
+		return
+	}
 	id, err := pathID(c)
 	if err != nil {
 		s.fail(c, err)

@@ -153,6 +153,9 @@ func (s *Server) createPartyOrg(c *gin.Context) {
 //	@Failure	422			{object}	ErrorBody
 //	@Router		/api/v1/party-orgs [get]
 func (s *Server) listPartyOrgs(c *gin.Context) {
+	if !s.params(c, "township") {
+		return
+	}
 	township, err := s.townshipQuery(c)
 	if err != nil {
 		s.fail(c, err)

@@ -150,8 +150,12 @@ func (s *Server) createRound(c *gin.Context) {
 //	@Security	BearerAuth
 //	@Produce	json
 //	@Success	200	{object}	RoundList
+//	@Failure	422	{object}	ErrorBody
 //	@Router		/api/v1/survey-rounds [get]
 func (s *Server) listRounds(c *gin.Context) {
+	if !s.params(c) {
+		return
+	}
 	rounds, err := s.db.Rounds(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
@@ -297,8 +301,12 @@ type Trend struct {
 //	@Security		BearerAuth
 //	@Produce		json
 //	@Success		200	{object}	Trend
+//	@Failure	422	{object}	ErrorBody
 //	@Router			/api/v1/coverage/trend [get]
 func (s *Server) getTrend(c *gin.Context) {
+	if !s.params(c) {
+		return
+	}
 	rounds, err := s.db.Rounds(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)

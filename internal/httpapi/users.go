@@ -248,6 +248,9 @@ type UserList struct {
 //	@Failure		422		{object}	ErrorBody
 //	@Router			/api/v1/users [get]
 func (s *Server) listUsers(c *gin.Context) {
+	if !s.params(c, "role") {
+		return
+	}
 	role := auth.Role(c.Query("role"))
 	if role != "" && !role.Valid() {
 		s.fail(c, apperr.Field("validation_failed", "role", "role 须为 district_admin、township_admin、liaison 或 auditor"))

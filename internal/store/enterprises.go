@@ -279,13 +279,34 @@ type EnterpriseFilter struct {
 	Liaison    string // a liaison's user id, or "none": ledgers without one
 	// Today, the district's date, dates the overdue_plan and stale_ledger
 	// gaps.
-	Today   time.Time
-	Query   string // substring of the name or credit code
-	AfterID int64  // keyset cursor
-	Limit   int
+	Today time.Time
+	Query string // substring of the name or credit code
+	// Industry is a prefix of the 所属行业 text ("制造业" matches
+	// "制造业" and "制造业（汽车零部件）"); case and width as stored.
+	Industry string
+	// Size is the survey's 规模: SizeAboveScale, SizeBelowScale or
+	// SizeUnknown (not reported).
+	Size string
+	// UpdatedSince keeps the ledgers changed at or after it (zero: all).
+	UpdatedSince time.Time
+	// Sort is a value of EnterpriseSorts ("" is by id). The gap filter
+	// pages by id only.
+	Sort string
+	// AfterKey and AfterID are the keyset cursor (ParseEnterpriseCursor):
+	// the sort key's value and the id of the previous page's last ledger.
+	AfterKey string
+	AfterID  int64
+	Limit    int
 }
 
-// Enterprises lists ledgers visible in scope, ordered by id, at most
+// Values of EnterpriseFilter.Size: the ledger's above_scale.
+const (
+	SizeAboveScale = "above_scale" // 规模以上: above_scale true
+	SizeBelowScale = "below_scale" // 规模以下: above_scale false
+	SizeUnknown    = "unknown"     // not reported: above_scale null
+)
+
+// Enterprises lists ledgers visible in scope, in f.Sort's order, at most
 // f.Limit of them, and the cursor of the next page ("" at the end).
 func (db *DB) Enterprises(ctx context.Context, s auth.Scope, f EnterpriseFilter) ([]enterprise.Ledger, string, error) {
 	ls, _, next, err := db.EnterprisePage(ctx, s, f)
@@ -293,13 +314,17 @@ func (db *DB) Enterprises(ctx context.Context, s auth.Scope, f EnterpriseFilter)
 }
 
 // pageSQL reads a page of ledgers (the subquery) with their plans,
-// liaisons and joint pools.
-var pageSQL = func() string {
+// liaisons and joint pools, in the order orderBy gives on alias e.
+func pageSQL(orderBy string) string {
+	return pageSelect + " ORDER BY " + orderBy
+}
+
+var pageSelect = func() string {
 	cols := make([]string, len(enterpriseColumns))
 	for i, c := range enterpriseColumns {
 		cols[i] = "e." + c
 	}
-	return "SELECT " + strings.Join(cols, ", ") + ", " + attachedColumns + " FROM (?) e" + attachJoins + " ORDER BY e.id"
+	return "SELECT " + strings.Join(cols, ", ") + ", " + attachedColumns + " FROM (?) e" + attachJoins
 }()
 
 // EnterprisePage is Enterprises with the plans and standing liaisons of
@@ -319,6 +344,14 @@ func (db *DB) EnterprisePage(ctx context.Context, s auth.Scope, f EnterpriseFilt
 	}
 	if f.InScope != nil {
 		q = q.Where("in_scope = ?", *f.InScope)
+	}
+	if f.Sort != "" && !ValidEnterpriseSort(f.Sort) {
+		return nil, att, "", apperr.Field("invalid_sort", "sort", "sort 须为 "+strings.Join(EnterpriseSorts(), "、")+" 之一")
+	}
+	order := parseOrder(f.Sort)
+	if f.Gap != "" && order.name != DefaultEnterpriseSort {
+		// The gap lists page through the gap's facts in id order.
+		return nil, att, "", apperr.Field("sort_with_gap", "sort", "按缺口（gap）筛选时只能按 id 排序（sort=id）")
 	}
 	if f.Gap != "" {
 		ids, args, err := db.gapIDs(ctx, f.Gap, f.Today, f.Township, s, f.AfterID)
@@ -349,13 +382,40 @@ func (db *DB) EnterprisePage(ctx context.Context, s auth.Scope, f EnterpriseFilt
 		}
 		q = q.Where("(name "+op+" ? ESCAPE '\\' OR credit_code LIKE ? ESCAPE '\\')", like, strings.ToUpper(like))
 	}
+	if f.Industry != "" {
+		// A range on the (industry, id) index: code point order in both
+		// dialects.
+		col := "industry"
+		if db.dialect == Postgres {
+			col = `industry COLLATE "C"`
+		}
+		q = q.Where(col+" >= ?", f.Industry)
+		if hi := prefixBound(f.Industry); hi != "" {
+			q = q.Where(col+" < ?", hi)
+		}
+	}
+	switch f.Size {
+	case "":
+	case SizeAboveScale:
+		q = q.Where("above_scale = ?", true)
+	case SizeBelowScale:
+		q = q.Where("above_scale = ?", false)
+	case SizeUnknown:
+		q = q.Where("above_scale IS NULL")
+	default:
+		return nil, att, "", apperr.Field("invalid_size", "size", "size 须为 above_scale（规模以上）、below_scale（规模以下）或 unknown（未填报）")
+	}
+	if !f.UpdatedSince.IsZero() {
+		q = q.Where("updated_at >= ?", f.UpdatedSince.UTC())
+	}
 	if f.AfterID > 0 {
-		q = q.Where("id > ?", f.AfterID)
+		cond, args := order.after(f.AfterKey, f.AfterID, db.dialect)
+		q = q.Where(cond, args...)
 	}
 	// The page, then its plans and liaisons by left joins; scanned by
 	// hand (gorm's reflection cost more than the query).
-	page := q.Select(enterpriseColumnList).Order("id").Limit(f.Limit + 1)
-	res, err := db.gorm.WithContext(ctx).Raw(pageSQL, page).Rows()
+	page := q.Select(enterpriseColumnList).Order(order.orderBy("", db.dialect)).Limit(f.Limit + 1)
+	res, err := db.gorm.WithContext(ctx).Raw(pageSQL(order.orderBy("e.", db.dialect)), page).Rows()
 	if err != nil {
 		return nil, att, "", apperr.Wrap(err, "list enterprises")
 	}
@@ -377,7 +437,7 @@ func (db *DB) EnterprisePage(ctx context.Context, s auth.Scope, f EnterpriseFilt
 	next := ""
 	if len(rows) > f.Limit {
 		rows = rows[:f.Limit]
-		next = strconv.FormatInt(rows[len(rows)-1].ID, 10)
+		next = order.cursorOf(&rows[len(rows)-1])
 	}
 	out := make([]enterprise.Ledger, len(rows))
 	for i := range rows {

@@ -1,0 +1,61 @@
+package httpapi
+
+import (
+	"maps"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/fugai/fugai/internal/apperr"
+)
+
+// Query parameters shared by the paged lists.
+var pageParams = []string{"limit", "cursor"}
+
+// params refuses a query string with parameters the route does not
+// document, so that a misspelt filter is never silently ignored (it would
+// answer with every row). Each list handler calls it first with the
+// parameters its documentation names. It answers 422 and returns false:
+// unknown_parameter naming each unknown parameter, repeated_parameter
+// naming each parameter given twice (a list reads one value), or
+// invalid_query when the query string cannot be read.
+func (s *Server) params(c *gin.Context, allowed ...string) bool {
+	if err := checkParams(c.Request.URL.RawQuery, allowed); err != nil {
+		s.fail(c, err)
+		return false
+	}
+	return true
+}
+
+func checkParams(raw string, allowed []string) error {
+	values, err := url.ParseQuery(raw)
+	if err != nil {
+		return &apperr.Error{Kind: apperr.Invalid, Code: "invalid_query",
+			Message: "查询字符串无法解析，请检查百分号编码（如 %E6%A2%85）", Fields: map[string]string{}}
+	}
+	unknown, repeated := map[string]string{}, map[string]string{}
+	for k, vs := range values {
+		switch {
+		case !slices.Contains(allowed, k):
+			unknown[k] = "不支持的查询参数"
+		case len(vs) > 1:
+			repeated[k] = k + " 只能给出一次"
+		}
+	}
+	if len(unknown) > 0 {
+		msg := "不支持的查询参数：" + strings.Join(slices.Sorted(maps.Keys(unknown)), "、")
+		if len(allowed) > 0 {
+			msg += "；本接口支持：" + strings.Join(allowed, "、")
+		} else {
+			msg += "；本接口不接受查询参数"
+		}
+		return &apperr.Error{Kind: apperr.Invalid, Code: "unknown_parameter", Message: msg, Fields: unknown}
+	}
+	if len(repeated) > 0 {
+		return &apperr.Error{Kind: apperr.Invalid, Code: "repeated_parameter",
+			Message: "查询参数重复：" + strings.Join(slices.Sorted(maps.Keys(repeated)), "、"), Fields: repeated}
+	}
+	return nil
+}
