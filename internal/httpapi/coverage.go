@@ -43,7 +43,7 @@ func (s *Server) coverageTable(counts map[string]coverage.Counts, scopeTownship 
 // getCoverage godoc
 //
 //	@Summary		Coverage by street/township (覆盖情况)
-//	@Description	Over the coverage base (in-scope enterprises): enterprises by plan method (the override, else the suggestion — the method= list filter counts the same), organisation covered (plan standalone or joint, formed), work covered (organisation covered, or a standing liaison, or a union or youth league), rates as fractions of the base, and the gaps. With round=ID, the snapshot taken when that survey round closed.
+//	@Description	Over the coverage base (in-scope enterprises): enterprises by plan method (the override, else the suggestion — the method= list filter counts the same), organisation covered (a registered party organisation, neither dissolved nor merged away, covers the enterprise; its plan is formed by it), work covered (organisation covered, or a standing liaison, or a union or youth league), rates as fractions of the base, and the gaps. With round=ID, the snapshot taken when that survey round closed.
 //	@Tags			coverage
 //	@Security		BearerAuth
 //	@Produce		json
