@@ -34,8 +34,9 @@ type Edit struct {
 }
 
 // Surveyed holds the upload times of the last applied (succeeded, not dry
-// run) survey imports before a job: the date a survey file without 填报日期
-// is taken to have.
+// run) survey imports before a job's file was first uploaded (an identical
+// file uploaded again keeps the date of its first upload): the date a
+// survey file without 填报日期 is taken to have.
 type Surveyed struct {
 	// District is the last district-wide survey import, nil when none.
 	District *time.Time
@@ -61,7 +62,8 @@ func (s Surveyed) For(township string) (at time.Time, ok bool) {
 // EditStore is what a survey import needs from storage to keep newer work,
 // inside the job's transaction.
 type EditStore interface {
-	// Surveyed returns the last applied survey imports before the job.
+	// Surveyed returns the last applied survey imports before the job's
+	// file was first uploaded.
 	Surveyed(ctx context.Context) (Surveyed, error)
 	// Edits returns, for each of the ledgers (by id), the latest Edit of
 	// each field (by the field's name in history) among those that count
@@ -115,7 +117,8 @@ type guard struct {
 // rowGuard returns the row's guard: its 填报日期 when it has one (an edit
 // on a later district day is newer; one on the same day is not), else the
 // upload time of the last survey import covering the ledger's township
-// (every recorded edit is newer when there was none).
+// before the file was first uploaded (every recorded edit is newer when
+// there was none).
 func (r *Runner) rowGuard(rec *Record, township string) guard {
 	if rec.Date != nil {
 		d := *rec.Date
@@ -123,9 +126,9 @@ func (r *Runner) rowGuard(rec *Record, township string) guard {
 		return guard{since: next.Add(-time.Nanosecond), basis: "本行的填报日期（" + d.Format(time.DateOnly) + "）"}
 	}
 	if at, ok := r.surveyed.For(township); ok {
-		return guard{since: at, basis: "上一次调查表导入的上传时间（" + districtTime(at) + "，本文件没有填报日期）"}
+		return guard{since: at, basis: "本文件首次上传前最近一次调查表导入的上传时间（" + districtTime(at) + "；本文件没有填报日期）"}
 	}
-	return guard{since: time.Time{}, basis: "本文件的日期（本文件没有填报日期，此前也没有导入过调查表，台账中的修改均视为较新）"}
+	return guard{since: time.Time{}, basis: "本文件的日期（本文件没有填报日期，首次上传前也没有导入过调查表，台账中的修改均视为较新）"}
 }
 
 // earliest is the earliest since of a batch's rows: what one Edits query

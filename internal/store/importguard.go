@@ -19,16 +19,20 @@ var (
 	_ importer.EditStore = (*pgLedgers)(nil)
 )
 
-// surveyedSQL reads the last applied survey import before a job, per
-// township (” standing for district-wide): the newest by id, which is
-// the order of upload.
+// surveyedSQL reads the last applied survey import, per township (the
+// empty code standing for district-wide), before the job's file was first
+// uploaded: the newest by id, which is the order of upload. A file
+// uploaded again (its dry run first, or again after a run that kept newer
+// edits) keeps the date of its first upload, so importing it twice never
+// undoes an edit the first run kept.
 const surveyedSQL = `SELECT COALESCE(township_code, ''), created_at FROM import_jobs WHERE id IN (
-	SELECT MAX(id) FROM import_jobs WHERE kind = 'survey' AND status = 'succeeded' AND NOT dry_run AND id < ?
+	SELECT MAX(id) FROM import_jobs WHERE kind = 'survey' AND status = 'succeeded' AND NOT dry_run
+	AND id < (SELECT MIN(id) FROM import_jobs WHERE kind = 'survey' AND (sha256 = ? OR id = ?))
 	GROUP BY township_code)`
 
 // loadSurveyed runs surveyedSQL for job.
-func loadSurveyed(ctx context.Context, r runner, job int64) (importer.Surveyed, error) {
-	rows, done, err := r.query(ctx, surveyedSQL, job)
+func loadSurveyed(ctx context.Context, r runner, job importer.Job) (importer.Surveyed, error) {
+	rows, done, err := r.query(ctx, surveyedSQL, job.SHA256, job.ID)
 	if err != nil {
 		return importer.Surveyed{}, apperr.Wrap(err, "last survey imports")
 	}
@@ -58,13 +62,14 @@ func loadSurveyed(ctx context.Context, r runner, job int64) (importer.Surveyed, 
 // imports (they never change survey fields) and the system's suggestion
 // updates are left out. The filter only narrows what is read: loadEdits
 // decides.
-const editsSQL = `SELECT h.enterprise_id, h.changes, h.at, h.actor_name, h.job_id, j.created_at
+const editsSQL = `SELECT h.enterprise_id, h.version, h.changes, h.at, h.actor_name, h.job_id, j.created_at
 FROM enterprise_history h LEFT JOIN import_jobs j ON j.id = h.job_id
 WHERE h.enterprise_id %s AND h.source <> 'system'
 AND ((h.job_id IS NULL AND h.at >= ?) OR (j.kind = 'survey' AND j.created_at > ?))`
 
 // loadEdits runs editsSQL and keeps the latest change of each field of
-// each ledger that counts from since or later.
+// each ledger that counts from since or later. The values a ledger made by
+// hand starts with unless given (enterprise.Defaulted) are not edits.
 func loadEdits(ctx context.Context, r runner, d Dialect, ids []int64, since time.Time) (map[int64]map[string]importer.Edit, error) {
 	var in string
 	var args []any
@@ -83,13 +88,13 @@ func loadEdits(ctx context.Context, r runner, d Dialect, ids []int64, since time
 	defer done()
 	out := map[int64]map[string]importer.Edit{}
 	for rows.Next() {
-		var id int64
+		var id, version int64
 		var changes []byte
 		var at time.Time
 		var by string
 		var job *int64
 		var uploaded *time.Time
-		if err := rows.Scan(&id, &changes, &at, &by, &job, &uploaded); err != nil {
+		if err := rows.Scan(&id, &version, &changes, &at, &by, &job, &uploaded); err != nil {
 			return nil, apperr.Wrap(err, "ledger edits")
 		}
 		e := importer.Edit{At: at.UTC(), By: by}
@@ -105,6 +110,9 @@ func loadEdits(ctx context.Context, r runner, d Dialect, ids []int64, since time
 		}
 		fields := out[id]
 		for _, c := range cs {
+			if version == 1 && enterprise.Defaulted(c) {
+				continue // a hand-made ledger's starting zeros: no one's work
+			}
 			if prev, ok := fields[c.Field]; ok && !e.At.After(prev.At) {
 				continue
 			}
@@ -121,7 +129,7 @@ func loadEdits(ctx context.Context, r runner, d Dialect, ids []int64, since time
 // Surveyed reads, like Lookup, through the connection that sees the
 // ledger as it was before the job.
 func (s *sqliteLedgers) Surveyed(ctx context.Context) (importer.Surveyed, error) {
-	return loadSurveyed(ctx, sqlRunner{tx: s.read, dialect: SQLite}, s.job.ID)
+	return loadSurveyed(ctx, sqlRunner{tx: s.read, dialect: SQLite}, s.job)
 }
 
 // Edits reads, like Lookup, through the connection that sees the ledger
@@ -135,7 +143,7 @@ func (s *sqliteLedgers) Edits(ctx context.Context, ids []int64, since time.Time)
 func (p *pgLedgers) Surveyed(ctx context.Context) (importer.Surveyed, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return loadSurveyed(ctx, pgxRunner{p.tx}, p.job.ID)
+	return loadSurveyed(ctx, pgxRunner{p.tx}, p.job)
 }
 
 // Edits reads in the job's transaction, whose Lookup locked the ledgers:

@@ -95,12 +95,30 @@ func TestSurveyKeepsNewerEdits(t *testing.T) {
 
 		run(importer.Job{Kind: importer.Registration}, "统一社会信用代码,企业名称,住所",
 			code(1)+",企业1,冷水滩区梅湾街道建设路1号", code(2)+",企业2,冷水滩区梅湾街道建设路2号", code(3)+",企业3,冷水滩区梅湾街道建设路3号")
-		// The first survey: nothing was edited by hand.
+		// Ledgers made by hand: one with the starting zeros, one with the
+		// employees someone counted.
+		create(t, db, dist, 4, "冷水滩区梅湾街道建设路4号")
+		l, changes, err := enterprise.New(body(t, map[string]any{"credit_code": code(5), "name": "企业5",
+			"registered_address": "冷水滩区梅湾街道建设路5号", "employees": 25}), admin, dist)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.CreateEnterprise(ctx, l, changes, audit.Actor{Name: "clerk"}); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(time.Hour)
+		// The first survey: with no survey imported before and no 填报日期,
+		// every value entered by hand is newer; the starting zeros are not.
 		a := run(survey, "统一社会信用代码,职工人数,正式党员人数,是否建立工会",
-			code(1)+",10,1,否", code(2)+",10,1,否", code(3)+",10,1,否")
-		if a.Counts.Updated != 3 || a.Counts.KeptNewer != 0 {
+			code(1)+",10,1,否", code(2)+",10,1,否", code(3)+",10,1,否", code(4)+",10,1,否", code(5)+",10,1,否")
+		if a.Counts.Updated != 5 || a.Counts.KeptNewer != 1 {
 			t.Fatalf("first survey: %+v", a.Counts)
 		}
+		if is := issues(a); len(is) != 1 || is[0].Row != 6 || is[0].Ledger != "25" || is[0].ChangedBy != "clerk" ||
+			!strings.Contains(is[0].Message, "首次上传前也没有导入过调查表") {
+			t.Errorf("first survey: issues %+v", is)
+		}
+		check("first survey", map[int]want{4: {10, 1}, 5: {25, 1}})
 		clock.Advance(24 * time.Hour) // 2026-03-03
 		edited := edit(1, map[string]any{"employees": 50, "name": "企业一"})
 		edit(2, map[string]any{"union": true})
@@ -132,6 +150,12 @@ func TestSurveyKeepsNewerEdits(t *testing.T) {
 			}
 		}
 		check("undated survey", map[int]want{1: {50, 2}, 2: {11, 1}, 3: {12, 1}})
+		// The same file again keeps the date of its first upload: what the
+		// first run kept, the second keeps too.
+		if j := run(survey, header, rows...); j.Counts.KeptNewer != 2 || j.Counts.Unchanged != 3 {
+			t.Fatalf("the undated survey again: %+v", j.Counts)
+		}
+		check("the undated survey again", map[int]want{1: {50, 2}})
 		if l := ledger(2); !*l.Union {
 			t.Errorf("the union edit was overwritten: %+v", l)
 		}
@@ -180,6 +204,18 @@ func TestSurveyKeepsNewerEdits(t *testing.T) {
 			t.Errorf("overwrite_newer: issues %+v", is)
 		}
 		check("overwrite_newer", map[int]want{1: {40, 2}})
+
+		// A township's own survey import dates the undated files of its
+		// ledgers too: an edit before it is older than the next file.
+		edit(3, map[string]any{"employees": 70})
+		tw := run(importer.Job{Kind: importer.Survey, Township: "431103001"}, "统一社会信用代码,职工人数", code(3)+",71")
+		if tw.Counts.KeptNewer != 1 {
+			t.Fatalf("township survey after an edit: %+v", tw.Counts)
+		}
+		if y := run(survey, "统一社会信用代码,职工人数", code(3)+",72"); y.Counts.KeptNewer != 0 || y.Counts.Updated != 1 {
+			t.Fatalf("district survey after the township's: %+v", y.Counts)
+		}
+		check("district survey after the township's", map[int]want{3: {72, 1}})
 
 		// Registration imports are not guarded: they write registration
 		// fields, edited or not.
