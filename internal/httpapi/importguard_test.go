@@ -86,12 +86,22 @@ func TestImportKeepsNewerEdits(t *testing.T) {
 			t.Fatalf("overwrite_newer left employees %v, want %d", got["employees"], surveyed)
 		}
 
+		// An Idempotency-Key names one choice of overwrite_newer.
+		csv := []byte("统一社会信用代码,职工人数\n" + code + ",1\n")
+		key := map[string]string{"Idempotency-Key": "survey-guard"}
+		if r := e.upload("district", "x.csv", csv, map[string]string{"kind": "survey", "dry_run": "true"}, key); r.Code != http.StatusAccepted {
+			t.Fatalf("upload with a key: %d %s", r.Code, r.Body)
+		}
+		r = e.upload("district", "x.csv", csv, map[string]string{"kind": "survey", "dry_run": "true", "overwrite_newer": "true"}, key)
+		if b := decodeError(t, r); r.Code != http.StatusUnprocessableEntity || b.Error.Code != "idempotency_key_reused" {
+			t.Errorf("the key again with overwrite_newer: %d %s", r.Code, r.Body)
+		}
 		for name, fields := range map[string]map[string]string{
 			"registration": {"kind": "registration", "overwrite_newer": "true"},
 			"liaisons":     {"kind": "liaisons", "overwrite_newer": "true"},
 			"not a bool":   {"kind": "survey", "overwrite_newer": "maybe"},
 		} {
-			r := e.upload("district", "x.csv", []byte("统一社会信用代码,职工人数\n"+code+",1\n"), fields, nil)
+			r := e.upload("district", "x.csv", csv, fields, nil)
 			if b := decodeError(t, r); r.Code != http.StatusUnprocessableEntity || b.Error.Fields["overwrite_newer"] == "" ||
 				!strings.Contains(b.Error.Message+b.Error.Fields["overwrite_newer"], "overwrite_newer") {
 				t.Errorf("%s: %d %s", name, r.Code, r.Body)
