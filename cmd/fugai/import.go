@@ -24,7 +24,7 @@ import (
 	"github.com/fugai/fugai/internal/importer"
 )
 
-const importUsage = "usage: fugai import -kind registration|survey|liaisons [-dry-run] [-report REPORT.xlsx] [-stats] [-cpuprofile FILE] FILE"
+const importUsage = "usage: fugai import -kind registration|survey|liaisons [-dry-run] [-overwrite-newer] [-report REPORT.xlsx] [-stats] [-cpuprofile FILE] FILE"
 
 // importCommand runs an import from the command line through the same
 // code path as the server: the file becomes a queued job, which this
@@ -34,6 +34,7 @@ func importCommand(ctx context.Context, cfg config.Config, args []string, e env)
 	fs.SetOutput(e.stderr)
 	kind := fs.String("kind", "", "registration (登记数据), survey (调查表) or liaisons (联络员分配表)")
 	dryRun := fs.Bool("dry-run", false, "check the file and count outcomes without changing the ledger")
+	overwrite := fs.Bool("overwrite-newer", false, "survey only: overwrite ledger fields changed after the file's date (else kept and reported)")
 	report := fs.String("report", "", "write the report of rejected and warned rows to this xlsx file")
 	stats := fs.Bool("stats", false, "print elapsed time, rows per second and peak memory")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file (for diagnosing slow imports)")
@@ -49,7 +50,7 @@ func importCommand(ctx context.Context, cfg config.Config, args []string, e env)
 		files = append(files, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	if len(files) != 1 || !importer.Kind(*kind).Valid() {
+	if len(files) != 1 || !importer.Kind(*kind).Valid() || (*overwrite && importer.Kind(*kind) != importer.Survey) {
 		return errors.New(importUsage)
 	}
 	path := files[0]
@@ -88,7 +89,7 @@ func importCommand(ctx context.Context, cfg config.Config, args []string, e env)
 		return err
 	}
 	by := audit.Actor{Name: "cli:" + osUser(e.getenv)}
-	job, _, err := db.CreateImport(ctx, importer.Job{Kind: importer.Kind(*kind), DryRun: *dryRun, Filename: filepath.Base(path),
+	job, _, err := db.CreateImport(ctx, importer.Job{Kind: importer.Kind(*kind), DryRun: *dryRun, OverwriteNewer: *overwrite, Filename: filepath.Base(path),
 		Size: size, SHA256: hex.EncodeToString(h.Sum(nil)), CreatedByName: by.Name, Format: format}, f, by)
 	if err != nil {
 		return err
@@ -128,6 +129,9 @@ func importCommand(ctx context.Context, cfg config.Config, args []string, e env)
 	c := job.Counts
 	fmt.Fprintf(e.stdout, "status: %s\nrows %d, created %d, updated %d, unchanged %d, rejected %d, warnings %d, duplicates %d, unassigned %d, out of scope %d\n",
 		job.Status, c.Rows, c.Created, c.Updated, c.Unchanged, c.Rejected, c.Warnings, c.Duplicates, c.Unassigned, c.OutOfScope)
+	if c.KeptNewer > 0 || c.OverwrittenNewer > 0 {
+		fmt.Fprintf(e.stdout, "fields changed in the ledger after the file's date: kept %d, overwritten %d (see the report)\n", c.KeptNewer, c.OverwrittenNewer)
+	}
 	if len(job.UnknownColumns) > 0 {
 		fmt.Fprintf(e.stdout, "columns not recognised (ignored): %s\n", strings.Join(job.UnknownColumns, ", "))
 	}

@@ -27,7 +27,7 @@ const usage = `usage: fugai <command> [arguments]
 commands:
   serve                      start the HTTP server (applies migrations first)
   migrate [up|status]        apply pending migrations (default) or list them
-  import -kind registration|survey|liaisons [-dry-run] [-report R.xlsx] [-stats] FILE
+  import -kind registration|survey|liaisons [-dry-run] [-overwrite-newer] [-report R.xlsx] [-stats] FILE
                              import a registration export or survey sheet (xlsx or CSV)
   coverage [check|rebuild]   compare the maintained coverage counts with a recount from the
                              ledgers (default; exit 1 when they differ), or rebuild them

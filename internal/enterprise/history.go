@@ -317,6 +317,38 @@ func appendValue(b []byte, v any) []byte {
 	return append(b, encodeValue(v)...)
 }
 
+// initValues are the JSON values of the fields Init sets on every new
+// ledger (no employees or party members counted, not above scale).
+var initValues = func() map[string][]byte {
+	var l Ledger
+	l.Init()
+	out := map[string][]byte{}
+	for i, name := range diffFields {
+		if v := encodeValue(diffGetters[i](&l)); !bytes.Equal(v, zeroValues[i]) {
+			out[name] = v
+		}
+	}
+	return out
+}()
+
+// Defaulted reports whether c, a change of a ledger's creation, only sets
+// the value Init gives every new ledger: a value nobody entered.
+func Defaulted(c Change) bool {
+	want, ok := initValues[c.Field]
+	if !ok {
+		return false
+	}
+	got, err := rawJSON(c.New)
+	if err != nil {
+		return false
+	}
+	var buf bytes.Buffer
+	if json.Compact(&buf, got) != nil {
+		return false
+	}
+	return bytes.Equal(buf.Bytes(), want)
+}
+
 // DecodeChanges reads what history stores: a JSON array of changes, or the
 // object EncodeCreated writes for a creation, which it expands into the
 // changes it stands for, in Diff's order.

@@ -27,6 +27,7 @@ type ImportResponse struct {
 	Kind           string            `json:"kind" enums:"registration,survey,liaisons"`
 	Status         string            `json:"status" enums:"queued,running,succeeded,failed"`
 	DryRun         bool              `json:"dry_run"`
+	OverwriteNewer bool              `json:"overwrite_newer" validate:"required"` // a survey overwrites fields the ledger changed after the file's date
 	Filename       string            `json:"filename"`
 	Size           int64             `json:"size"`
 	Format         string            `json:"format,omitempty" enums:"xlsx,csv"`
@@ -58,8 +59,8 @@ type ImportPage struct {
 }
 
 func (s *Server) toImport(j importer.Job) ImportResponse {
-	r := ImportResponse{ID: j.ID, Kind: string(j.Kind), Status: string(j.Status), DryRun: j.DryRun, Filename: j.Filename,
-		Size: j.Size, Format: string(j.Format), Progress: j.Progress, Counts: j.Counts, Sheet: j.Sheet, HeaderRow: j.HeaderRow,
+	r := ImportResponse{ID: j.ID, Kind: string(j.Kind), Status: string(j.Status), DryRun: j.DryRun, OverwriteNewer: j.OverwriteNewer,
+		Filename: j.Filename, Size: j.Size, Format: string(j.Format), Progress: j.Progress, Counts: j.Counts, Sheet: j.Sheet, HeaderRow: j.HeaderRow,
 		UnknownColumns: j.UnknownColumns, TownshipCode: optional(j.Township), CreatedBy: j.CreatedByName, Attempts: j.Attempts,
 		CreatedAt: j.CreatedAt, StartedAt: j.StartedAt, FinishedAt: j.FinishedAt,
 		ReportURL: "/api/v1/imports/" + strconv.FormatInt(j.ID, 10) + "/report"}
@@ -83,7 +84,7 @@ const maxIdempotencyKey = 200
 // createImport godoc
 //
 //	@Summary		Upload a registration export or survey sheet
-//	@Description	Multipart form: file (xlsx, or CSV in UTF-8 or GB18030), kind (registration | survey), dry_run (true to check without changing the ledger). The content is sniffed, not the file name: anything else is 415; an empty file, a damaged xlsx or one that unpacks beyond 1 GB is 422; an upload over FUGAI_MAX_UPLOAD_MB is 413. The job runs in the background: poll GET /api/v1/imports/{id}. Idempotency-Key: the same key and file return the same job; the same key with another file is 422; while that job still runs, 409. District admins import both kinds; township admins only survey sheets, applied to their own township's ledgers.
+//	@Description	Multipart form: file (xlsx, or CSV in UTF-8 or GB18030), kind (registration | survey), dry_run (true to check without changing the ledger), overwrite_newer (survey only: true to overwrite ledger fields changed after the file's date — its 填报日期 column, else the upload of the last survey import before the file's first upload; without it such fields are kept, reported with code kept_newer and counted in counts.kept_newer). The content is sniffed, not the file name: anything else is 415; an empty file, a damaged xlsx or one that unpacks beyond 1 GB is 422; an upload over FUGAI_MAX_UPLOAD_MB is 413. The job runs in the background: poll GET /api/v1/imports/{id}. Idempotency-Key: the same key and file return the same job; the same key with another file is 422; while that job still runs, 409. District admins import both kinds; township admins only survey sheets, applied to their own township's ledgers.
 //	@Tags			imports
 //	@Security		BearerAuth
 //	@Accept			multipart/form-data
@@ -91,6 +92,7 @@ const maxIdempotencyKey = 200
 //	@Param			file			formData	file	true	"the spreadsheet"
 //	@Param			kind			formData	string	true	"registration, survey or liaisons"	Enums(registration, survey, liaisons)
 //	@Param			dry_run			formData	bool	false	"check only"
+//	@Param			overwrite_newer	formData	bool	false	"survey only: overwrite ledger fields changed after the file's date"
 //	@Param			Idempotency-Key	header		string	false	"a key unique to this upload"
 //	@Success		202				{object}	ImportResponse
 //	@Success		200				{object}	ImportResponse	"the job an Idempotency-Key already made"
@@ -147,7 +149,11 @@ func (s *Server) createImport(c *gin.Context) {
 		return
 	}
 	defer f.Close()
-	job, created, err := s.db.CreateImport(c.Request.Context(), importer.Job{Kind: kind, DryRun: up.dryRun,
+	if up.overwriteNewer && kind != importer.Survey {
+		s.fail(c, apperr.Field("validation_failed", "overwrite_newer", "overwrite_newer 只适用于调查表（kind=survey）：登记数据和联络员分配表不改动调查项"))
+		return
+	}
+	job, created, err := s.db.CreateImport(c.Request.Context(), importer.Job{Kind: kind, DryRun: up.dryRun, OverwriteNewer: up.overwriteNewer,
 		Filename: up.filename, Size: up.size, SHA256: up.sha256, IdempotencyKey: key, CreatedBy: p.UserID,
 		CreatedByName: p.Username, Township: township, Format: format}, f, actor(c))
 	if err != nil {
@@ -185,7 +191,7 @@ func fileError(err error) error {
 type upload struct {
 	path, filename, kind, sha256 string
 	size                         int64
-	dryRun                       bool
+	dryRun, overwriteNewer       bool
 }
 
 // receiveUpload streams the multipart body: the file part to a temporary
@@ -200,7 +206,7 @@ func (s *Server) receiveUpload(c *gin.Context, limit int64) (upload, error) {
 	if err != nil {
 		return up, apperr.New(apperr.BadRequest, "invalid_multipart", "无法读取上传内容："+err.Error())
 	}
-	dryRun := ""
+	flags := map[string]string{}
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
@@ -229,7 +235,7 @@ func (s *Server) receiveUpload(c *gin.Context, limit int64) (upload, error) {
 				return up, tooLarge(s.cfg.MaxUploadMB)
 			}
 			up.size, up.sha256 = n, hex.EncodeToString(h.Sum(nil))
-		case "kind", "dry_run":
+		case "kind", "dry_run", "overwrite_newer":
 			b, err := io.ReadAll(io.LimitReader(part, 100))
 			if err != nil {
 				return up, uploadError(err, s.cfg.MaxUploadMB)
@@ -237,7 +243,7 @@ func (s *Server) receiveUpload(c *gin.Context, limit int64) (upload, error) {
 			if part.FormName() == "kind" {
 				up.kind = strings.TrimSpace(string(b))
 			} else {
-				dryRun = strings.TrimSpace(string(b))
+				flags[part.FormName()] = strings.TrimSpace(string(b))
 			}
 		}
 		part.Close()
@@ -245,12 +251,18 @@ func (s *Server) receiveUpload(c *gin.Context, limit int64) (upload, error) {
 	if up.path == "" {
 		return up, apperr.Field("validation_failed", "file", "请在 file 字段上传 xlsx 或 CSV 文件")
 	}
-	if dryRun != "" {
-		b, err := strconv.ParseBool(dryRun)
-		if err != nil {
-			return up, apperr.Field("validation_failed", "dry_run", "dry_run 须为 true 或 false")
+	for _, f := range []struct {
+		name string
+		p    *bool
+	}{{"dry_run", &up.dryRun}, {"overwrite_newer", &up.overwriteNewer}} {
+		name, p := f.name, f.p
+		if v := flags[name]; v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return up, apperr.Field("validation_failed", name, name+" 须为 true 或 false")
+			}
+			*p = b
 		}
-		up.dryRun = b
 	}
 	return up, nil
 }

@@ -31,7 +31,10 @@ type importJob struct {
 	Counts   struct {
 		Rows, Created, Updated, Unchanged, Rejected, Warnings, Duplicates, Unassigned int
 		OutOfScope                                                                    int `json:"out_of_scope"`
+		KeptNewer                                                                     int `json:"kept_newer"`
+		OverwrittenNewer                                                              int `json:"overwritten_newer"`
 	}
+	OverwriteNewer bool     `json:"overwrite_newer"`
 	HeaderRow      int      `json:"header_row"`
 	UnknownColumns []string `json:"unknown_columns"`
 	Error          *struct{ Code, Message string }
@@ -128,7 +131,7 @@ func TestImportThroughTheAPI(t *testing.T) {
 			t.Fatal(err)
 		}
 		rows, _ := f.GetRows("问题清单")
-		if len(rows) != 5 || strings.Join(rows[0], ",") != "行号,列,原始值,说明,结果" {
+		if len(rows) != 5 || strings.Join(rows[0], ",") != "行号,列,原始值,说明,结果,代码,台账现值,台账修改时间,修改人" {
 			t.Fatalf("report rows: %q", rows)
 		}
 		found := false

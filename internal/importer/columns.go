@@ -67,6 +67,7 @@ const (
 	FieldRevenue          Field = "annual_revenue"
 	FieldOperatingAddress Field = "operating_address"
 	FieldNeeds            Field = "needs"
+	FieldSurveyDate       Field = "survey_date" // 填报日期: dates a survey row against later edits; no ledger field
 	FieldLiaisonUsername  Field = "liaison_username"
 	FieldLiaisonName      Field = "liaison_name"
 	FieldLiaisonPhone     Field = "liaison_phone"
@@ -113,6 +114,7 @@ var columnTable = [...]column{
 	{FieldRevenue, "年营业收入（万元）", []string{"年营业收入", "年营业收入(万元)", "营业收入", "营业收入(万元)"}, []Kind{Survey}, nil},
 	{FieldOperatingAddress, "实际经营地址", []string{"实际经营地址", "实际经营地", "经营地址"}, []Kind{Survey}, nil},
 	{FieldNeeds, "企业所需", []string{"企业所需", "企业需求", "需求"}, []Kind{Survey}, nil},
+	{FieldSurveyDate, "填报日期", []string{"填报日期", "填报时间", "填表日期", "填表时间", "调查日期", "调查时间", "走访日期", "走访时间"}, []Kind{Survey}, nil},
 	{FieldLiaisonUsername, "联络员账号", []string{"联络员账号", "联络员用户名", "账号", "用户名"}, []Kind{Liaisons}, nil},
 	{FieldLiaisonName, "联络员姓名", []string{"联络员姓名", "联络员", "姓名"}, []Kind{Liaisons}, nil},
 	{FieldLiaisonPhone, "联络员手机号", []string{"联络员手机号", "联络员手机", "联络员电话", "手机号", "手机号码", "联系电话", "手机"}, []Kind{Liaisons}, nil},

@@ -110,9 +110,13 @@ func DetectHeader(rows [][]string, k Kind) (*Header, error) {
 	return nil, &HeaderError{Code: "header_not_found", Message: msg}
 }
 
-// hasOwn reports whether the header has a column only kind k reads.
+// hasOwn reports whether the header has a column only kind k reads
+// (填报日期 does not count: it dates rows, it is no survey item).
 func (h *Header) hasOwn(k Kind) bool {
 	for _, c := range columnTable {
+		if c.field == FieldSurveyDate {
+			continue // dates the rows, is no survey item
+		}
 		if h.Has(c.field) && hasKind(c.kinds, k) && !hasKind(c.kinds, otherKind(k)) {
 			return true
 		}

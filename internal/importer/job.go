@@ -27,7 +27,10 @@ const MaxAttempts = 3
 // Rejected + Duplicates; Warnings counts rows applied with a warning and
 // conflicting duplicates (not applied: a later row of the code won);
 // Unassigned and OutOfScope count applied rows whose ledger has no
-// township or is outside the coverage base.
+// township or is outside the coverage base. KeptNewer and
+// OverwrittenNewer count fields (cells), not rows: survey values not
+// applied because the ledger changed the field after the row's date, and
+// such values applied anyway because the job has overwrite_newer.
 type Counts struct {
 	Rows       int `json:"rows"`
 	Created    int `json:"created"`
@@ -38,6 +41,12 @@ type Counts struct {
 	Duplicates int `json:"duplicates"`
 	Unassigned int `json:"unassigned"`
 	OutOfScope int `json:"out_of_scope"`
+	// KeptNewer counts survey fields left as the ledger has them because
+	// the ledger changed them after the row's date (report code kept_newer).
+	KeptNewer int `json:"kept_newer" validate:"required"`
+	// OverwrittenNewer counts such fields overwritten because the job was
+	// uploaded with overwrite_newer=true (report code overwritten_newer).
+	OverwrittenNewer int `json:"overwritten_newer" validate:"required"`
 }
 
 // Progress is how far a running job is.
@@ -52,6 +61,7 @@ type Job struct {
 	Kind           Kind
 	Status         Status
 	DryRun         bool
+	OverwriteNewer bool // a survey may overwrite fields the ledger changed after the file's date
 	Filename       string
 	Size           int64
 	SHA256         string

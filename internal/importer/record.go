@@ -23,12 +23,22 @@ const (
 
 // Issue is one problem of one row (or of the file, with Row 0), as the
 // report lists it: row number, column, original value, Chinese message.
+// An issue of the survey guard (Code kept_newer or overwritten_newer) also
+// carries the ledger's value and when and by whom it was changed.
 type Issue struct {
 	Row      int
 	Column   string
 	Value    string
 	Message  string
 	Severity Severity
+	// Code is a stable snake_case code, "" for most issues.
+	Code string
+	// Ledger is the ledger's value of the field.
+	Ledger string
+	// ChangedAt and ChangedBy say when the ledger's value counts from and
+	// who changed it (see Edit).
+	ChangedAt *time.Time
+	ChangedBy string
 }
 
 // Record is one parsed data row.
@@ -50,6 +60,10 @@ type Record struct {
 	Name string
 	// MemberSource is the surveyed 党员来源 ("" for none).
 	MemberSource string
+	// Date is the survey row's 填报日期 (a date at midnight UTC), nil when
+	// the file has none for the row: ledger edits on a later day are newer
+	// than the row (see Runner.OverwriteNewer).
+	Date *time.Time
 	// Issues are the row's problems.
 	Issues []Issue
 	// Rejected is set when the row cannot be applied at all.
@@ -193,6 +207,14 @@ func (h *Header) Parse(row int, cells []string, k Kind) Record {
 		v := h.memo.clean(c.field, raw)
 		if v == "" && k == Survey {
 			continue // an empty survey cell says nothing
+		}
+		if c.field == FieldSurveyDate {
+			if d, err := h.memo.date(v); err != nil {
+				r.issue(col, raw, "填报日期："+err.Error()+"，本行按没有填报日期处理", Warning)
+			} else {
+				r.Date = &d
+			}
+			continue
 		}
 		if err := r.set(c.field, v, &h.memo); err != nil {
 			var w *warnOnly
@@ -430,6 +452,7 @@ var repeating = map[Field]bool{
 	FieldCapital: true, FieldFoundedOn: true, FieldEmployees: true, FieldYoungEmployees: true, FieldFullMembers: true,
 	FieldProbationary: true, FieldAboveScale: true, FieldOwnerIdentity: true, FieldOperatingStatus: true,
 	FieldMemberSource: true, FieldUnion: true, FieldYouthLeague: true, FieldWomensFederation: true, FieldNeeds: true,
+	FieldSurveyDate: true,
 }
 
 func (m *memo) clean(f Field, raw string) string {

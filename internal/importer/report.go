@@ -11,7 +11,9 @@ import (
 )
 
 // WriteReport writes a job's report workbook to w: a sheet 问题清单 with
-// every rejected or warned row (行号, 列, 原始值, 说明, 结果) from issues, and
+// every rejected or warned row (行号, 列, 原始值, 说明, 结果, 代码, and for a
+// survey field kept or overwritten because the ledger changed it later
+// 台账现值, 台账修改时间, 修改人) from issues, and
 // a sheet 任务信息 with the counts, the header found, the columns not
 // recognised and why a failed job failed. excelize's stream writer keeps
 // the rows on disk and the zip goes straight to w, so a report of a million
@@ -31,12 +33,12 @@ func WriteReport(w io.Writer, j Job, issues func(func([]Issue) error) error) (er
 	if err != nil {
 		return err
 	}
-	for i, width := range []float64{8, 22, 40, 70, 8} {
+	for i, width := range []float64{8, 22, 40, 70, 8, 18, 30, 18, 16} {
 		if err := sw.SetColWidth(i+1, i+1, width); err != nil {
 			return err
 		}
 	}
-	if err := sw.SetRow("A1", []any{"行号", "列", "原始值", "说明", "结果"}); err != nil {
+	if err := sw.SetRow("A1", []any{"行号", "列", "原始值", "说明", "结果", "代码", "台账现值", "台账修改时间", "修改人"}); err != nil {
 		return err
 	}
 	line := 1
@@ -48,8 +50,16 @@ func WriteReport(w io.Writer, j Job, issues func(func([]Issue) error) error) (er
 			if is.Row == 0 {
 				row = ""
 			}
-			// Values come from uploaded files: neutralise formulas.
-			if err := sw.SetRow("A"+strconv.Itoa(line), []any{row, export.Safe(is.Column), export.Safe(is.Value), is.Message, result}); err != nil {
+			// Values come from uploaded files and ledgers: neutralise formulas.
+			cells := []any{row, export.Safe(is.Column), export.Safe(is.Value), is.Message, result}
+			if is.Code != "" {
+				changed := ""
+				if is.ChangedAt != nil {
+					changed = districtTime(*is.ChangedAt)
+				}
+				cells = append(cells, is.Code, export.Safe(is.Ledger), changed, export.Safe(is.ChangedBy))
+			}
+			if err := sw.SetRow("A"+strconv.Itoa(line), cells); err != nil {
 				return err
 			}
 		}
@@ -72,6 +82,10 @@ func WriteReport(w io.Writer, j Job, issues func(func([]Issue) error) error) (er
 		{"数据行", j.Counts.Rows}, {"新建", j.Counts.Created}, {"更新", j.Counts.Updated}, {"未变化", j.Counts.Unchanged},
 		{"拒绝", j.Counts.Rejected}, {"有警告的行", j.Counts.Warnings}, {"重复行", j.Counts.Duplicates},
 		{"未划分街道/乡镇", j.Counts.Unassigned}, {"不纳入统计", j.Counts.OutOfScope},
+	}
+	if j.Kind == Survey {
+		info = append(info, []any{"覆盖较新修改（overwrite_newer）", map[bool]string{true: "是", false: "否"}[j.OverwriteNewer]},
+			[]any{"因台账修改较新而未更新的项", j.Counts.KeptNewer}, []any{"覆盖了台账较新修改的项", j.Counts.OverwrittenNewer})
 	}
 	for _, u := range j.UnknownColumns {
 		info = append(info, []any{"未识别的列（已忽略）", u})

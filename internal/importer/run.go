@@ -21,6 +21,13 @@ type Runner struct {
 	Kind     Kind
 	Township string // a township administrator's survey import: only its rows
 	DryRun   bool
+	// OverwriteNewer applies survey values even to fields the ledger
+	// changed after the row's date; without it those fields are kept and
+	// reported (see EditStore).
+	OverwriteNewer bool
+	// Uploaded is when the file was uploaded: a 填报日期 after its day is
+	// not believed (zero: Now).
+	Uploaded time.Time
 	District *division.District
 	// Open opens the file from its start.
 	Open func() (Sheet, error)
@@ -33,8 +40,10 @@ type Runner struct {
 	// Batch is how many rows are looked up and written together (default 1000).
 	Batch int
 
-	header *Header // found by Run
-	pools  Pools   // read by Run
+	header   *Header   // found by Run
+	pools    Pools     // read by Run
+	edits    EditStore // a survey's, set by Run
+	surveyed Surveyed  // read by Run for a survey
 }
 
 // Result is what a finished run found.
@@ -279,6 +288,12 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 		s.Close()
 		return res, err
 	}
+	if r.Kind == Survey {
+		if err := r.startGuard(ctx); err != nil {
+			s.Close()
+			return res, err
+		}
+	}
 	pctx, cancel := context.WithCancel(ctx)
 	parsedc := make(chan parsed, 1)
 	var produceErr error
@@ -309,7 +324,7 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 	processed := 0
 	for p := range parsedc {
 		res.Counts.add(p.counts)
-		existing, err := b.lookup(ctx, p.records)
+		existing, edits, err := b.lookup(ctx, p.records)
 		if err != nil {
 			return res, err
 		}
@@ -321,7 +336,7 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 				r.Progress(Progress{Processed: processed, Total: total})
 			}
 		}
-		w, err := b.merge(p, existing)
+		w, err := b.merge(p, existing, edits)
 		if err != nil {
 			return res, err
 		}
@@ -404,6 +419,7 @@ func (r *Runner) produce(ctx context.Context, s Sheet, last map[codeKey]occurren
 		ordinal++
 		rec := h.Parse(row, cells, r.Kind)
 		rec.Hash = hash
+		r.checkDate(&rec)
 		if rec.Rejected {
 			p.counts.Rejected++
 			p.issues = append(p.issues, rec.Issues...)
@@ -434,6 +450,8 @@ func (c *Counts) add(d Counts) {
 	c.Duplicates += d.Duplicates
 	c.Unassigned += d.Unassigned
 	c.OutOfScope += d.OutOfScope
+	c.KeptNewer += d.KeptNewer
+	c.OverwrittenNewer += d.OverwrittenNewer
 }
 
 // batch merges parsed rows with their ledgers, batch by batch.
@@ -445,31 +463,41 @@ type batch struct {
 	codeColumn, nameColumn string
 }
 
-// lookup reads the ledgers of the records' credit codes.
-func (b *batch) lookup(ctx context.Context, records []Record) (map[string]enterprise.Ledger, error) {
+// lookup reads the ledgers of the records' credit codes and, for a
+// survey, the recent edits of those ledgers: two queries per batch.
+func (b *batch) lookup(ctx context.Context, records []Record) (map[string]enterprise.Ledger, map[int64]map[string]Edit, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(records) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	codes := make([]string, len(records))
 	for i := range records {
 		codes[i] = records[i].Code
 	}
-	return b.r.Store.Lookup(ctx, codes)
+	existing, err := b.r.Store.Lookup(ctx, codes)
+	if err != nil || b.r.edits == nil {
+		return existing, nil, err
+	}
+	since, ids := b.r.earliest(records, existing)
+	if len(ids) == 0 {
+		return existing, nil, nil
+	}
+	edits, err := b.r.edits.Edits(ctx, ids, since)
+	return existing, edits, err
 }
 
 // merge applies a parsed batch to the ledgers it found, counts the
 // outcomes and returns what is to be written.
-func (b *batch) merge(p parsed, existing map[string]enterprise.Ledger) (write, error) {
+func (b *batch) merge(p parsed, existing map[string]enterprise.Ledger, edits map[int64]map[string]Edit) (write, error) {
 	r := b.r
 	b.issues = p.issues
 	var w write
 	now := r.Now().UTC()
 	for i := range p.records {
 		rec := &p.records[i]
-		l, ch, ok := b.mergeRecord(rec, existing)
+		l, ch, ok := b.mergeRecord(rec, existing, edits)
 		if !ok {
 			continue
 		}
@@ -592,7 +620,7 @@ func (w *writer) close() error {
 
 // mergeRecord applies one record; ok is false when the row is rejected here
 // (survey rows whose ledger is missing or belongs to another township).
-func (b *batch) mergeRecord(rec *Record, existing map[string]enterprise.Ledger) (enterprise.Ledger, []enterprise.Change, bool) {
+func (b *batch) mergeRecord(rec *Record, existing map[string]enterprise.Ledger, edits map[int64]map[string]Edit) (enterprise.Ledger, []enterprise.Change, bool) {
 	r := b.r
 	old, found := existing[rec.Code]
 	codeCol := b.codeColumn
@@ -624,5 +652,6 @@ func (b *batch) mergeRecord(rec *Record, existing map[string]enterprise.Ledger) 
 			Message: "企业名称与台账中的“" + old.Name + "”不一致，已按统一社会信用代码更新，请核实", Severity: Warning})
 	}
 	l, ch := MergeSurvey(old, rec, r.pools)
+	l, ch = b.keepNewer(rec, old, l, ch, edits[old.ID])
 	return l, ch, true
 }

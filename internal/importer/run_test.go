@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/fugai/fugai/internal/division"
 	"github.com/fugai/fugai/internal/enterprise"
@@ -26,6 +27,9 @@ type memLedgers struct {
 	nextID int64
 	issues []Issue
 	writes int
+
+	surveyed Surveyed
+	edits    map[int64]map[string]Edit
 }
 
 func (m *memLedgers) Lookup(_ context.Context, codes []string) (map[string]enterprise.Ledger, error) {
@@ -56,6 +60,20 @@ func (m *memLedgers) Write(_ context.Context, ls []enterprise.Ledger, _ [][]byte
 
 func (m *memLedgers) Pools(context.Context) (map[string]strategy.Pool, error) {
 	return nil, nil
+}
+
+// Surveyed and Edits: no survey was imported and nothing edited, unless a
+// test says otherwise in surveyed and edits.
+func (m *memLedgers) Surveyed(context.Context) (Surveyed, error) { return m.surveyed, nil }
+
+func (m *memLedgers) Edits(_ context.Context, ids []int64, _ time.Time) (map[int64]map[string]Edit, error) {
+	out := map[int64]map[string]Edit{}
+	for _, id := range ids {
+		if e, ok := m.edits[id]; ok {
+			out[id] = e
+		}
+	}
+	return out, nil
 }
 
 func (m *memLedgers) Report(_ context.Context, is []Issue) error {

@@ -229,7 +229,8 @@ func (w *Workers) process(ctx context.Context, job Job) error {
 		return err
 	}
 	var lastWrite time.Time
-	r := &Runner{Kind: job.Kind, Township: job.Township, DryRun: job.DryRun, District: w.district, Now: w.now,
+	r := &Runner{Kind: job.Kind, Township: job.Township, DryRun: job.DryRun, OverwriteNewer: job.OverwriteNewer,
+		Uploaded: job.CreatedAt, District: w.district, Now: w.now,
 		Open: func() (Sheet, error) { s, _, err := Open(tmp.Name()); return s, err },
 		Progress: func(p Progress) {
 			w.mu.Lock()

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/fugai/fugai/internal/audit"
 	"github.com/fugai/fugai/internal/auth"
@@ -23,6 +24,13 @@ import (
 // through the workers, as the server does.
 func importFile(t *testing.T, db *store.DB, kind importer.Kind, path string, dryRun bool) importer.Job {
 	t.Helper()
+	return importJob(t, db, importer.Job{Kind: kind, DryRun: dryRun}, path, nil)
+}
+
+// importJob is importFile for a job with more options, run by workers
+// with the clock now (nil for time.Now).
+func importJob(t *testing.T, db *store.DB, job importer.Job, path string, now func() time.Time) importer.Job {
+	t.Helper()
 	ctx := context.Background()
 	f, err := os.Open(path)
 	if err != nil {
@@ -31,12 +39,12 @@ func importFile(t *testing.T, db *store.DB, kind importer.Kind, path string, dry
 	defer f.Close()
 	h := sha256.New()
 	size, _ := io.Copy(h, f)
-	job, _, err := db.CreateImport(ctx, importer.Job{Kind: kind, DryRun: dryRun, Filename: path, Size: size,
-		SHA256: hex.EncodeToString(h.Sum(nil)), CreatedByName: "tester"}, f, audit.Actor{Name: "tester"})
+	job.Filename, job.Size, job.SHA256, job.CreatedByName = path, size, hex.EncodeToString(h.Sum(nil)), "tester"
+	job, _, err = db.CreateImport(ctx, job, f, audit.Actor{Name: "tester"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := importer.NewWorkers(db, district(t), slog.New(slog.DiscardHandler), 1, nil)
+	w := importer.NewWorkers(db, district(t), slog.New(slog.DiscardHandler), 1, now)
 	if ok, err := w.RunNext(ctx, job.ID); err != nil || !ok {
 		t.Fatalf("run job %d: %v %v", job.ID, ok, err)
 	}

@@ -25,6 +25,7 @@ type importJobRow struct {
 	Kind           string
 	Status         string
 	DryRun         bool
+	OverwriteNewer bool
 	Filename       string
 	Size           int64
 	SHA256         string `gorm:"column:sha256"`
@@ -58,13 +59,17 @@ type importFileRow struct {
 func (importFileRow) TableName() string { return "import_files" }
 
 type importIssueRow struct {
-	ID         int64 `gorm:"primaryKey"`
-	JobID      int64
-	RowNumber  int
-	ColumnName string
-	Value      string
-	Message    string
-	Severity   string
+	ID          int64 `gorm:"primaryKey"`
+	JobID       int64
+	RowNumber   int
+	ColumnName  string
+	Value       string
+	Message     string
+	Severity    string
+	Code        string
+	LedgerValue string
+	ChangedAt   *time.Time
+	ChangedBy   string
 }
 
 func (importIssueRow) TableName() string { return "import_issues" }
@@ -87,7 +92,7 @@ func utc(t *time.Time) *time.Time {
 }
 
 func (r *importJobRow) toJob() importer.Job {
-	j := importer.Job{ID: r.ID, Kind: importer.Kind(r.Kind), Status: importer.Status(r.Status), DryRun: r.DryRun,
+	j := importer.Job{ID: r.ID, Kind: importer.Kind(r.Kind), Status: importer.Status(r.Status), DryRun: r.DryRun, OverwriteNewer: r.OverwriteNewer,
 		Filename: r.Filename, Size: r.Size, SHA256: r.SHA256, IdempotencyKey: deref(r.IdempotencyKey),
 		CreatedByName: r.CreatedByName, Township: deref(r.TownshipCode), Format: importer.Format(r.Format),
 		Sheet: r.Sheet, HeaderRow: r.HeaderRow, Progress: importer.Progress{Processed: r.Processed, Total: r.Total},
@@ -131,7 +136,7 @@ func (db *DB) CreateImport(ctx context.Context, j importer.Job, file *os.File, b
 	if j.CreatedBy != 0 {
 		createdBy = &j.CreatedBy
 	}
-	row := importJobRow{Kind: string(j.Kind), Status: string(importer.Queued), DryRun: j.DryRun, Filename: j.Filename,
+	row := importJobRow{Kind: string(j.Kind), Status: string(importer.Queued), DryRun: j.DryRun, OverwriteNewer: j.OverwriteNewer, Filename: j.Filename,
 		Size: j.Size, SHA256: j.SHA256, IdempotencyKey: strPtr(j.IdempotencyKey), CreatedBy: createdBy,
 		CreatedByName: j.CreatedByName, TownshipCode: strPtr(j.Township), Format: string(j.Format), CreatedAt: db.Now()}
 	err := db.InTx(ctx, func(tx *Tx) error {
@@ -157,7 +162,7 @@ func (db *DB) CreateImport(ctx context.Context, j importer.Job, file *os.File, b
 			}
 		}
 		return tx.addEvent(audit.ImportCreated, "import", strconv.FormatInt(row.ID, 10),
-			map[string]any{"kind": j.Kind, "filename": j.Filename, "size": j.Size, "dry_run": j.DryRun}, by)
+			map[string]any{"kind": j.Kind, "filename": j.Filename, "size": j.Size, "dry_run": j.DryRun, "overwrite_newer": j.OverwriteNewer}, by)
 	})
 	if err != nil {
 		if isUniqueViolation(err) && j.IdempotencyKey != "" {
@@ -175,7 +180,7 @@ func (db *DB) CreateImport(ctx context.Context, j importer.Job, file *os.File, b
 
 // replay answers a request that repeats an idempotency key.
 func (db *DB) replay(prev, j importer.Job) (importer.Job, bool, error) {
-	if prev.SHA256 != j.SHA256 || prev.Kind != j.Kind || prev.DryRun != j.DryRun {
+	if prev.SHA256 != j.SHA256 || prev.Kind != j.Kind || prev.DryRun != j.DryRun || prev.OverwriteNewer != j.OverwriteNewer {
 		return importer.Job{}, false, &apperr.Error{Kind: apperr.Invalid, Code: "idempotency_key_reused",
 			Message: "该 Idempotency-Key 已用于另一个文件或另一种导入，请换一个新的 Key",
 			Fields:  map[string]string{"Idempotency-Key": "已用于其他导入"}}
@@ -252,7 +257,8 @@ func (db *DB) ImportIssues(ctx context.Context, jobID int64, fn func([]importer.
 		}
 		out := make([]importer.Issue, len(rows))
 		for i, r := range rows {
-			out[i] = importer.Issue{Row: r.RowNumber, Column: r.ColumnName, Value: r.Value, Message: r.Message, Severity: importer.Severity(r.Severity)}
+			out[i] = importer.Issue{Row: r.RowNumber, Column: r.ColumnName, Value: r.Value, Message: r.Message, Severity: importer.Severity(r.Severity),
+				Code: r.Code, Ledger: r.LedgerValue, ChangedAt: utc(r.ChangedAt), ChangedBy: r.ChangedBy}
 		}
 		if err := fn(out); err != nil {
 			return err

@@ -282,7 +282,12 @@ func (s *sqliteLedgers) Write(ctx context.Context, ls []enterprise.Ledger, histo
 
 var historyColumns = []string{"enterprise_id", "version", "actor_id", "actor_name", "source", "at", "changes", "job_id"}
 
-var issueColumns = []string{"job_id", "row_number", "column_name", "value", "message", "severity"}
+var issueColumns = []string{"job_id", "row_number", "column_name", "value", "message", "severity", "code", "ledger_value", "changed_at", "changed_by"}
+
+// issueValues are an issue row's values in the order of issueColumns.
+func issueValues(r *importIssueRow) []any {
+	return []any{r.JobID, r.RowNumber, r.ColumnName, r.Value, r.Message, r.Severity, r.Code, r.LedgerValue, r.ChangedAt, r.ChangedBy}
+}
 
 func (s *sqliteLedgers) Report(ctx context.Context, issues []importer.Issue) error {
 	stx, err := s.sqlTx()
@@ -291,8 +296,8 @@ func (s *sqliteLedgers) Report(ctx context.Context, issues []importer.Issue) err
 	}
 	rows := issueRows(s.job.ID, issues)
 	vals := make([][]any, len(rows))
-	for i, r := range rows {
-		vals[i] = []any{r.JobID, r.RowNumber, r.ColumnName, r.Value, r.Message, r.Severity}
+	for i := range rows {
+		vals[i] = issueValues(&rows[i])
 	}
 	return apperr.Wrap(s.insertRows(ctx, stx, "import_issues", issueColumns, vals, nil), "insert issues")
 }
@@ -301,7 +306,8 @@ func issueRows(jobID int64, issues []importer.Issue) []importIssueRow {
 	rows := make([]importIssueRow, len(issues))
 	for i, is := range issues {
 		rows[i] = importIssueRow{JobID: jobID, RowNumber: is.Row, ColumnName: is.Column, Value: clip(is.Value, 500),
-			Message: is.Message, Severity: string(is.Severity)}
+			Message: is.Message, Severity: string(is.Severity), Code: is.Code, LedgerValue: clip(is.Ledger, 500),
+			ChangedAt: is.ChangedAt, ChangedBy: is.ChangedBy}
 	}
 	return rows
 }
@@ -570,8 +576,8 @@ func (p *pgLedgers) Report(ctx context.Context, issues []importer.Issue) error {
 	defer p.mu.Unlock()
 	rows := issueRows(p.job.ID, issues)
 	src := make([][]any, len(rows))
-	for i, r := range rows {
-		src[i] = []any{r.JobID, r.RowNumber, r.ColumnName, r.Value, r.Message, r.Severity}
+	for i := range rows {
+		src[i] = issueValues(&rows[i])
 	}
 	_, err := p.tx.CopyFrom(ctx, pgx.Identifier{"import_issues"}, issueColumns, pgx.CopyFromRows(src))
 	return apperr.Wrap(err, "copy issues")
