@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO    ?= go
 BIN   := bin/fugai
-SWAG  := $(GO) tool swag init -g routes.go -d internal/httpapi --parseInternal --parseDependencyLevel 1 --outputTypes json,yaml --quiet
+SWAG  := $(GO) tool swag init -g routes.go -d internal/httpapi --parseInternal --parseDependencyLevel 1 --requiredByDefault --outputTypes json,yaml --quiet
 
 .PHONY: all build run test fmt-check vet openapi openapi-check fuzz bench bench-api bench-resolve bench-import bench-coverage clean
 

@@ -15,7 +15,7 @@ import (
 // AuditPage is one page of audit events, newest first.
 type AuditPage struct {
 	Items      []audit.Event `json:"items"`
-	NextCursor *string       `json:"next_cursor"`
+	NextCursor *string       `json:"next_cursor" extensions:"x-nullable"`
 }
 
 // listAuditEvents godoc

@@ -49,6 +49,7 @@ func (s *Server) coverageTable(counts map[string]coverage.Counts, scopeTownship 
 //	@Produce		json
 //	@Param			round	query		int	false	"a closed survey round's id"
 //	@Success		200		{object}	coverage.Table
+//	@Failure		401		{object}	ErrorBody
 //	@Failure		404		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
 //	@Failure	422	{object}	ErrorBody

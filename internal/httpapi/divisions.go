@@ -35,6 +35,7 @@ type PlaceResponse struct {
 //	@Security	BearerAuth
 //	@Produce	json
 //	@Success	200	{object}	DivisionsResponse
+//	@Failure	401	{object}	ErrorBody
 //	@Failure	422	{object}	ErrorBody
 //	@Router		/api/v1/divisions [get]
 func (s *Server) listDivisions(c *gin.Context) {

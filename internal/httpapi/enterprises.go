@@ -26,49 +26,49 @@ type EnterpriseResponse struct {
 	EntityType            string         `json:"entity_type"`
 	Nature                string         `json:"nature" enums:"non_public,public_sector"`
 	LegalRepresentative   string         `json:"legal_representative"`
-	RegisteredCapital     *float64       `json:"registered_capital"`
-	FoundedOn             *string        `json:"founded_on" example:"2015-03-12"`
+	RegisteredCapital     *float64       `json:"registered_capital" extensions:"x-nullable"`
+	FoundedOn             *string        `json:"founded_on" example:"2015-03-12" extensions:"x-nullable" format:"date"`
 	RegistrationStatus    string         `json:"registration_status"`
 	RegisteredAddress     string         `json:"registered_address"`
 	OperatingAddress      string         `json:"operating_address"`
 	RegistrationAuthority string         `json:"registration_authority"`
 	Industry              string         `json:"industry"`
 	BusinessScope         string         `json:"business_scope"`
-	TownshipCode          *string        `json:"township_code" example:"431103001"`
-	TownshipName          *string        `json:"township_name" example:"梅湾街道"`
+	TownshipCode          *string        `json:"township_code" example:"431103001" extensions:"x-nullable"`
+	TownshipName          *string        `json:"township_name" example:"梅湾街道" extensions:"x-nullable"`
 	Assignment            string         `json:"assignment" enums:"address_township,address_place,manual,none"`
-	AssignmentReason      *string        `json:"assignment_reason" enums:"ambiguous,no_match,outside_district"`
+	AssignmentReason      *string        `json:"assignment_reason" enums:"ambiguous,no_match,outside_district" extensions:"x-nullable"`
 	InScope               bool           `json:"in_scope"`
-	OutOfScopeReason      *string        `json:"out_of_scope_reason" enums:"public_sector,not_operating,outside_district,suspended"`
+	OutOfScopeReason      *string        `json:"out_of_scope_reason" enums:"public_sector,not_operating,outside_district,suspended" extensions:"x-nullable"`
 	CheckDigitWarning     bool           `json:"check_digit_warning"`
-	Employees             *int           `json:"employees"`
-	YoungEmployees        *int           `json:"young_employees"`
-	FullMembers           *int           `json:"full_members"`
-	ProbationaryMembers   *int           `json:"probationary_members"`
+	Employees             *int           `json:"employees" extensions:"x-nullable"`
+	YoungEmployees        *int           `json:"young_employees" extensions:"x-nullable"`
+	FullMembers           *int           `json:"full_members" extensions:"x-nullable"`
+	ProbationaryMembers   *int           `json:"probationary_members" extensions:"x-nullable"`
 	MemberSources         map[string]int `json:"member_sources"`
-	OwnerIdentity         *string        `json:"owner_identity" enums:"masses,party_member,npc_deputy,cppcc_member,democratic_party,other"`
-	OperatingStatus       *string        `json:"operating_status" enums:"normal,difficult,production_halted,business_suspended,dormant,deregistered,revoked,other"`
-	AboveScale            *bool          `json:"above_scale"`
+	OwnerIdentity         *string        `json:"owner_identity" enums:"masses,party_member,npc_deputy,cppcc_member,democratic_party,other" extensions:"x-nullable"`
+	OperatingStatus       *string        `json:"operating_status" enums:"normal,difficult,production_halted,business_suspended,dormant,deregistered,revoked,other" extensions:"x-nullable"`
+	AboveScale            *bool          `json:"above_scale" extensions:"x-nullable"`
 	Priority              bool           `json:"priority"`
-	AnnualRevenue         *float64       `json:"annual_revenue"`
+	AnnualRevenue         *float64       `json:"annual_revenue" extensions:"x-nullable"`
 	Needs                 []string       `json:"needs" enums:"talent,policy,financing,market,training,other"`
-	Union                 *bool          `json:"union"`
-	YouthLeague           *bool          `json:"youth_league"`
-	WomensFederation      *bool          `json:"womens_federation"`
-	SuggestedMethod       *string        `json:"suggested_method" enums:"standalone,joint,affiliated,included"`
+	Union                 *bool          `json:"union" extensions:"x-nullable"`
+	YouthLeague           *bool          `json:"youth_league" extensions:"x-nullable"`
+	WomensFederation      *bool          `json:"womens_federation" extensions:"x-nullable"`
+	SuggestedMethod       *string        `json:"suggested_method" enums:"standalone,joint,affiliated,included" extensions:"x-nullable"`
 	// Suggestion explains suggested_method (null when out of scope).
-	Suggestion *SuggestionResponse `json:"suggestion"`
+	Suggestion *SuggestionResponse `json:"suggestion" extensions:"x-nullable"`
 	// VerifiedAt is when a visit or a survey update last confirmed the
 	// ledger (null: never); it is stale from the 183rd district day after.
-	VerifiedAt *time.Time `json:"verified_at"`
+	VerifiedAt *time.Time `json:"verified_at" extensions:"x-nullable" format:"date-time"`
 	// Plan is the enterprise's plan (null when out of scope), as GET
 	// /enterprises/{id}/plan gives it.
-	Plan *PlanResponse `json:"plan"`
+	Plan *PlanResponse `json:"plan" extensions:"x-nullable"`
 	// Liaison is the standing liaison (null when none).
-	Liaison   *LiaisonSummary `json:"liaison"`
+	Liaison   *LiaisonSummary `json:"liaison" extensions:"x-nullable"`
 	Version   int64           `json:"version"`
-	CreatedAt time.Time       `json:"created_at"`
-	UpdatedAt time.Time       `json:"updated_at"`
+	CreatedAt time.Time       `json:"created_at" format:"date-time"`
+	UpdatedAt time.Time       `json:"updated_at" format:"date-time"`
 }
 
 // LiaisonSummary is the standing liaison shown with a ledger.
@@ -91,7 +91,7 @@ type SuggestionResponse struct {
 // EnterprisePage is one page of ledgers.
 type EnterprisePage struct {
 	Items      []EnterpriseResponse `json:"items"`
-	NextCursor *string              `json:"next_cursor"`
+	NextCursor *string              `json:"next_cursor" extensions:"x-nullable"`
 }
 
 // EnterpriseInput documents the writable ledger fields for POST and PATCH.
@@ -108,8 +108,8 @@ type EnterpriseInput struct {
 	Name                  string         `json:"name,omitempty"`
 	EntityType            string         `json:"entity_type,omitempty"`
 	LegalRepresentative   string         `json:"legal_representative,omitempty"`
-	RegisteredCapital     *float64       `json:"registered_capital,omitempty"`
-	FoundedOn             string         `json:"founded_on,omitempty" example:"2015-03-12"`
+	RegisteredCapital     *float64       `json:"registered_capital,omitempty" extensions:"x-nullable"`
+	FoundedOn             string         `json:"founded_on,omitempty" example:"2015-03-12" format:"date"`
 	RegistrationStatus    string         `json:"registration_status,omitempty"`
 	RegisteredAddress     string         `json:"registered_address,omitempty"`
 	OperatingAddress      string         `json:"operating_address,omitempty"`
@@ -117,19 +117,19 @@ type EnterpriseInput struct {
 	Industry              string         `json:"industry,omitempty"`
 	BusinessScope         string         `json:"business_scope,omitempty"`
 	TownshipCode          string         `json:"township_code,omitempty" example:"431103001"`
-	Employees             *int           `json:"employees,omitempty"`
-	YoungEmployees        *int           `json:"young_employees,omitempty"`
-	FullMembers           *int           `json:"full_members,omitempty"`
-	ProbationaryMembers   *int           `json:"probationary_members,omitempty"`
+	Employees             *int           `json:"employees,omitempty" extensions:"x-nullable"`
+	YoungEmployees        *int           `json:"young_employees,omitempty" extensions:"x-nullable"`
+	FullMembers           *int           `json:"full_members,omitempty" extensions:"x-nullable"`
+	ProbationaryMembers   *int           `json:"probationary_members,omitempty" extensions:"x-nullable"`
 	MemberSources         map[string]int `json:"member_sources,omitempty"`
-	OwnerIdentity         *string        `json:"owner_identity,omitempty" enums:"masses,party_member,npc_deputy,cppcc_member,democratic_party,other"`
-	OperatingStatus       *string        `json:"operating_status,omitempty" enums:"normal,difficult,production_halted,business_suspended,dormant,deregistered,revoked,other"`
-	AboveScale            *bool          `json:"above_scale,omitempty"`
-	AnnualRevenue         *float64       `json:"annual_revenue,omitempty"`
+	OwnerIdentity         *string        `json:"owner_identity,omitempty" enums:"masses,party_member,npc_deputy,cppcc_member,democratic_party,other" extensions:"x-nullable"`
+	OperatingStatus       *string        `json:"operating_status,omitempty" enums:"normal,difficult,production_halted,business_suspended,dormant,deregistered,revoked,other" extensions:"x-nullable"`
+	AboveScale            *bool          `json:"above_scale,omitempty" extensions:"x-nullable"`
+	AnnualRevenue         *float64       `json:"annual_revenue,omitempty" extensions:"x-nullable"`
 	Needs                 []string       `json:"needs,omitempty" enums:"talent,policy,financing,market,training,other"`
-	Union                 *bool          `json:"union,omitempty"`
-	YouthLeague           *bool          `json:"youth_league,omitempty"`
-	WomensFederation      *bool          `json:"womens_federation,omitempty"`
+	Union                 *bool          `json:"union,omitempty" extensions:"x-nullable"`
+	YouthLeague           *bool          `json:"youth_league,omitempty" extensions:"x-nullable"`
+	WomensFederation      *bool          `json:"womens_federation,omitempty" extensions:"x-nullable"`
 }
 
 // HistoryResponse lists a ledger's recorded changes, oldest first.
@@ -141,10 +141,10 @@ type HistoryResponse struct {
 type RevisionResponse struct {
 	ID      int64               `json:"id"`
 	Version int64               `json:"version"`
-	ActorID *int64              `json:"actor_id"`
+	ActorID *int64              `json:"actor_id" extensions:"x-nullable"`
 	Actor   string              `json:"actor"`
 	Source  string              `json:"source" enums:"api,import,system"`
-	At      time.Time           `json:"at"`
+	At      time.Time           `json:"at" format:"date-time"`
 	Changes []enterprise.Change `json:"changes"`
 }
 
@@ -282,6 +282,7 @@ func readObject(c *gin.Context) (map[string]json.RawMessage, error) {
 //	@Success		201		{object}	EnterpriseResponse
 //	@Header			201		{string}	ETag	"the ledger's version"
 //	@Failure		400		{object}	ErrorBody
+//	@Failure		401		{object}	ErrorBody
 //	@Failure		403		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
 //	@Failure		422		{object}	ErrorBody
@@ -464,6 +465,7 @@ func districtInstant(v string) (time.Time, bool) {
 //	@Param		id	path		int	true	"ledger id"
 //	@Success	200	{object}	EnterpriseResponse
 //	@Header		200	{string}	ETag	"the ledger's version; send it back as If-Match"
+//	@Failure	401	{object}	ErrorBody
 //	@Failure	404	{object}	ErrorBody
 //	@Router		/api/v1/enterprises/{id} [get]
 func (s *Server) getEnterprise(c *gin.Context) {
@@ -494,6 +496,8 @@ func (s *Server) getEnterprise(c *gin.Context) {
 //	@Success		200			{object}	EnterpriseResponse
 //	@Header			200			{string}	ETag	"the new version"
 //	@Failure		400			{object}	ErrorBody
+//	@Failure		401			{object}	ErrorBody
+//	@Failure		403			{object}	ErrorBody
 //	@Failure		404			{object}	ErrorBody
 //	@Failure		412			{object}	ErrorBody
 //	@Failure		422			{object}	ErrorBody
@@ -548,6 +552,7 @@ func ifMatch(h string) (int64, error) {
 //	@Produce	json
 //	@Param		id	path		int	true	"ledger id"
 //	@Success	200	{object}	HistoryResponse
+//	@Failure	401	{object}	ErrorBody
 //	@Failure	404	{object}	ErrorBody
 //	@Failure	422	{object}	ErrorBody
 //	@Router		/api/v1/enterprises/{id}/history [get]

@@ -22,9 +22,9 @@ type ErrorDetail struct {
 	Message string            `json:"message" example:"提交的数据有误"`
 	Fields  map[string]string `json:"fields"`
 	// CurrentVersion is set on 412: the ledger's version now.
-	CurrentVersion *int64 `json:"current_version,omitempty"`
+	CurrentVersion *int64 `json:"current_version,omitempty" extensions:"x-nullable"`
 	// ImportID is set on 409 import_in_progress: the job the key made.
-	ImportID *int64 `json:"import_id,omitempty"`
+	ImportID *int64 `json:"import_id,omitempty" extensions:"x-nullable"`
 }
 
 // statusOf is the one place an error kind becomes an HTTP status.

@@ -36,13 +36,13 @@ type ImportResponse struct {
 	Sheet          string            `json:"sheet,omitempty"`
 	HeaderRow      int               `json:"header_row,omitempty"`
 	UnknownColumns []string          `json:"unknown_columns"`
-	Error          *ImportError      `json:"error"`
-	TownshipCode   *string           `json:"township_code"`
+	Error          *ImportError      `json:"error" extensions:"x-nullable"`
+	TownshipCode   *string           `json:"township_code" extensions:"x-nullable"`
 	CreatedBy      string            `json:"created_by"`
 	Attempts       int               `json:"attempts"`
-	CreatedAt      time.Time         `json:"created_at"`
-	StartedAt      *time.Time        `json:"started_at"`
-	FinishedAt     *time.Time        `json:"finished_at"`
+	CreatedAt      time.Time         `json:"created_at" format:"date-time"`
+	StartedAt      *time.Time        `json:"started_at" extensions:"x-nullable" format:"date-time"`
+	FinishedAt     *time.Time        `json:"finished_at" extensions:"x-nullable" format:"date-time"`
 	ReportURL      string            `json:"report_url"`
 }
 
@@ -55,7 +55,7 @@ type ImportError struct {
 // ImportPage is one page of import jobs, newest first.
 type ImportPage struct {
 	Items      []ImportResponse `json:"items"`
-	NextCursor *string          `json:"next_cursor"`
+	NextCursor *string          `json:"next_cursor" extensions:"x-nullable"`
 }
 
 func (s *Server) toImport(j importer.Job) ImportResponse {
@@ -97,6 +97,7 @@ const maxIdempotencyKey = 200
 //	@Success		202				{object}	ImportResponse
 //	@Success		200				{object}	ImportResponse	"the job an Idempotency-Key already made"
 //	@Failure		400				{object}	ErrorBody
+//	@Failure		401				{object}	ErrorBody
 //	@Failure		403				{object}	ErrorBody
 //	@Failure		409				{object}	ErrorBody
 //	@Failure		413				{object}	ErrorBody
@@ -283,6 +284,8 @@ func uploadError(err error, mb int) error {
 //	@Produce	json
 //	@Param		id	path		int	true	"job id"
 //	@Success	200	{object}	ImportResponse
+//	@Failure	401	{object}	ErrorBody
+//	@Failure	403	{object}	ErrorBody
 //	@Failure	404	{object}	ErrorBody
 //	@Router		/api/v1/imports/{id} [get]
 func (s *Server) getImport(c *gin.Context) {
@@ -309,6 +312,8 @@ func (s *Server) getImport(c *gin.Context) {
 //	@Param			limit	query		int		false	"default 50, max 200"
 //	@Param			cursor	query		string	false	"next_cursor of the previous page"
 //	@Success		200		{object}	ImportPage
+//	@Failure		401		{object}	ErrorBody
+//	@Failure		403		{object}	ErrorBody
 //	@Failure		422		{object}	ErrorBody
 //	@Router			/api/v1/imports [get]
 func (s *Server) listImports(c *gin.Context) {

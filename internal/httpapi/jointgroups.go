@@ -31,7 +31,7 @@ type JointGroupSuggestions struct {
 type JointGroupRequest struct {
 	TownshipCode  string  `json:"township_code" example:"431103006"`
 	EnterpriseIDs []int64 `json:"enterprise_ids"`
-	FullMembers   *int    `json:"full_members,omitempty"`
+	FullMembers   *int    `json:"full_members,omitempty" extensions:"x-nullable"`
 }
 
 // JointGroupResponse is a confirmed (or dissolved) joint group.
@@ -41,9 +41,9 @@ type JointGroupResponse struct {
 	TownshipName  string  `json:"township_name"`
 	EnterpriseIDs []int64 `json:"enterprise_ids"`
 	FullMembers   int     `json:"full_members"`
-	CreatedAt     string  `json:"created_at"`
+	CreatedAt     string  `json:"created_at" format:"date-time"`
 	CreatedBy     string  `json:"created_by"`
-	DissolvedAt   *string `json:"dissolved_at"`
+	DissolvedAt   *string `json:"dissolved_at" extensions:"x-nullable" format:"date-time"`
 	DissolvedBy   string  `json:"dissolved_by"`
 }
 
@@ -87,6 +87,8 @@ func (s *Server) townshipQuery(c *gin.Context) (string, error) {
 //	@Produce		json
 //	@Param			township	query		string	false	"9-digit township code (all visible townships when absent)"
 //	@Success		200			{object}	JointGroupSuggestions
+//	@Failure		401			{object}	ErrorBody
+//	@Failure		403			{object}	ErrorBody
 //	@Failure		422			{object}	ErrorBody
 //	@Router			/api/v1/joint-groups/suggestions [get]
 func (s *Server) suggestJointGroups(c *gin.Context) {
@@ -132,6 +134,8 @@ func (s *Server) suggestJointGroups(c *gin.Context) {
 //	@Param			body	body		JointGroupRequest	true	"the group (a suggestion item as it is)"
 //	@Success		201		{object}	JointGroupResponse
 //	@Failure		400		{object}	ErrorBody
+//	@Failure		401		{object}	ErrorBody
+//	@Failure		403		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
 //	@Failure		422		{object}	ErrorBody
 //	@Router			/api/v1/joint-groups [post]
@@ -163,6 +167,8 @@ func (s *Server) createJointGroup(c *gin.Context) {
 //	@Param		township	query		string	false	"9-digit township code"
 //	@Param		dissolved	query		bool	false	"include dissolved groups"
 //	@Success	200			{object}	JointGroupList
+//	@Failure	401			{object}	ErrorBody
+//	@Failure	403			{object}	ErrorBody
 //	@Failure	422			{object}	ErrorBody
 //	@Router		/api/v1/joint-groups [get]
 func (s *Server) listJointGroups(c *gin.Context) {
@@ -201,6 +207,8 @@ func (s *Server) listJointGroups(c *gin.Context) {
 //	@Produce	json
 //	@Param		id	path		int	true	"group id"
 //	@Success	200	{object}	JointGroupResponse
+//	@Failure	401	{object}	ErrorBody
+//	@Failure	403	{object}	ErrorBody
 //	@Failure	404	{object}	ErrorBody
 //	@Router		/api/v1/joint-groups/{id} [get]
 func (s *Server) getJointGroup(c *gin.Context) {
@@ -225,6 +233,8 @@ func (s *Server) getJointGroup(c *gin.Context) {
 //	@Security		BearerAuth
 //	@Param			id	path	int	true	"group id"
 //	@Success		204
+//	@Failure		401	{object}	ErrorBody
+//	@Failure		403	{object}	ErrorBody
 //	@Failure		404	{object}	ErrorBody
 //	@Failure		409	{object}	ErrorBody
 //	@Router			/api/v1/joint-groups/{id} [delete]

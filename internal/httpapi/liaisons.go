@@ -20,9 +20,9 @@ type LiaisonPeriod struct {
 	LiaisonID  int64   `json:"liaison_id"`
 	Username   string  `json:"username"`
 	Name       string  `json:"name"`
-	AssignedAt string  `json:"assigned_at"`
+	AssignedAt string  `json:"assigned_at" format:"date-time"`
 	AssignedBy string  `json:"assigned_by"`
-	EndedAt    *string `json:"ended_at"`
+	EndedAt    *string `json:"ended_at" extensions:"x-nullable" format:"date-time"`
 	EndedBy    string  `json:"ended_by"`
 }
 
@@ -30,8 +30,8 @@ type LiaisonPeriod struct {
 // and every assignment it has had, oldest first.
 type LiaisonResponse struct {
 	EnterpriseID int64           `json:"enterprise_id"`
-	Liaison      *UserResponse   `json:"liaison"`
-	AssignedAt   *string         `json:"assigned_at"`
+	Liaison      *UserResponse   `json:"liaison" extensions:"x-nullable"`
+	AssignedAt   *string         `json:"assigned_at" extensions:"x-nullable" format:"date-time"`
 	History      []LiaisonPeriod `json:"history"`
 }
 
@@ -55,22 +55,22 @@ type LiaisonList struct {
 // /dictionaries; their Chinese labels are accepted too (stored as codes);
 // anything else is 422.
 type VisitRequest struct {
-	VisitedOn string   `json:"visited_on" example:"2026-05-20"`
+	VisitedOn string   `json:"visited_on" example:"2026-05-20" format:"date"`
 	Services  []string `json:"services" enums:"talent,policy,party_building,other"`
-	Notes     string   `json:"notes"`
-	NextSteps string   `json:"next_steps"`
+	Notes     string   `json:"notes" validate:"optional"`
+	NextSteps string   `json:"next_steps" validate:"optional"`
 }
 
 // VisitResponse is a logged visit.
 type VisitResponse struct {
 	ID           int64    `json:"id"`
 	EnterpriseID int64    `json:"enterprise_id"`
-	VisitedOn    string   `json:"visited_on"`
+	VisitedOn    string   `json:"visited_on" format:"date"`
 	Services     []string `json:"services" enums:"talent,policy,party_building,other"`
 	Notes        string   `json:"notes"`
 	NextSteps    string   `json:"next_steps"`
 	Author       string   `json:"author"`
-	CreatedAt    string   `json:"created_at"`
+	CreatedAt    string   `json:"created_at" format:"date-time"`
 }
 
 // VisitList lists an enterprise's visits, latest first.
@@ -115,6 +115,7 @@ func (s *Server) liaisonResponse(c *gin.Context, id int64, a *liaison.Assignment
 //	@Produce	json
 //	@Param		id	path		int	true	"ledger id"
 //	@Success	200	{object}	LiaisonResponse
+//	@Failure	401	{object}	ErrorBody
 //	@Failure	404	{object}	ErrorBody
 //	@Router		/api/v1/enterprises/{id}/liaison [get]
 func (s *Server) getLiaison(c *gin.Context) {
@@ -147,6 +148,8 @@ func (s *Server) getLiaison(c *gin.Context) {
 //	@Param			id		path		int				true	"ledger id"
 //	@Param			body	body		LiaisonRequest	true	"the liaison"
 //	@Success		200		{object}	LiaisonResponse
+//	@Failure		401		{object}	ErrorBody
+//	@Failure		403		{object}	ErrorBody
 //	@Failure		404		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
 //	@Failure		422		{object}	ErrorBody
@@ -188,6 +191,8 @@ func (s *Server) putLiaison(c *gin.Context) {
 //	@Produce		json
 //	@Param			township	query		string	false	"9-digit township code"
 //	@Success		200			{object}	LiaisonList
+//	@Failure		401			{object}	ErrorBody
+//	@Failure		403			{object}	ErrorBody
 //	@Failure		422			{object}	ErrorBody
 //	@Router			/api/v1/liaisons [get]
 func (s *Server) listLiaisons(c *gin.Context) {
@@ -256,6 +261,8 @@ func (s *Server) myEnterprises(c *gin.Context) { s.listEnterprises(c) }
 //	@Param			id		path		int				true	"ledger id"
 //	@Param			body	body		VisitRequest	true	"the visit"
 //	@Success		201		{object}	VisitResponse
+//	@Failure		401		{object}	ErrorBody
+//	@Failure		403		{object}	ErrorBody
 //	@Failure		404		{object}	ErrorBody
 //	@Failure		422		{object}	ErrorBody
 //	@Router			/api/v1/enterprises/{id}/visits [post]
@@ -291,6 +298,7 @@ func (s *Server) addVisit(c *gin.Context) {
 //	@Produce	json
 //	@Param		id	path		int	true	"ledger id"
 //	@Success	200	{object}	VisitList
+//	@Failure	401	{object}	ErrorBody
 //	@Failure	404	{object}	ErrorBody
 //	@Failure	422	{object}	ErrorBody
 //	@Router		/api/v1/enterprises/{id}/visits [get]

@@ -18,9 +18,9 @@ type PartyOrgRequest struct {
 	Name          string  `json:"name" example:"永州市某某有限公司党支部"`
 	Kind          string  `json:"kind" enums:"committee,general_branch,branch,joint_branch"`
 	FormationType string  `json:"formation_type" enums:"standalone,joint"`
-	FoundedOn     string  `json:"founded_on" example:"2026-05-20"`
-	Secretary     string  `json:"secretary"`
-	MemberCount   *int    `json:"member_count" example:"3"`
+	FoundedOn     string  `json:"founded_on" example:"2026-05-20" format:"date"`
+	Secretary     string  `json:"secretary" validate:"optional"`
+	MemberCount   *int    `json:"member_count" example:"3" extensions:"x-nullable"`
 	EnterpriseIDs []int64 `json:"enterprise_ids"`
 }
 
@@ -29,13 +29,13 @@ type PartyOrgRequest struct {
 // a joint organisation, enterprise_ids makes its coverage (and its joint
 // group) exactly those enterprises.
 type PartyOrgPatch struct {
-	Name          *string  `json:"name,omitempty"`
-	Kind          *string  `json:"kind,omitempty" enums:"committee,general_branch,branch,joint_branch"`
-	FormationType *string  `json:"formation_type,omitempty" enums:"standalone,joint"`
-	FoundedOn     *string  `json:"founded_on,omitempty" format:"date" example:"2026-05-20"`
-	Secretary     *string  `json:"secretary,omitempty"`
-	MemberCount   *int     `json:"member_count,omitempty" example:"3"`
-	EnterpriseIDs *[]int64 `json:"enterprise_ids,omitempty"`
+	Name          *string  `json:"name,omitempty" extensions:"x-nullable"`
+	Kind          *string  `json:"kind,omitempty" enums:"committee,general_branch,branch,joint_branch" extensions:"x-nullable"`
+	FormationType *string  `json:"formation_type,omitempty" enums:"standalone,joint" extensions:"x-nullable"`
+	FoundedOn     *string  `json:"founded_on,omitempty" format:"date" example:"2026-05-20" extensions:"x-nullable"`
+	Secretary     *string  `json:"secretary,omitempty" extensions:"x-nullable"`
+	MemberCount   *int     `json:"member_count,omitempty" example:"3" extensions:"x-nullable"`
+	EnterpriseIDs *[]int64 `json:"enterprise_ids,omitempty" extensions:"x-nullable"`
 }
 
 // PartyOrgEndRequest dissolves (撤销) or merges (合并) an organisation.
@@ -59,12 +59,12 @@ type PartyOrgResponse struct {
 	Kind          string  `json:"kind" enums:"committee,general_branch,branch,joint_branch"`
 	KindLabel     string  `json:"kind_label" example:"党支部"`
 	FormationType string  `json:"formation_type" enums:"standalone,joint"`
-	FoundedOn     string  `json:"founded_on"`
+	FoundedOn     string  `json:"founded_on" format:"date"`
 	Secretary     string  `json:"secretary"`
 	MemberCount   int     `json:"member_count"`
 	TownshipCode  string  `json:"township_code"`
 	TownshipName  string  `json:"township_name"`
-	JointGroupID  *int64  `json:"joint_group_id"`
+	JointGroupID  *int64  `json:"joint_group_id" extensions:"x-nullable"`
 	EnterpriseIDs []int64 `json:"enterprise_ids"`
 	Status        string  `json:"status" enums:"active,dissolved,merged"`
 	StatusLabel   string  `json:"status_label" example:"正常"`
@@ -118,6 +118,8 @@ func (s *Server) today() string { return s.db.Now().In(liaison.Zone()).Format(ti
 //	@Param			body	body		PartyOrgRequest	true	"the organisation"
 //	@Success		201		{object}	PartyOrgResponse
 //	@Failure		400		{object}	ErrorBody
+//	@Failure		401		{object}	ErrorBody
+//	@Failure		403		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
 //	@Failure		422		{object}	ErrorBody
 //	@Router			/api/v1/party-orgs [post]
@@ -150,6 +152,8 @@ func (s *Server) createPartyOrg(c *gin.Context) {
 //	@Produce	json
 //	@Param		township	query		string	false	"9-digit township code"
 //	@Success	200			{object}	PartyOrgList
+//	@Failure	401			{object}	ErrorBody
+//	@Failure	403			{object}	ErrorBody
 //	@Failure	422			{object}	ErrorBody
 //	@Router		/api/v1/party-orgs [get]
 func (s *Server) listPartyOrgs(c *gin.Context) {
@@ -182,6 +186,8 @@ func (s *Server) listPartyOrgs(c *gin.Context) {
 //	@Param		id	path		int	true	"organisation id"
 //	@Success	200	{object}	PartyOrgResponse
 //	@Header		200	{string}	ETag	"the organisation's version"
+//	@Failure	401	{object}	ErrorBody
+//	@Failure	403	{object}	ErrorBody
 //	@Failure	404	{object}	ErrorBody
 //	@Router		/api/v1/party-orgs/{id} [get]
 func (s *Server) getPartyOrg(c *gin.Context) {

@@ -18,20 +18,20 @@ type PlanResponse struct {
 	Method          string            `json:"method" enums:"standalone,joint,affiliated,included"`
 	MethodSource    string            `json:"method_source" enums:"suggestion,override"`
 	SuggestedMethod string            `json:"suggested_method" enums:"standalone,joint,affiliated,included"`
-	Override        *OverrideResponse `json:"override"`
+	Override        *OverrideResponse `json:"override" extensions:"x-nullable"`
 	// PlannedStartOn is 组建时间, PlannedCompletionOn 完成时间,
 	// FormationDetails 组建方式.
-	PlannedStartOn      *string `json:"planned_start_on" example:"2026-03-01"`
+	PlannedStartOn      *string `json:"planned_start_on" example:"2026-03-01" extensions:"x-nullable" format:"date"`
 	FormationDetails    string  `json:"formation_details"`
-	PlannedCompletionOn *string `json:"planned_completion_on" example:"2026-06-30"`
+	PlannedCompletionOn *string `json:"planned_completion_on" example:"2026-06-30" extensions:"x-nullable" format:"date"`
 	ContactName         string  `json:"contact_name"`
 	ContactPhone        string  `json:"contact_phone"`
 	Status              string  `json:"status" enums:"not_started,in_progress,formed,not_applicable"`
-	FormedOn            *string `json:"formed_on"`
-	PartyOrgID          *int64  `json:"party_org_id"`
-	JointGroupID        *int64  `json:"joint_group_id"`
+	FormedOn            *string `json:"formed_on" extensions:"x-nullable" format:"date"`
+	PartyOrgID          *int64  `json:"party_org_id" extensions:"x-nullable"`
+	JointGroupID        *int64  `json:"joint_group_id" extensions:"x-nullable"`
 	Version             int64   `json:"version"`
-	UpdatedAt           *string `json:"updated_at"`
+	UpdatedAt           *string `json:"updated_at" extensions:"x-nullable" format:"date-time"`
 	UpdatedBy           string  `json:"updated_by"`
 }
 
@@ -43,24 +43,24 @@ type OverrideResponse struct {
 	SuggestionAtThen string `json:"suggestion_at_override" enums:"standalone,joint,affiliated,included"`
 	NeedsReview      bool   `json:"needs_review"`
 	By               string `json:"by"`
-	At               string `json:"at"`
+	At               string `json:"at" format:"date-time"`
 }
 
 // PlanRequest replaces a plan. A method other than the current suggestion
 // is an override and needs override_reason; leaving method out (or sending
 // the suggestion) follows the suggestion.
 type PlanRequest struct {
-	Method              *string `json:"method" enums:"standalone,joint,affiliated,included"`
-	OverrideReason      string  `json:"override_reason"`
-	PlannedStartOn      *string `json:"planned_start_on" example:"2026-03-01"`
-	FormationDetails    string  `json:"formation_details"`
-	PlannedCompletionOn *string `json:"planned_completion_on" example:"2026-06-30"`
-	ContactName         string  `json:"contact_name"`
-	ContactPhone        string  `json:"contact_phone" example:"13800000000"`
-	Status              *string `json:"status" enums:"not_started,in_progress,formed,not_applicable"`
-	FormedOn            *string `json:"formed_on"`
-	PartyOrgID          *int64  `json:"party_org_id"`
-	JointGroupID        *int64  `json:"joint_group_id"`
+	Method              *string `json:"method" enums:"standalone,joint,affiliated,included" extensions:"x-nullable" validate:"optional"`
+	OverrideReason      string  `json:"override_reason" validate:"optional"`
+	PlannedStartOn      *string `json:"planned_start_on" example:"2026-03-01" extensions:"x-nullable" format:"date" validate:"optional"`
+	FormationDetails    string  `json:"formation_details" validate:"optional"`
+	PlannedCompletionOn *string `json:"planned_completion_on" example:"2026-06-30" extensions:"x-nullable" format:"date" validate:"optional"`
+	ContactName         string  `json:"contact_name" validate:"optional"`
+	ContactPhone        string  `json:"contact_phone" example:"13800000000" validate:"optional"`
+	Status              *string `json:"status" enums:"not_started,in_progress,formed,not_applicable" extensions:"x-nullable" validate:"optional"`
+	FormedOn            *string `json:"formed_on" extensions:"x-nullable" format:"date" validate:"optional"`
+	PartyOrgID          *int64  `json:"party_org_id" extensions:"x-nullable" validate:"optional"`
+	JointGroupID        *int64  `json:"joint_group_id" extensions:"x-nullable" validate:"optional"`
 }
 
 func dateString(t *time.Time) *string {
@@ -99,6 +99,7 @@ func toPlanResponse(p strategy.Plan) PlanResponse {
 //	@Param			id	path		int	true	"ledger id"
 //	@Success		200	{object}	PlanResponse
 //	@Header			200	{string}	ETag	"the plan's version; send it back as If-Match"
+//	@Failure		401	{object}	ErrorBody
 //	@Failure		404	{object}	ErrorBody
 //	@Failure		422	{object}	ErrorBody
 //	@Router			/api/v1/enterprises/{id}/plan [get]
@@ -131,6 +132,8 @@ func (s *Server) getPlan(c *gin.Context) {
 //	@Success		200			{object}	PlanResponse
 //	@Header			200			{string}	ETag	"the new version"
 //	@Failure		400			{object}	ErrorBody
+//	@Failure		401			{object}	ErrorBody
+//	@Failure		403			{object}	ErrorBody
 //	@Failure		404			{object}	ErrorBody
 //	@Failure		412			{object}	ErrorBody
 //	@Failure		422			{object}	ErrorBody

@@ -20,6 +20,8 @@ import (
 //	@Produce		application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
 //	@Param			id	path		int	true	"job id"
 //	@Success		200	{file}		file
+//	@Failure		401	{object}	ErrorBody
+//	@Failure		403	{object}	ErrorBody
 //	@Failure		404	{object}	ErrorBody
 //	@Failure		409	{object}	ErrorBody	"the job has not finished"
 //	@Router			/api/v1/imports/{id}/report [get]

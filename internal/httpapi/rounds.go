@@ -16,8 +16,8 @@ import (
 // RoundRequest declares a survey round.
 type RoundRequest struct {
 	Name     string `json:"name" example:"2026年上半年"`
-	StartsOn string `json:"starts_on" example:"2026-03-01"`
-	EndsOn   string `json:"ends_on" example:"2026-06-30"`
+	StartsOn string `json:"starts_on" example:"2026-03-01" format:"date"`
+	EndsOn   string `json:"ends_on" example:"2026-06-30" format:"date"`
 }
 
 // RoundResponse is a survey round with each township's progress
@@ -26,9 +26,9 @@ type RoundRequest struct {
 type RoundResponse struct {
 	ID       int64   `json:"id"`
 	Name     string  `json:"name"`
-	StartsOn string  `json:"starts_on"`
-	EndsOn   string  `json:"ends_on"`
-	EndedOn  *string `json:"ended_on"`
+	StartsOn string  `json:"starts_on" format:"date"`
+	EndsOn   string  `json:"ends_on" format:"date"`
+	EndedOn  *string `json:"ended_on" extensions:"x-nullable" format:"date"`
 	Status   string  `json:"status" enums:"open,closed"`
 	ClosedAt *string `json:"closed_at" format:"date-time" extensions:"x-nullable"`
 	// SnapshotTakenAt is when the closed round's snapshot was taken (its
@@ -116,6 +116,8 @@ func (s *Server) toRound(c *gin.Context, r survey.Round) (RoundResponse, error) 
 //	@Produce		json
 //	@Param			body	body		RoundRequest	true	"the round"
 //	@Success		201		{object}	RoundResponse
+//	@Failure		401		{object}	ErrorBody
+//	@Failure		403		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
 //	@Failure		422		{object}	ErrorBody
 //	@Router			/api/v1/survey-rounds [post]
@@ -150,6 +152,7 @@ func (s *Server) createRound(c *gin.Context) {
 //	@Security	BearerAuth
 //	@Produce	json
 //	@Success	200	{object}	RoundList
+//	@Failure	401	{object}	ErrorBody
 //	@Failure	422	{object}	ErrorBody
 //	@Router		/api/v1/survey-rounds [get]
 func (s *Server) listRounds(c *gin.Context) {
@@ -179,6 +182,7 @@ func (s *Server) listRounds(c *gin.Context) {
 //	@Produce	json
 //	@Param		id	path		int	true	"round id"
 //	@Success	200	{object}	RoundResponse
+//	@Failure	401	{object}	ErrorBody
 //	@Failure	404	{object}	ErrorBody
 //	@Router		/api/v1/survey-rounds/{id} [get]
 func (s *Server) getRound(c *gin.Context) {
@@ -209,6 +213,8 @@ func (s *Server) getRound(c *gin.Context) {
 //	@Produce		json
 //	@Param			id	path		int	true	"round id"
 //	@Success		200	{object}	RoundResponse
+//	@Failure		401	{object}	ErrorBody
+//	@Failure		403	{object}	ErrorBody
 //	@Failure		404	{object}	ErrorBody
 //	@Failure		409	{object}	ErrorBody
 //	@Router			/api/v1/survey-rounds/{id}/close [post]
@@ -282,9 +288,9 @@ func (s *Server) getRoundCoverage(c *gin.Context) {
 type TrendRow struct {
 	RoundID   int64          `json:"round_id"`
 	Name      string         `json:"name"`
-	StartsOn  string         `json:"starts_on"`
-	EndedOn   string         `json:"ended_on"`
-	District  *coverage.Row  `json:"district,omitempty"`
+	StartsOn  string         `json:"starts_on" format:"date"`
+	EndedOn   string         `json:"ended_on" format:"date"`
+	District  *coverage.Row  `json:"district,omitempty" extensions:"x-nullable"`
 	Townships []coverage.Row `json:"townships"`
 }
 
@@ -301,6 +307,7 @@ type Trend struct {
 //	@Security		BearerAuth
 //	@Produce		json
 //	@Success		200	{object}	Trend
+//	@Failure	401	{object}	ErrorBody
 //	@Failure	422	{object}	ErrorBody
 //	@Router			/api/v1/coverage/trend [get]
 func (s *Server) getTrend(c *gin.Context) {

@@ -22,7 +22,7 @@ type LoginRequest struct {
 // LoginResponse carries the session token and the user.
 type LoginResponse struct {
 	Token     string       `json:"token"`
-	ExpiresAt time.Time    `json:"expires_at"`
+	ExpiresAt time.Time    `json:"expires_at" format:"date-time"`
 	User      UserResponse `json:"user"`
 }
 
@@ -34,13 +34,13 @@ type UserResponse struct {
 	Phone        string    `json:"phone"`
 	Unit         string    `json:"unit"`
 	Role         auth.Role `json:"role" enums:"district_admin,township_admin,liaison,auditor"`
-	TownshipCode *string   `json:"township_code"`
-	TownshipName *string   `json:"township_name"`
+	TownshipCode *string   `json:"township_code" extensions:"x-nullable"`
+	TownshipName *string   `json:"township_name" extensions:"x-nullable"`
 	// Disabled accounts (停用) cannot log in; DisabledAt is when, null
 	// while the account is active.
 	Disabled   bool       `json:"disabled" binding:"required"`
 	DisabledAt *time.Time `json:"disabled_at" format:"date-time" extensions:"x-nullable"`
-	CreatedAt  time.Time  `json:"created_at"`
+	CreatedAt  time.Time  `json:"created_at" format:"date-time"`
 }
 
 // CreateUserRequest is the body of POST /api/v1/users.
@@ -48,11 +48,11 @@ type CreateUserRequest struct {
 	Username     string    `json:"username" example:"liaison01"`
 	Password     string    `json:"password" example:"Liaison-Pass-01"`
 	Role         auth.Role `json:"role" enums:"district_admin,township_admin,liaison,auditor"`
-	TownshipCode string    `json:"township_code" example:"431103001"`
-	Name         string    `json:"name" example:"张三"`
-	Phone        string    `json:"phone" example:"13800000000"`
+	TownshipCode string    `json:"township_code" example:"431103001" validate:"optional"`
+	Name         string    `json:"name" example:"张三" validate:"optional"`
+	Phone        string    `json:"phone" example:"13800000000" validate:"optional"`
 	// Unit is the liaison's unit and post (单位/职务).
-	Unit string `json:"unit" example:"梅湾街道党工委 组织委员"`
+	Unit string `json:"unit" example:"梅湾街道党工委 组织委员" validate:"optional"`
 }
 
 func (s *Server) toUser(u auth.User) UserResponse {
@@ -81,7 +81,9 @@ var errBadCredentials = apperr.New(apperr.Unauthenticated, "invalid_credentials"
 //	@Success		200		{object}	LoginResponse
 //	@Failure		400		{object}	ErrorBody
 //	@Failure		401		{object}	ErrorBody
+//	@Failure		422		{object}	ErrorBody
 //	@Failure		423		{object}	ErrorBody
+//	@Failure		429		{object}	ErrorBody	"too many logins in flight, or five attempts on one account still in progress"
 //	@Router			/api/v1/auth/login [post]
 func (s *Server) login(c *gin.Context) {
 	var req LoginRequest
@@ -196,6 +198,7 @@ func (s *Server) getMe(c *gin.Context) {
 //	@Produce		json
 //	@Param			body	body		CreateUserRequest	true	"the new user"
 //	@Success		201		{object}	UserResponse
+//	@Failure		401		{object}	ErrorBody
 //	@Failure		403		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
 //	@Failure		422		{object}	ErrorBody
@@ -244,6 +247,7 @@ type UserList struct {
 //	@Produce		json
 //	@Param			role	query		string	false	"only this role"	Enums(district_admin, township_admin, liaison, auditor)
 //	@Success		200		{object}	UserList
+//	@Failure		401		{object}	ErrorBody
 //	@Failure		403		{object}	ErrorBody
 //	@Failure		422		{object}	ErrorBody
 //	@Router			/api/v1/users [get]
