@@ -369,20 +369,28 @@ func TestCoverageCountsFollowImportsAndEdits(t *testing.T) {
 					continue
 				}
 				o := active[rng.IntN(len(active))]
-				var others, joint []strategy.PartyOrg
+				var paired, joint []strategy.PartyOrg // paired: with another of its township
 				for _, x := range active {
-					if x.ID != o.ID && x.Township == o.Township {
-						others = append(others, x)
+					if slices.ContainsFunc(active, func(y strategy.PartyOrg) bool { return y.ID != x.ID && y.Township == x.Township }) {
+						paired = append(paired, x)
 					}
 					if x.FormationType == strategy.Joint {
 						joint = append(joint, x)
 					}
 				}
 				switch {
-				case kind == 12 && len(others) == 0, kind == 13 && len(joint) == 0:
-					kind = 11
+				case kind == 12 && len(paired) == 0, kind == 13 && len(joint) == 0:
+					continue
+				case kind == 12:
+					o = paired[rng.IntN(len(paired))]
 				case kind == 13:
 					o = joint[rng.IntN(len(joint))]
+				}
+				var others []strategy.PartyOrg
+				for _, x := range active {
+					if x.ID != o.ID && x.Township == o.Township {
+						others = append(others, x)
+					}
 				}
 				switch kind {
 				case 11:
@@ -440,6 +448,7 @@ func TestCoverageCountsFollowImportsAndEdits(t *testing.T) {
 		if steps < 30 || total == 0 {
 			t.Fatalf("the walk exercised too little: %d steps, %+v", steps, got)
 		}
+		t.Logf("applied in the walk: %v", applied)
 		for _, k := range []string{"edit", "plan", "assign", "visit", "group", "party org", "joint party org", "dissolve org", "merge org"} {
 			if applied[k] == 0 {
 				t.Errorf("no %s was applied in the walk: %v", k, applied)
