@@ -82,7 +82,8 @@ type Row struct {
 	StandaloneRate           float64        `json:"standalone_rate"`
 	WorkCoverageRate         float64        `json:"work_coverage_rate"`
 	Gaps                     map[string]int `json:"gaps"`
-	// Plans counts plans by status: not_started, in_progress, formed.
+	// Plans counts plans by status: not_started, in_progress, formed,
+	// completed.
 	Plans            map[string]int `json:"plans"`
 	Union            int            `json:"union"`
 	YouthLeague      int            `json:"youth_league"`
@@ -95,7 +96,7 @@ func NewRow(code, name string, c Counts) Row {
 	r := Row{Code: code, Name: name, Enterprises: c.Enterprises, ByMethod: map[string]int{}, Gaps: map[string]int{},
 		OrganizationCovered: c.OrganizationCovered, WorkCovered: c.WorkCovered, Plans: map[string]int{},
 		Union: c.Union, YouthLeague: c.YouthLeague, WomensFederation: c.WomensFederation}
-	for _, s := range []strategy.Status{strategy.NotStarted, strategy.InProgress, strategy.Formed} {
+	for _, s := range strategy.CountedStatuses() {
 		r.Plans[string(s)] = c.Plans[s]
 	}
 	for _, m := range strategy.Methods() {

@@ -140,7 +140,11 @@ func dictionaries() Dictionaries {
 //	@Produce		json
 //	@Success		200	{object}	DictionariesResponse
 //	@Failure		401	{object}	ErrorBody
+//	@Failure		422	{object}	ErrorBody	"unknown_parameter: it takes no query parameters"
 //	@Router			/api/v1/dictionaries [get]
 func (s *Server) getDictionaries(c *gin.Context) {
+	if !s.params(c) {
+		return
+	}
 	c.JSON(http.StatusOK, DictionariesResponse{Dictionaries: dictionaries()})
 }

@@ -324,7 +324,7 @@ var enterpriseListParams = append([]string{"credit_code", "township", "in_scope"
 //	@Param			in_scope		query		bool	false	"in the coverage base"
 //	@Param			method			query		string	false	"plan method: the override, else the suggestion (as coverage counts it)"	Enums(standalone, joint, affiliated, included)
 //	@Param			gap				query		string	false	"in-scope ledgers with this coverage gap (as coverage counts it); only with sort=id"	Enums(should_form, ungrouped_joint, no_liaison, overdue_plan, stale_ledger, unassigned, check_digit)
-//	@Param			plan_status		query		string	false	"in-scope ledgers whose plan has this status"	Enums(not_started, in_progress, formed, not_applicable)
+//	@Param			plan_status		query		string	false	"in-scope ledgers whose plan has this status"	Enums(not_started, in_progress, formed, completed, not_applicable)
 //	@Param			liaison			query		string	false	"a liaison's user id, or none"
 //	@Param			q				query		string	false	"substring of the name or credit code"
 //	@Param			industry		query		string	false	"prefix of 所属行业 (industry), e.g. 制造业; case-sensitive, at most 100 characters"
@@ -398,7 +398,7 @@ func (s *Server) listEnterprises(c *gin.Context) {
 	}
 	if v := strings.TrimSpace(c.Query("plan_status")); v != "" {
 		if !strategy.Status(v).Valid() {
-			p.Add("plan_status", "plan_status 须为 not_started（未启动）、in_progress（推进中）、formed（已组建）或 not_applicable（不适用）")
+			p.Add("plan_status", "plan_status 须为 not_started（未启动）、in_progress（推进中）、formed（已组建）、completed（已落实）或 not_applicable（不适用）")
 		}
 		f.PlanStatus = v
 	}

@@ -234,7 +234,7 @@ func (s *Server) listLiaisons(c *gin.Context) {
 //	@Param			in_scope		query		bool	false	"in the coverage base"
 //	@Param			method			query		string	false	"plan method: the override, else the suggestion"	Enums(standalone, joint, affiliated, included)
 //	@Param			gap				query		string	false	"in-scope ledgers with this coverage gap; only with sort=id"	Enums(should_form, ungrouped_joint, no_liaison, overdue_plan, stale_ledger, unassigned, check_digit)
-//	@Param			plan_status		query		string	false	"in-scope ledgers whose plan has this status"	Enums(not_started, in_progress, formed, not_applicable)
+//	@Param			plan_status		query		string	false	"in-scope ledgers whose plan has this status"	Enums(not_started, in_progress, formed, completed, not_applicable)
 //	@Param			liaison			query		string	false	"a liaison's user id, or none"
 //	@Param			q				query		string	false	"substring of the name or credit code"
 //	@Param			industry		query		string	false	"prefix of 所属行业 (industry)"

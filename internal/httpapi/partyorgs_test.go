@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -262,6 +263,21 @@ func TestOrganisationCoverageFollowsOrganisations(t *testing.T) {
 		if c := district(); c.OrganizationCovered != 0 {
 			t.Fatalf("organisation covered without an organisation: %+v", c)
 		}
+		// An affiliated plan carried out is completed: not covered by an
+		// organisation, and never overdue.
+		if code := putPlan(affiliated, map[string]any{"status": "completed", "planned_start_on": "2026-01-01",
+			"planned_completion_on": "2026-03-01"}); code != http.StatusOK {
+			t.Fatalf("affiliated plan completed: %d", code)
+		}
+		if slices.Contains(ids("gap=overdue_plan&limit=200"), affiliated) {
+			t.Fatal("a completed plan listed as overdue")
+		}
+		if c := district(); c.OrganizationCovered != 0 {
+			t.Fatalf("organisation covered by a completed plan: %+v", c)
+		}
+		if code := putPlan(ids("method=standalone&limit=1")[0], map[string]any{"status": "completed"}); code != http.StatusUnprocessableEntity {
+			t.Fatalf("a standalone plan completed without an organisation: %d", code)
+		}
 
 		// A 党支部 of its own: covered, standalone.
 		standalone := ids("method=standalone&limit=3")
@@ -396,6 +412,72 @@ func TestOrganisationCoverageFollowsOrganisations(t *testing.T) {
 		register(s0, "甲公司新党支部")
 		if c := district(); c.OrganizationCovered != 3 {
 			t.Fatalf("counts after registering anew: %+v", c)
+		}
+	})
+}
+
+// A joint branch's group stays with it: a plan cannot drop its group by a
+// PUT, the group of a registered branch cannot be dissolved, its
+// enterprises cannot be grouped again, and the branch cannot merge into a
+// standalone organisation (its 1–2-member enterprises would count as
+// standalone formed).
+func TestFormedGroupStaysWithItsBranch(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		e.importAndRun("district", "登记.xlsx", sample(t, "registration.xlsx"), map[string]string{"kind": "registration"})
+		e.importAndRun("district", "调查.xlsx", sample(t, "survey.xlsx"), map[string]string{"kind": "survey"})
+		var sug struct {
+			Items []map[string]any `json:"items"`
+		}
+		json.Unmarshal(e.do(http.MethodGet, "/api/v1/joint-groups/suggestions", "district", nil, nil).Body.Bytes(), &sug)
+		var group struct {
+			ID            int64   `json:"id"`
+			EnterpriseIDs []int64 `json:"enterprise_ids"`
+		}
+		json.Unmarshal(e.do(http.MethodPost, "/api/v1/joint-groups", "district", sug.Items[0], nil).Body.Bytes(), &group)
+		for _, id := range group.EnterpriseIDs {
+			path := fmt.Sprintf("/api/v1/enterprises/%d/plan", id)
+			tag := e.do(http.MethodGet, path, "district", nil, nil).Header().Get("ETag")
+			r := e.do(http.MethodPut, path, "district", map[string]any{"status": "not_started"}, map[string]string{"If-Match": tag})
+			var p struct {
+				JointGroupID *int64 `json:"joint_group_id"`
+			}
+			json.Unmarshal(r.Body.Bytes(), &p)
+			if r.Code != http.StatusOK || p.JointGroupID == nil || *p.JointGroupID != group.ID {
+				t.Fatalf("a PUT without joint_group_id: %d %s", r.Code, r.Body)
+			}
+		}
+		r := e.do(http.MethodPost, "/api/v1/party-orgs", "district", map[string]any{"name": "联合党支部", "kind": "joint_branch",
+			"formation_type": "joint", "founded_on": "2026-05-20", "member_count": 3, "enterprise_ids": group.EnterpriseIDs}, nil)
+		if r.Code != http.StatusCreated {
+			t.Fatalf("joint branch: %d %s", r.Code, r.Body)
+		}
+		var branch struct {
+			ID int64 `json:"id"`
+		}
+		json.Unmarshal(r.Body.Bytes(), &branch)
+		if r := e.do(http.MethodDelete, fmt.Sprintf("/api/v1/joint-groups/%d", group.ID), "district", nil, nil); r.Code != http.StatusConflict {
+			t.Fatalf("dissolve the group of a registered branch: %d %s", r.Code, r.Body)
+		}
+		if r := e.do(http.MethodPost, "/api/v1/joint-groups", "district", sug.Items[0], nil); r.Code != http.StatusUnprocessableEntity {
+			t.Fatalf("group a branch's enterprises again: %d %s", r.Code, r.Body)
+		}
+		var standalone struct {
+			Items []struct{ ID int64 } `json:"items"`
+		}
+		json.Unmarshal(e.do(http.MethodGet, "/api/v1/enterprises?method=standalone&limit=1", "district", nil, nil).Body.Bytes(), &standalone)
+		r = e.do(http.MethodPost, "/api/v1/party-orgs", "district", map[string]any{"name": "某公司党支部", "kind": "branch",
+			"formation_type": "standalone", "founded_on": "2026-04-01", "member_count": 3, "enterprise_ids": []int64{standalone.Items[0].ID}}, nil)
+		var target struct {
+			ID int64 `json:"id"`
+		}
+		json.Unmarshal(r.Body.Bytes(), &target)
+		path := fmt.Sprintf("/api/v1/party-orgs/%d", branch.ID)
+		tag := e.do(http.MethodGet, path, "district", nil, nil).Header().Get("ETag")
+		r = e.do(http.MethodPost, path+"/merge", "district", map[string]any{"into": target.ID, "on": "2026-05-25", "reason": "合并"},
+			map[string]string{"If-Match": tag})
+		if r.Code != http.StatusUnprocessableEntity || decodeError(t, r).Error.Code != "merge_kind_mismatch" {
+			t.Fatalf("a joint branch merged into a 党支部: %d %s", r.Code, r.Body)
 		}
 	})
 }

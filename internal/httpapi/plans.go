@@ -26,7 +26,7 @@ type PlanResponse struct {
 	PlannedCompletionOn *string `json:"planned_completion_on" example:"2026-06-30" extensions:"x-nullable" format:"date"`
 	ContactName         string  `json:"contact_name"`
 	ContactPhone        string  `json:"contact_phone"`
-	Status              string  `json:"status" enums:"not_started,in_progress,formed,not_applicable"`
+	Status              string  `json:"status" enums:"not_started,in_progress,formed,completed,not_applicable"`
 	FormedOn            *string `json:"formed_on" extensions:"x-nullable" format:"date"`
 	PartyOrgID          *int64  `json:"party_org_id" extensions:"x-nullable"`
 	JointGroupID        *int64  `json:"joint_group_id" extensions:"x-nullable"`
@@ -57,7 +57,7 @@ type PlanRequest struct {
 	PlannedCompletionOn *string `json:"planned_completion_on" example:"2026-06-30" extensions:"x-nullable" format:"date" validate:"optional"`
 	ContactName         string  `json:"contact_name" validate:"optional"`
 	ContactPhone        string  `json:"contact_phone" example:"13800000000" validate:"optional"`
-	Status              *string `json:"status" enums:"not_started,in_progress,formed,not_applicable" extensions:"x-nullable" validate:"optional"`
+	Status              *string `json:"status" enums:"not_started,in_progress,formed,completed,not_applicable" extensions:"x-nullable" validate:"optional"`
 	FormedOn            *string `json:"formed_on" extensions:"x-nullable" format:"date" validate:"optional"`
 	PartyOrgID          *int64  `json:"party_org_id" extensions:"x-nullable" validate:"optional"`
 	JointGroupID        *int64  `json:"joint_group_id" extensions:"x-nullable" validate:"optional"`

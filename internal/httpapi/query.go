@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -35,13 +37,15 @@ func checkParams(raw string, allowed []string) error {
 		return &apperr.Error{Kind: apperr.Invalid, Code: "invalid_query",
 			Message: "查询字符串无法解析，请检查百分号编码（如 %E6%A2%85）", Fields: map[string]string{}}
 	}
-	unknown, repeated := map[string]string{}, map[string]string{}
+	unknown, repeated, unreadable := map[string]string{}, map[string]string{}, map[string]string{}
 	for k, vs := range values {
 		switch {
 		case !slices.Contains(allowed, k):
 			unknown[k] = "不支持的查询参数"
 		case len(vs) > 1:
 			repeated[k] = k + " 只能给出一次"
+		case !readableText(vs[0]):
+			unreadable[k] = k + " 含有空字符、控制字符或无效的 UTF-8 编码"
 		}
 	}
 	if len(unknown) > 0 {
@@ -57,5 +61,19 @@ func checkParams(raw string, allowed []string) error {
 		return &apperr.Error{Kind: apperr.Invalid, Code: "repeated_parameter",
 			Message: "查询参数重复：" + strings.Join(slices.Sorted(maps.Keys(repeated)), "、"), Fields: repeated}
 	}
+	if len(unreadable) > 0 {
+		return &apperr.Error{Kind: apperr.Invalid, Code: "invalid_query",
+			Message: "查询参数含有无法识别的字符：" + strings.Join(slices.Sorted(maps.Keys(unreadable)), "、"), Fields: unreadable}
+	}
 	return nil
+}
+
+// readableText reports whether v is valid UTF-8 without NUL or other
+// control characters (which PostgreSQL refuses in text, or no filter
+// value needs).
+func readableText(v string) bool {
+	if !utf8.ValidString(v) {
+		return false
+	}
+	return !strings.ContainsFunc(v, unicode.IsControl)
 }

@@ -35,6 +35,7 @@ var listRoutes = []listRoute{
 	{"/api/v1/coverage", "district", "", ""},
 	{"/api/v1/coverage/trend", "district", "", ""},
 	{"/api/v1/divisions", "district", "", ""},
+	{"/api/v1/dictionaries", "liaison", "", ""},
 	{"/api/v1/exports/coverage-plan.xlsx", "district", "township=431103001", "township"},
 	{"/api/v1/exports/coverage.xlsx", "district", "", ""},
 	{"/api/v1/exports/gaps.xlsx", "district", "gap=no_liaison", "gap"},
@@ -43,7 +44,7 @@ var listRoutes = []listRoute{
 // singleRoutes are the GET routes of one resource (no list, no filters).
 var singleRoutes = []string{"/api/v1/me", "/api/v1/enterprises/:id", "/api/v1/enterprises/:id/plan",
 	"/api/v1/enterprises/:id/liaison", "/api/v1/joint-groups/:id", "/api/v1/survey-rounds/:id",
-	"/api/v1/party-orgs/:id", "/api/v1/imports/:id", "/api/v1/imports/:id/report", "/api/v1/dictionaries", "/api/v1/users/:id"}
+	"/api/v1/party-orgs/:id", "/api/v1/imports/:id", "/api/v1/imports/:id/report", "/api/v1/users/:id"}
 
 func TestListRoutesRefuseUnknownParameters(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
@@ -312,6 +313,11 @@ func TestEnterpriseListRefusesBadValues(t *testing.T) {
 			{"descending cursor ascending", "sort=name&cursor=" + byNameDesc, "cursor_sort_mismatch", "cursor"},
 			{"made-up cursor", "sort=name&cursor=bm90IGEgY3Vyc29y", "invalid_cursor", "cursor"},
 			{"negative id cursor", "cursor=-3", "invalid_cursor", "cursor"},
+			{"NUL in a filter", "industry=%00", "invalid_query", "industry"},
+			{"invalid UTF-8 in a search", "q=%FF", "invalid_query", "q"},
+			{"a control character in a search", "q=a%0Ab", "invalid_query", "q"},
+			{"a cursor key beyond the column", "sort=full_members&cursor=eyJzIjoiZnVsbF9tZW1iZXJzIiwiayI6IjMwMDAwMDAwMDAwIiwiaSI6MX0", "invalid_cursor", "cursor"},
+			{"a cursor key with NUL", "sort=name&cursor=eyJzIjoibmFtZSIsImsiOiJhXHUwMDAwYiIsImkiOjF9", "invalid_cursor", "cursor"},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {

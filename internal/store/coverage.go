@@ -27,7 +27,7 @@ const coverageJoins = ` FROM enterprises e
 
 // openPlanSQL is a plan still to be carried out: overdue_plan looks at
 // these.
-const openPlanSQL = "p.status NOT IN ('" + string(strategy.Formed) + "', '" + string(strategy.NotApplicable) + "')"
+const openPlanSQL = "p.status NOT IN ('" + string(strategy.Formed) + "', '" + string(strategy.Completed) + "', '" + string(strategy.NotApplicable) + "')"
 
 // coverageConditions are the SQL conditions of coverage.Counts over the
 // coverage joins: the one definition of coverage. overdue_plan binds the
@@ -105,7 +105,7 @@ func maintainedCoverage(ctx context.Context, r sqlRunner, s auth.Scope, today ti
 		q += ", " + sum("method = '"+string(m)+"'")
 	}
 	q += ", " + sum("organization_covered") + ", " + sum("standalone_formed") + ", " + sum("work_covered")
-	for _, st := range []strategy.Status{strategy.NotStarted, strategy.InProgress, strategy.Formed} {
+	for _, st := range strategy.CountedStatuses() {
 		q += ", " + sum("plan_status = '"+string(st)+"'")
 	}
 	q += ", " + sum("union_org") + ", " + sum("youth_league") + ", " + sum("womens_federation")
@@ -169,7 +169,7 @@ func recountedCoverage(ctx context.Context, r sqlRunner, s auth.Scope, today tim
 		q += ", " + sum(planMethodSQL+" = '"+string(m)+"'")
 	}
 	q += ", " + sum(org) + ", " + sum(standalone) + ", " + sum(work)
-	for _, st := range []strategy.Status{strategy.NotStarted, strategy.InProgress, strategy.Formed} {
+	for _, st := range strategy.CountedStatuses() {
 		q += ", " + sum("COALESCE(p.status, '"+string(strategy.NotStarted)+"') = '"+string(st)+"'")
 	}
 	q += ", " + sum("COALESCE(e.union_org, false)") + ", " + sum("COALESCE(e.youth_league, false)") + ", " + sum("COALESCE(e.womens_federation, false)")
@@ -204,13 +204,16 @@ func scanCoverage(ctx context.Context, r sqlRunner, q string, args []any) (map[s
 		c := coverage.Counts{ByMethod: map[strategy.Method]int{}, Gaps: map[string]int{}, Plans: map[strategy.Status]int{}}
 		methods := make([]int, len(strategy.Methods()))
 		gapCounts := make([]int, len(coverageGapOrder))
-		var notStarted, inProgress, formed int
+		plans := make([]int, len(strategy.CountedStatuses()))
 		dest := []any{&code, &c.Enterprises}
 		for i := range methods {
 			dest = append(dest, &methods[i])
 		}
-		dest = append(dest, &c.OrganizationCovered, &c.StandaloneFormed, &c.WorkCovered, &notStarted, &inProgress, &formed,
-			&c.Union, &c.YouthLeague, &c.WomensFederation)
+		dest = append(dest, &c.OrganizationCovered, &c.StandaloneFormed, &c.WorkCovered)
+		for i := range plans {
+			dest = append(dest, &plans[i])
+		}
+		dest = append(dest, &c.Union, &c.YouthLeague, &c.WomensFederation)
 		for i := range gapCounts {
 			dest = append(dest, &gapCounts[i])
 		}
@@ -223,7 +226,9 @@ func scanCoverage(ctx context.Context, r sqlRunner, q string, args []any) (map[s
 		for i, g := range coverageGapOrder {
 			c.Gaps[g] = gapCounts[i]
 		}
-		c.Plans[strategy.NotStarted], c.Plans[strategy.InProgress], c.Plans[strategy.Formed] = notStarted, inProgress, formed
+		for i, st := range strategy.CountedStatuses() {
+			c.Plans[st] = plans[i]
+		}
 		out[code] = c
 	}
 	return out, apperr.Wrap(rows.Err(), "coverage")

@@ -238,7 +238,7 @@ func TestCoverageCountsFollowImportsAndEdits(t *testing.T) {
 				what = "ledger edit"
 			case 4: // plan
 				l := pick("")
-				status := []string{"not_started", "in_progress", "not_applicable", "formed"}[rng.IntN(4)]
+				status := []string{"not_started", "in_progress", "not_applicable", "formed", "completed"}[rng.IntN(5)]
 				end := []string{"2026-03-01", "2026-12-31", "2028-06-30"}[rng.IntN(3)]
 				in := strategy.PlanInput{Status: &status, PlannedStartOn: ptr("2026-01-01"), PlannedCompletionOn: &end}
 				if rng.IntN(3) == 0 {
@@ -843,11 +843,14 @@ func TestMigrationFormsPlansByOrganisations(t *testing.T) {
 		all := auth.Scope{All: true}
 		a := create(t, db, dist, 1, "冷水滩区梅湾街道建设路1号")
 		b := create(t, db, dist, 2, "冷水滩区梅湾街道建设路2号")
-		_, err := db.UpdateEnterprise(ctx, all, b.ID, b.Version, audit.Actor{Name: "t"}, func(x *enterprise.Ledger) ([]enterprise.Change, error) {
-			return x.Apply(body(t, map[string]any{"full_members": 4}), auth.DistrictAdmin, dist)
-		})
-		if err != nil {
-			t.Fatal(err)
+		c := create(t, db, dist, 3, "冷水滩区梅湾街道建设路3号") // no members: included
+		for _, l := range []enterprise.Ledger{a, b} {
+			_, err := db.UpdateEnterprise(ctx, all, l.ID, l.Version, audit.Actor{Name: "t"}, func(x *enterprise.Ledger) ([]enterprise.Change, error) {
+				return x.Apply(body(t, map[string]any{"full_members": 4}), auth.DistrictAdmin, dist)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
 		}
 		o, err := strategy.CheckOrg(strategy.OrgInput{Name: "乙党支部", Kind: "branch", FormationType: "standalone", FoundedOn: "2026-01-05",
 			MemberCount: new(4)}, "2027-01-01")
@@ -858,14 +861,16 @@ func TestMigrationFormsPlansByOrganisations(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// What the old rules let through: a formed plan with no
-		// organisation, and a covered plan reopened, its method following
-		// a suggestion.
+		// What the old rules let through: formed plans with no
+		// organisation (standalone, included), and a covered plan
+		// reopened, its method following a suggestion.
 		if err := db.InTx(ctx, func(tx *store.Tx) error {
-			if err := tx.Exec(`INSERT INTO plans (enterprise_id, override_reason, formation_details, contact_name, contact_phone, status,
-				formed_on, version, updated_at, updated_by) VALUES (?, '', '', '', '', 'formed', ?, 2, ?, 't')`,
-				a.ID, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Now()); err != nil {
-				return err
+			for _, id := range []int64{a.ID, c.ID} {
+				if err := tx.Exec(`INSERT INTO plans (enterprise_id, override_reason, formation_details, contact_name, contact_phone, status,
+					formed_on, version, updated_at, updated_by) VALUES (?, '', '', '', '', 'formed', ?, 2, ?, 't')`,
+					id, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Now()); err != nil {
+					return err
+				}
 			}
 			return tx.Exec(`UPDATE plans SET status = 'in_progress', formed_on = NULL, override_method = NULL, override_reason = ''
 				WHERE enterprise_id = ?`, b.ID)
@@ -874,6 +879,12 @@ func TestMigrationFormsPlansByOrganisations(t *testing.T) {
 		}
 		if err := db.PlanFixOfMigration12(ctx); err != nil {
 			t.Fatal(err)
+		}
+		if err := db.PlanFixOfMigration18(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if pc, err := db.Plan(ctx, all, c.ID); err != nil || pc.Status != strategy.Completed || pc.FormedOn != nil {
+			t.Fatalf("an included plan formed without an organisation, after the fix: %+v %v", pc, err)
 		}
 		pa, err := db.Plan(ctx, all, a.ID)
 		if err != nil || pa.Status != strategy.InProgress || pa.FormedOn != nil || pa.PartyOrgID != nil {

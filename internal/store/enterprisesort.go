@@ -209,14 +209,14 @@ func decodeCursor(raw string) (sortCursor, bool) {
 
 func validKey(k keyKind, v string) bool {
 	switch k {
-	case intKey:
-		_, err := strconv.Atoi(v)
+	case intKey: // the columns are 32-bit
+		_, err := strconv.ParseInt(v, 10, 32)
 		return err == nil
 	case instantKey:
 		_, err := time.Parse(time.RFC3339Nano, v)
 		return err == nil
 	}
-	return utf8.ValidString(v)
+	return utf8.ValidString(v) && !strings.ContainsRune(v, 0) // PostgreSQL refuses NUL in text
 }
 
 // prefixBound is the least string above every string that starts with p,

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 )
 
@@ -32,6 +33,20 @@ func (db *DB) PlanFixOfMigration12(ctx context.Context) error {
 		}
 		return nil
 	})
+}
+
+// PlanFixOfMigration18 runs again migration 18's statement that makes
+// plans formed without an organisation completed (the same on both
+// databases; the PostgreSQL file holds it too, a test checks).
+func (db *DB) PlanFixOfMigration18(ctx context.Context) error {
+	b, err := migrations.ReadFile("migrations/postgres/00018_plan_completed.sql")
+	if err != nil {
+		return err
+	}
+	if !strings.Contains(string(b), planCompletedFix) {
+		return fmt.Errorf("migration 18 for PostgreSQL does not hold planCompletedFix")
+	}
+	return db.InTx(ctx, func(tx *Tx) error { return tx.Exec(planCompletedFix) })
 }
 
 // MigrateUpTo applies the migrations up to version alone, as a database

@@ -52,7 +52,7 @@ var errJointGroupNotFound = apperr.New(apperr.NotFound, "joint_group_not_found",
 // may be grouped: their standing group and their plan's method.
 func candidateQuery(g *gorm.DB) *gorm.DB {
 	return g.Table("enterprises e").
-		Select("e.id, e.township_code, e.full_members, m.group_id, COALESCE(p.override_method, e.suggested_method) AS method").
+		Select("e.id, e.township_code, e.full_members, m.group_id, COALESCE(p.override_method, e.suggested_method) AS method, p.party_org_id").
 		Joins("LEFT JOIN joint_group_members m ON m.enterprise_id = e.id").
 		Joins("LEFT JOIN plans p ON p.enterprise_id = e.id").
 		Where("e.in_scope AND e.township_code IS NOT NULL AND e.full_members >= 1 AND e.full_members < ?", strategy.StandaloneMin)
@@ -64,6 +64,7 @@ type candidateRow struct {
 	FullMembers  int
 	GroupID      *int64
 	Method       *string
+	PartyOrgID   *int64
 }
 
 func scanCandidates(q *gorm.DB) ([]strategy.Candidate, error) {
@@ -74,7 +75,7 @@ func scanCandidates(q *gorm.DB) ([]strategy.Candidate, error) {
 	out := make([]strategy.Candidate, len(rows))
 	for i, r := range rows {
 		out[i] = strategy.Candidate{ID: r.ID, Township: r.TownshipCode, FullMembers: r.FullMembers, Grouped: r.GroupID != nil,
-			Method: strategy.Method(deref(r.Method))}
+			Method: strategy.Method(deref(r.Method)), Organised: r.PartyOrgID != nil}
 	}
 	return out, nil
 }
@@ -182,7 +183,7 @@ func (tx *Tx) setPlanGroup(enterpriseID int64, gid *int64, by string, now time.T
 	if err != nil {
 		return apperr.Wrap(err, "read plan")
 	}
-	updates := map[string]any{"joint_group_id": gid, "version": row.Version + 1, "updated_at": now, "updated_by": by}
+	updates := map[string]any{"joint_group_id": gid, "version": gorm.Expr("version + 1"), "updated_at": now, "updated_by": by}
 	if gid == nil && row.Status == string(strategy.InProgress) {
 		updates["status"] = string(strategy.NotStarted)
 	}
@@ -243,9 +244,11 @@ func (db *DB) DissolveJointGroup(ctx context.Context, s auth.Scope, id int64, by
 		if row.DissolvedAt != nil {
 			return apperr.New(apperr.Conflict, "joint_group_dissolved", "该联合组建小组已解散")
 		}
+		// Formed: an active organisation stands on the group, whatever
+		// its members' plans say.
 		var formed int64
-		if err := tx.g.Model(&planRow{}).Where("joint_group_id = ? AND status = ?", id, string(strategy.Formed)).Count(&formed).Error; err != nil {
-			return apperr.Wrap(err, "check plans")
+		if err := tx.g.Model(&partyOrgRow{}).Where("joint_group_id = ? AND status = ?", id, string(strategy.OrgActive)).Count(&formed).Error; err != nil {
+			return apperr.Wrap(err, "check party orgs")
 		}
 		if formed > 0 {
 			return apperr.New(apperr.Conflict, "joint_group_formed", "该小组的联合党支部已组建，不能解散；请先调整党组织登记")

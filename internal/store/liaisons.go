@@ -273,6 +273,21 @@ func (db *DB) Liaisons(ctx context.Context, s auth.Scope, township string, from,
 // import's transaction: each row's enterprise (of township, when set) gets
 // the row's liaison, a liaison user of the enterprise's township found by
 // username, or by name and mobile number.
+// forShare keeps the rows a PostgreSQL query reads from changing until
+// the transaction ends (a liaison disabled meanwhile waits, then ends the
+// assignments made); SQLite's writer holds the whole database already.
+func forShare(r runner) string {
+	switch r := r.(type) {
+	case pgxRunner:
+		return " FOR SHARE"
+	case sqlRunner:
+		if r.dialect == Postgres {
+			return " FOR SHARE"
+		}
+	}
+	return ""
+}
+
 func assignLiaisons(ctx context.Context, r runner, township string, dryRun bool, rows []importer.LiaisonRow, by string, now time.Time) ([]importer.LiaisonResult, error) {
 	out := make([]importer.LiaisonResult, len(rows))
 	reject := func(i int, f importer.Field, msg string) {
@@ -319,7 +334,7 @@ func assignLiaisons(ctx context.Context, r runner, township string, dryRun bool,
 		var disabled bool
 		field := importer.FieldLiaisonUsername
 		if row.Username != "" {
-			found, err = one("SELECT id, role, township_code, disabled_at IS NOT NULL FROM users WHERE username = ?", []any{row.Username},
+			found, err = one("SELECT id, role, township_code, disabled_at IS NOT NULL FROM users WHERE username = ?"+forShare(r), []any{row.Username},
 				&uid, &role, &utw, &disabled)
 			if err != nil {
 				return nil, apperr.Wrap(err, "find liaison")
@@ -336,7 +351,7 @@ func assignLiaisons(ctx context.Context, r runner, township string, dryRun bool,
 			field = importer.FieldLiaisonName
 			// Disabled accounts are no liaisons: a namesake's active
 			// account is the one meant.
-			rs, done, err := r.query(ctx, "SELECT id, township_code FROM users WHERE role = ? AND name = ? AND phone = ? AND township_code = ? AND disabled_at IS NULL",
+			rs, done, err := r.query(ctx, "SELECT id, township_code FROM users WHERE role = ? AND name = ? AND phone = ? AND township_code = ? AND disabled_at IS NULL"+forShare(r),
 				string(auth.Liaison), row.Name, row.Phone, *tw)
 			if err != nil {
 				return nil, apperr.Wrap(err, "find liaison")

@@ -153,6 +153,15 @@ func (db *DB) CreatePartyOrg(ctx context.Context, s auth.Scope, o strategy.Party
 			if gid <= 0 || len(members) != len(ids) || int(size) != len(ids) {
 				return enterprisesProblem("联合组建的党组织须覆盖一个已确认的联合组建小组的全部企业")
 			}
+			// The group stays while its branch is registered (a dissolve
+			// waits for this transaction, then finds the branch).
+			var group jointGroupRow
+			if err := db.forUpdate(tx.g).Where("id = ? AND dissolved_at IS NULL", gid).Take(&group).Error; err != nil {
+				if errors.Is(err, gorm.ErrRecordNotFound) {
+					return enterprisesProblem("该联合组建小组已解散")
+				}
+				return apperr.Wrap(err, "lock joint group")
+			}
 			o.JointGroupID = &gid
 		}
 		full, err := tx.ledgerFullMembers(ids)
@@ -179,7 +188,12 @@ func (db *DB) CreatePartyOrg(ctx context.Context, s auth.Scope, o strategy.Party
 				}
 				return apperr.Wrap(err, "cover enterprise")
 			}
-			if err := tx.setPlanFormed(id, row.ID, o.FormationType, o.FoundedOn, by.Name, now); err != nil {
+			if o.JointGroupID != nil { // the plan names the group its branch stands on
+				if err := tx.setPlanGroup(id, o.JointGroupID, by.Name, now); err != nil {
+					return err
+				}
+			}
+			if err := tx.setPlanFormed(id, row.ID, o.FormationType, &o.FoundedOn, by.Name, now); err != nil {
 				return err
 			}
 		}
@@ -197,12 +211,15 @@ func (db *DB) CreatePartyOrg(ctx context.Context, s auth.Scope, o strategy.Party
 // method: the plan keeps that method from now on, whatever the suggestion
 // later says (an override the organisation made; needs_review flags a
 // suggestion that moved away from it).
-func (tx *Tx) setPlanFormed(enterpriseID, org int64, method strategy.Method, on time.Time, by string, now time.Time) error {
+func (tx *Tx) setPlanFormed(enterpriseID, org int64, method strategy.Method, on *time.Time, by string, now time.Time) error {
 	var suggested *string
 	if err := tx.g.Table("enterprises").Select("suggested_method").Where("id = ?", enterpriseID).Scan(&suggested).Error; err != nil {
 		return apperr.Wrap(err, "read suggestion")
 	}
-	pin := map[string]any{"status": string(strategy.Formed), "formed_on": on, "party_org_id": org, "updated_at": now, "updated_by": by}
+	pin := map[string]any{"status": string(strategy.Formed), "party_org_id": org, "updated_at": now, "updated_by": by}
+	if on != nil { // nil: an enterprise moving to another organisation keeps the day it was first covered
+		pin["formed_on"] = *on
+	}
 	var row planRow
 	err := tx.g.Where("enterprise_id = ?", enterpriseID).Take(&row).Error
 	switch {
@@ -218,7 +235,7 @@ func (tx *Tx) setPlanFormed(enterpriseID, org int64, method strategy.Method, on 
 		pin["override_method"], pin["override_reason"], pin["override_suggestion"] = string(method), orgPinReason, suggested
 		pin["override_by"], pin["override_at"] = by, now
 	}
-	pin["version"] = row.Version + 1
+	pin["version"] = gorm.Expr("version + 1")
 	return apperr.Wrap(tx.g.Model(&planRow{}).Where("enterprise_id = ?", enterpriseID).Updates(pin).Error, "update plan")
 }
 
@@ -438,7 +455,7 @@ func (db *DB) recoverJoint(tx *Tx, s auth.Scope, o strategy.PartyOrg, ids []int6
 			}
 			return nil, apperr.Wrap(err, "cover enterprise")
 		}
-		if err := tx.setPlanFormed(id, o.ID, strategy.Joint, o.FoundedOn, by.Name, now); err != nil {
+		if err := tx.setPlanFormed(id, o.ID, strategy.Joint, &o.FoundedOn, by.Name, now); err != nil {
 			return nil, err
 		}
 	}
@@ -547,6 +564,9 @@ func (db *DB) mergeOrg(tx *Tx, s auth.Scope, from strategy.PartyOrg, into int64,
 	switch {
 	case !target.Active():
 		return apperr.Field("party_org_ended", "into", "合并到的党组织已"+target.Status.Label())
+	case from.FormationType == strategy.Joint && target.FormationType != strategy.Joint:
+		// Its 1–2-member enterprises would count as standalone formed.
+		return apperr.Field("merge_kind_mismatch", "into", "联合组建的党组织只能合并到联合组建的党组织；如企业合并后单独组建，请撤销后重新登记")
 	case target.Township != from.Township:
 		return apperr.Field("township_mismatch", "into", "只能合并到同一街道/乡镇的党组织")
 	}
@@ -571,7 +591,7 @@ func (db *DB) mergeOrg(tx *Tx, s auth.Scope, from strategy.PartyOrg, into int64,
 		if err := tx.setPlanGroup(e, gid, by.Name, now); err != nil {
 			return err
 		}
-		if err := tx.setPlanFormed(e, into, target.FormationType, target.FoundedOn, by.Name, now); err != nil {
+		if err := tx.setPlanFormed(e, into, target.FormationType, nil, by.Name, now); err != nil {
 			return err
 		}
 	}
@@ -579,6 +599,10 @@ func (db *DB) mergeOrg(tx *Tx, s auth.Scope, from strategy.PartyOrg, into int64,
 		if err := tx.g.Model(&jointGroupRow{}).Where("id = ?", *from.JointGroupID).Updates(map[string]any{
 			"dissolved_at": now, "dissolved_by": by.Name}).Error; err != nil {
 			return apperr.Wrap(err, "close merged joint group")
+		}
+		if err := tx.addEvent(audit.JointGroupDelete, "joint_group", strconv.FormatInt(*from.JointGroupID, 10),
+			map[string]any{"merged_into_party_org": into, "enterprise_ids": from.Enterprises}, by); err != nil {
+			return err
 		}
 	}
 	covered := slices.Concat(target.Enterprises, from.Enterprises)
@@ -591,6 +615,10 @@ func (db *DB) mergeOrg(tx *Tx, s auth.Scope, from strategy.PartyOrg, into int64,
 	if err := tx.g.Model(&partyOrgRow{}).Where("id = ?", into).Updates(map[string]any{"enterprise_ids": string(ids),
 		"member_count": target.MemberCount + from.MemberCount, "version": gorm.Expr("version + 1"), "updated_at": now}).Error; err != nil {
 		return apperr.Wrap(err, "merge into party org")
+	}
+	if err := tx.addEvent(audit.PartyOrgUpdate, "party_org", strconv.FormatInt(into, 10), map[string]any{"merged_from": from.ID,
+		"enterprise_ids": covered, "member_count": target.MemberCount + from.MemberCount}, by); err != nil {
+		return err
 	}
 	if joint {
 		if err := tx.g.Model(&jointGroupRow{}).Where("id = ?", *target.JointGroupID).Updates(map[string]any{

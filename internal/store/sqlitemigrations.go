@@ -26,8 +26,33 @@ func sqliteGoMigrations() []*goose.Migration {
 				return strings.Replace(create, old, "CHECK (kind IN ('registration', 'survey', 'liaisons'))", 1), nil
 			})
 		}}, nil),
+		// 18: plans of affiliated (挂靠) and included (纳入) enterprises end
+		// as completed (已落实); those marked formed without an organisation
+		// become completed (the PostgreSQL migration's comment says why).
+		goose.NewGoMigration(planCompletedVersion, &goose.GoFunc{RunDB: func(ctx context.Context, db *sql.DB) error {
+			err := rebuildSQLiteTable(ctx, db, "plans", func(create string) (string, error) {
+				const old = "CHECK (status IN ('not_started', 'in_progress', 'formed', 'not_applicable'))"
+				if !strings.Contains(create, old) {
+					return "", fmt.Errorf("plans: status constraint not found")
+				}
+				return strings.Replace(create, old, "CHECK (status IN ('not_started', 'in_progress', 'formed', 'completed', 'not_applicable'))", 1), nil
+			})
+			if err != nil {
+				return err
+			}
+			_, err = db.ExecContext(ctx, planCompletedFix)
+			return err
+		}}, nil),
 	}
 }
+
+// planCompletedVersion is the migration that brings the completed status.
+const planCompletedVersion = 18
+
+// planCompletedFix makes plans formed without an organisation completed
+// (migration 18).
+const planCompletedFix = `UPDATE plans SET status = 'completed', formed_on = NULL, version = version + 1
+WHERE status = 'formed' AND party_org_id IS NULL`
 
 // rebuildSQLiteTable recreates table from its CREATE statement as edit
 // changes it, keeping its rows and indexes.

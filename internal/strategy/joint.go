@@ -19,6 +19,8 @@ type Candidate struct {
 	// Method is its plan's method (an override may have taken it out of
 	// joint formation).
 	Method Method
+	// Organised is set when a registered organisation covers it already.
+	Organised bool
 }
 
 // Group is a proposed or confirmed joint group.
@@ -36,7 +38,7 @@ type Group struct {
 func SuggestGroups(cands []Candidate, max int) []Group {
 	var free []Candidate
 	for _, c := range cands {
-		if !c.Grouped && c.Method == Joint && c.Township != "" && c.FullMembers >= 1 && c.FullMembers < StandaloneMin {
+		if !c.Grouped && !c.Organised && c.Method == Joint && c.Township != "" && c.FullMembers >= 1 && c.FullMembers < StandaloneMin {
 			free = append(free, c)
 		}
 	}
@@ -130,6 +132,8 @@ func CheckGroup(township string, ids []int64, found map[int64]Candidate) (Group,
 			p.Add("enterprise_ids", fmt.Sprintf("企业 %d 有正式党员%d名，只有正式党员1至%d名的企业才能联合组建", id, c.FullMembers, StandaloneMin-1))
 		case c.Grouped:
 			p.Add("enterprise_ids", fmt.Sprintf("企业 %d 已在另一个联合组建小组中", id))
+		case c.Organised:
+			p.Add("enterprise_ids", fmt.Sprintf("企业 %d 已登记党组织，不能再编入联合组建小组", id))
 		case c.Method != Joint:
 			p.Add("enterprise_ids", fmt.Sprintf("企业 %d 的对策已改为%s，不能联合组建", id, c.Method.Label()))
 		}

@@ -1,7 +1,7 @@
 package strategy
 
 // Statuses lists the plan statuses in display order.
-func Statuses() []Status { return []Status{NotStarted, InProgress, Formed, NotApplicable} }
+func Statuses() []Status { return []Status{NotStarted, InProgress, Formed, Completed, NotApplicable} }
 
 // Label is the plan status's Chinese name.
 func (s Status) Label() string {
@@ -12,6 +12,8 @@ func (s Status) Label() string {
 		return "推进中"
 	case Formed:
 		return "已组建"
+	case Completed:
+		return "已落实"
 	case NotApplicable:
 		return "不适用"
 	}

@@ -18,13 +18,17 @@ const (
 	NotStarted    Status = "not_started"    // 未启动
 	InProgress    Status = "in_progress"    // 推进中
 	Formed        Status = "formed"         // 已组建
+	Completed     Status = "completed"      // 已落实 (挂靠 or 纳入 carried out)
 	NotApplicable Status = "not_applicable" // 不适用
 )
+
+// CountedStatuses are the statuses the coverage table counts plans by.
+func CountedStatuses() []Status { return []Status{NotStarted, InProgress, Formed, Completed} }
 
 // Valid reports whether s is a status.
 func (s Status) Valid() bool {
 	switch s {
-	case NotStarted, InProgress, Formed, NotApplicable:
+	case NotStarted, InProgress, Formed, Completed, NotApplicable:
 		return true
 	}
 	return false
@@ -186,7 +190,7 @@ func (cur Plan) Apply(in PlanInput, by string, now time.Time, refs PlanRefs) (Pl
 	if in.Status != nil && *in.Status != "" {
 		p.Status = Status(*in.Status)
 		if !p.Status.Valid() {
-			problems.Add("status", "状态须为 not_started（未启动）、in_progress（推进中）、formed（已组建）或 not_applicable（不适用）")
+			problems.Add("status", "状态须为 not_started（未启动）、in_progress（推进中）、completed（已落实，挂靠或纳入）或 not_applicable（不适用）；已组建由登记党组织设置")
 		}
 	}
 	if organised {
@@ -205,12 +209,20 @@ func (cur Plan) Apply(in PlanInput, by string, now time.Time, refs PlanRefs) (Pl
 		}
 		p.Status, p.PartyOrgID, p.JointGroupID, p.FormedOn = Formed, cur.PartyOrgID, cur.JointGroupID, cur.FormedOn
 	} else {
-		p.PartyOrgID, p.JointGroupID = nil, in.JointGroupID
+		// The group is the one that holds the enterprise: confirming and
+		// dissolving groups set it; a PUT may restate it, not drop it.
+		p.PartyOrgID = nil
+		if in.JointGroupID != nil {
+			p.JointGroupID = in.JointGroupID
+		}
 		if in.PartyOrgID != nil {
 			problems.Add("party_org_id", "计划所属党组织由党组织登记决定：请登记党组织（POST /api/v1/party-orgs），计划随之成为已组建")
 		}
 		if p.Status == Formed {
 			problems.Add("status", "只有登记了覆盖该企业的党组织，计划才成为已组建：请先登记党组织")
+		}
+		if m := p.Method(); p.Status == Completed && m != Affiliated && m != Included {
+			problems.Add("status", "已落实只用于挂靠或纳入的计划；单独组建和联合组建以登记党组织为完成")
 		}
 		if p.FormedOn != nil {
 			problems.Add("formed_on", "只有已组建的计划才有组建完成日期")

@@ -7,12 +7,15 @@ ALTER TABLE party_orgs ADD COLUMN end_reason TEXT NOT NULL DEFAULT '';
 ALTER TABLE party_orgs ADD COLUMN merged_into_id INTEGER REFERENCES party_orgs (id);
 
 -- A plan is formed only while a registered organisation covers its
--- enterprise. Plans marked formed by hand without one go back to in
--- progress; plans of covered enterprises are formed by their organisation,
--- on its founding date, and keep its formation type as their method.
+-- enterprise. Standalone and joint plans marked formed by hand without one
+-- go back to in progress (affiliated and included ones become completed in
+-- migration 18); plans of covered enterprises are formed by their
+-- organisation, on its founding date, and keep its formation type as
+-- their method.
 UPDATE plans SET status = 'in_progress', formed_on = NULL, party_org_id = NULL, version = version + 1
-WHERE (status = 'formed' OR party_org_id IS NOT NULL)
-  AND NOT EXISTS (SELECT 1 FROM party_org_enterprises x WHERE x.enterprise_id = plans.enterprise_id);
+WHERE NOT EXISTS (SELECT 1 FROM party_org_enterprises x WHERE x.enterprise_id = plans.enterprise_id)
+  AND (party_org_id IS NOT NULL OR (status = 'formed' AND COALESCE(override_method,
+      (SELECT e.suggested_method FROM enterprises e WHERE e.id = plans.enterprise_id)) IN ('standalone', 'joint')));
 UPDATE plans SET status = 'formed',
     party_org_id = (SELECT x.party_org_id FROM party_org_enterprises x WHERE x.enterprise_id = plans.enterprise_id),
     formed_on = (SELECT o.founded_on FROM party_org_enterprises x JOIN party_orgs o ON o.id = x.party_org_id WHERE x.enterprise_id = plans.enterprise_id),
