@@ -101,8 +101,7 @@ func TestCoverageAndRounds(t *testing.T) {
 	json.Unmarshal(b, &exp)
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		e := newEnv(t, d)
-		e.importAndRun("district", "登记.xlsx", sample(t, "registration.xlsx"), map[string]string{"kind": "registration"})
-		e.importAndRun("district", "调查.xlsx", sample(t, "survey.xlsx"), map[string]string{"kind": "survey"})
+		e.importSamples()
 		c := e.coverage("auditor", "")
 		base := 0
 		for m, n := range exp.TotalsByMethod {

@@ -219,8 +219,7 @@ func cellFormat(t *testing.T, f *excelize.File, sheet, cell string) string {
 func TestExportPlan(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		e := newEnv(t, d)
-		e.importAndRun("district", "登记.xlsx", sample(t, "registration.xlsx"), map[string]string{"kind": "registration"})
-		e.importAndRun("district", "调查.xlsx", sample(t, "survey.xlsx"), map[string]string{"kind": "survey"})
+		e.importSamples()
 		e.createLedger(77, "冷水滩区梅湾街道1号")
 		r := e.do(http.MethodPost, "/api/v1/enterprises", "district", map[string]any{"credit_code": creditCode(78),
 			"name": `=HYPERLINK("x")`, "registered_address": "冷水滩区梅湾街道2号"}, nil)
@@ -344,8 +343,7 @@ func TestExportPlan(t *testing.T) {
 func TestExportCoverage(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		e := newEnv(t, d)
-		e.importAndRun("district", "登记.xlsx", sample(t, "registration.xlsx"), map[string]string{"kind": "registration"})
-		e.importAndRun("district", "调查.xlsx", sample(t, "survey.xlsx"), map[string]string{"kind": "survey"})
+		e.importSamples()
 		c := e.namedCoverage("auditor")
 		f := e.export("/api/v1/exports/coverage.xlsx", "auditor")
 		const sheet = "覆盖情况"
@@ -412,8 +410,7 @@ func TestExportCoverage(t *testing.T) {
 func TestExportGaps(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		e := newEnv(t, d)
-		e.importAndRun("district", "登记.xlsx", sample(t, "registration.xlsx"), map[string]string{"kind": "registration"})
-		e.importAndRun("district", "调查.xlsx", sample(t, "survey.xlsx"), map[string]string{"kind": "survey"})
+		e.importSamples()
 		c := e.namedCoverage("district")
 		byName := map[string]namedRow{}
 		for _, tw := range append(slices.Clone(c.Townships), *c.Unassigned) {

@@ -16,8 +16,7 @@ import (
 func TestJointGroupsSeedScenario(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		e := newEnv(t, d)
-		e.importAndRun("district", "登记.xlsx", sample(t, "registration.xlsx"), map[string]string{"kind": "registration"})
-		e.importAndRun("district", "调查.xlsx", sample(t, "survey.xlsx"), map[string]string{"kind": "survey"})
+		e.importSamples()
 
 		var sug struct {
 			Items []struct {

@@ -18,17 +18,8 @@ import (
 func TestPartyOrgsSeedScenario(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		e := newEnv(t, d)
-		e.importAndRun("district", "登记.xlsx", sample(t, "registration.xlsx"), map[string]string{"kind": "registration"})
-		e.importAndRun("district", "调查.xlsx", sample(t, "survey.xlsx"), map[string]string{"kind": "survey"})
-		var sug struct {
-			Items []map[string]any `json:"items"`
-		}
-		json.Unmarshal(e.do(http.MethodGet, "/api/v1/joint-groups/suggestions", "district", nil, nil).Body.Bytes(), &sug)
-		var group struct {
-			ID            int64   `json:"id"`
-			EnterpriseIDs []int64 `json:"enterprise_ids"`
-		}
-		json.Unmarshal(e.do(http.MethodPost, "/api/v1/joint-groups", "district", sug.Items[0], nil).Body.Bytes(), &group)
+		e.importSamples()
+		_, group := e.confirmFirstSuggestion()
 		var standalone struct {
 			Items []struct{ ID int64 } `json:"items"`
 		}
@@ -188,8 +179,7 @@ func TestPartyOrgsSeedScenario(t *testing.T) {
 func TestOrganisationCoverageFollowsOrganisations(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		e := newEnv(t, d)
-		e.importAndRun("district", "登记.xlsx", sample(t, "registration.xlsx"), map[string]string{"kind": "registration"})
-		e.importAndRun("district", "调查.xlsx", sample(t, "survey.xlsx"), map[string]string{"kind": "survey"})
+		e.importSamples()
 		ids := func(query string) []int64 {
 			var page struct {
 				Items []struct{ ID int64 } `json:"items"`
@@ -424,17 +414,8 @@ func TestOrganisationCoverageFollowsOrganisations(t *testing.T) {
 func TestFormedGroupStaysWithItsBranch(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		e := newEnv(t, d)
-		e.importAndRun("district", "登记.xlsx", sample(t, "registration.xlsx"), map[string]string{"kind": "registration"})
-		e.importAndRun("district", "调查.xlsx", sample(t, "survey.xlsx"), map[string]string{"kind": "survey"})
-		var sug struct {
-			Items []map[string]any `json:"items"`
-		}
-		json.Unmarshal(e.do(http.MethodGet, "/api/v1/joint-groups/suggestions", "district", nil, nil).Body.Bytes(), &sug)
-		var group struct {
-			ID            int64   `json:"id"`
-			EnterpriseIDs []int64 `json:"enterprise_ids"`
-		}
-		json.Unmarshal(e.do(http.MethodPost, "/api/v1/joint-groups", "district", sug.Items[0], nil).Body.Bytes(), &group)
+		e.importSamples()
+		suggestion, group := e.confirmFirstSuggestion()
 		for _, id := range group.EnterpriseIDs {
 			path := fmt.Sprintf("/api/v1/enterprises/%d/plan", id)
 			tag := e.do(http.MethodGet, path, "district", nil, nil).Header().Get("ETag")
@@ -459,7 +440,7 @@ func TestFormedGroupStaysWithItsBranch(t *testing.T) {
 		if r := e.do(http.MethodDelete, fmt.Sprintf("/api/v1/joint-groups/%d", group.ID), "district", nil, nil); r.Code != http.StatusConflict {
 			t.Fatalf("dissolve the group of a registered branch: %d %s", r.Code, r.Body)
 		}
-		if r := e.do(http.MethodPost, "/api/v1/joint-groups", "district", sug.Items[0], nil); r.Code != http.StatusUnprocessableEntity {
+		if r := e.do(http.MethodPost, "/api/v1/joint-groups", "district", suggestion, nil); r.Code != http.StatusUnprocessableEntity {
 			t.Fatalf("group a branch's enterprises again: %d %s", r.Code, r.Body)
 		}
 		var standalone struct {
@@ -480,4 +461,30 @@ func TestFormedGroupStaysWithItsBranch(t *testing.T) {
 			t.Fatalf("a joint branch merged into a 党支部: %d %s", r.Code, r.Body)
 		}
 	})
+}
+
+// confirmedGroup is a joint group as POST /joint-groups answers it.
+type confirmedGroup struct {
+	ID            int64   `json:"id"`
+	EnterpriseIDs []int64 `json:"enterprise_ids"`
+}
+
+// confirmFirstSuggestion confirms the first suggested joint group,
+// returning the suggestion and the group.
+func (e *env) confirmFirstSuggestion() (map[string]any, confirmedGroup) {
+	e.t.Helper()
+	var sug struct {
+		Items []map[string]any `json:"items"`
+	}
+	json.Unmarshal(e.do(http.MethodGet, "/api/v1/joint-groups/suggestions", "district", nil, nil).Body.Bytes(), &sug)
+	if len(sug.Items) == 0 {
+		e.t.Fatal("no joint group suggested")
+	}
+	var g confirmedGroup
+	if r := e.do(http.MethodPost, "/api/v1/joint-groups", "district", sug.Items[0], nil); r.Code != http.StatusCreated {
+		e.t.Fatalf("confirm the suggested group: %d %s", r.Code, r.Body)
+	} else {
+		json.Unmarshal(r.Body.Bytes(), &g)
+	}
+	return sug.Items[0], g
 }

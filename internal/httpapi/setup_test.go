@@ -220,3 +220,11 @@ func (e *env) assignLiaison(id int64) {
 		e.t.Fatalf("assign liaison: %d %s", r.Code, r.Body)
 	}
 }
+
+// importSamples imports the shared registration export and survey sheet as
+// the district administrator.
+func (e *env) importSamples() {
+	e.t.Helper()
+	e.importAndRun("district", "登记.xlsx", sample(e.t, "registration.xlsx"), map[string]string{"kind": "registration"})
+	e.importAndRun("district", "调查.xlsx", sample(e.t, "survey.xlsx"), map[string]string{"kind": "survey"})
+}

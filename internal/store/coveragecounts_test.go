@@ -176,6 +176,20 @@ func TestCoverageCountsFollowImportsAndEdits(t *testing.T) {
 				t.FailNow()
 			}
 		}
+		// confirmGroups confirms, per township, a group of its ledgers
+		// suggested joint.
+		confirmGroups := func() {
+			byTownship := map[string][]int64{}
+			for _, l := range ledgers() {
+				if l.InScope && l.SuggestedMethod == string(strategy.Joint) && l.TownshipCode != "" {
+					byTownship[l.TownshipCode] = append(byTownship[l.TownshipCode], l.ID)
+				}
+			}
+			for tw, ids := range byTownship {
+				_, err := db.CreateJointGroup(ctx, all, tw, ids, actor)
+				allow("group", err)
+			}
+		}
 		steps := 0
 		for step := 0; step < 120; step++ {
 			kind := rng.IntN(16)
@@ -282,16 +296,7 @@ func TestCoverageCountsFollowImportsAndEdits(t *testing.T) {
 				allow("visit", err)
 				what = "visit"
 			case 7: // joint group
-				byTownship := map[string][]int64{}
-				for _, l := range ledgers() {
-					if l.InScope && l.SuggestedMethod == string(strategy.Joint) && l.TownshipCode != "" {
-						byTownship[l.TownshipCode] = append(byTownship[l.TownshipCode], l.ID)
-					}
-				}
-				for tw, ids := range byTownship {
-					_, err := db.CreateJointGroup(ctx, all, tw, ids, actor)
-					allow("group", err)
-				}
+				confirmGroups()
 				what = "joint groups"
 			case 8: // dissolve a group
 				groups, err := db.JointGroups(ctx, all, "", false)
@@ -330,16 +335,7 @@ func TestCoverageCountsFollowImportsAndEdits(t *testing.T) {
 				allow("party org", err)
 				what = "party org"
 			case 10: // joint groups confirmed, and a joint branch for each
-				byTownship := map[string][]int64{}
-				for _, l := range ledgers() {
-					if l.InScope && l.SuggestedMethod == string(strategy.Joint) && l.TownshipCode != "" {
-						byTownship[l.TownshipCode] = append(byTownship[l.TownshipCode], l.ID)
-					}
-				}
-				for tw, ids := range byTownship {
-					_, err := db.CreateJointGroup(ctx, all, tw, ids, actor)
-					allow("group", err)
-				}
+				confirmGroups()
 				groups, err := db.JointGroups(ctx, all, "", false)
 				if err != nil {
 					t.Fatal(err)
