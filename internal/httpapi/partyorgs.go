@@ -12,8 +12,7 @@ import (
 	"github.com/fugai/fugai/internal/strategy"
 )
 
-// PartyOrgRequest registers a party organisation (POST) or rewrites its
-// details (PATCH: enterprise_ids and formation_type cannot change).
+// PartyOrgRequest registers a party organisation (POST).
 type PartyOrgRequest struct {
 	Name          string  `json:"name" example:"永州市某某有限公司党支部"`
 	Kind          string  `json:"kind" enums:"committee,general_branch,branch,joint_branch"`

@@ -310,19 +310,19 @@ func partyOrgStale(current int64) error {
 
 // lockOrg reads organisation id for an update at version ifMatch: 404
 // outside scope, 412 at another version, 409 once it has ended.
-func (db *DB) lockOrg(tx *Tx, s auth.Scope, id, ifMatch int64) (partyOrgRow, strategy.PartyOrg, error) {
+func (db *DB) lockOrg(tx *Tx, s auth.Scope, id, ifMatch int64) (strategy.PartyOrg, error) {
 	row, err := db.partyOrg(db.forUpdate(tx.g), s, id)
 	if err != nil {
-		return row, strategy.PartyOrg{}, err
+		return strategy.PartyOrg{}, err
 	}
 	if row.Version != ifMatch {
-		return row, strategy.PartyOrg{}, partyOrgStale(row.Version)
+		return strategy.PartyOrg{}, partyOrgStale(row.Version)
 	}
 	cur := row.toOrg()
 	if !cur.Active() {
-		return row, cur, apperr.New(apperr.Conflict, "party_org_ended", "该党组织已"+cur.Status.Label()+"，不能修改")
+		return cur, apperr.New(apperr.Conflict, "party_org_ended", "该党组织已"+cur.Status.Label()+"，不能修改")
 	}
-	return row, cur, nil
+	return cur, nil
 }
 
 // UpdatePartyOrg applies patch to an organisation when its version is
@@ -336,7 +336,7 @@ func (db *DB) UpdatePartyOrg(ctx context.Context, s auth.Scope, id, ifMatch int6
 	patch func(cur strategy.PartyOrg) (strategy.PartyOrg, error), enterprises []int64, by audit.Actor) (strategy.PartyOrg, error) {
 	var out strategy.PartyOrg
 	err := db.InTx(ctx, func(tx *Tx) error {
-		_, cur, err := db.lockOrg(tx, s, id, ifMatch)
+		cur, err := db.lockOrg(tx, s, id, ifMatch)
 		if err != nil {
 			return err
 		}
@@ -348,7 +348,7 @@ func (db *DB) UpdatePartyOrg(ctx context.Context, s auth.Scope, id, ifMatch int6
 		covered := cur.Enterprises
 		detail := map[string]any{"name": o.Name, "kind": o.Kind, "founded_on": o.FoundedOn.Format(time.DateOnly), "member_count": o.MemberCount}
 		if enterprises != nil {
-			if covered, err = db.recoverJoint(tx, s, cur, enterprises, by, now); err != nil {
+			if covered, err = db.regroupJoint(tx, s, cur, enterprises, by, now); err != nil {
 				return err
 			}
 			detail["enterprise_ids"] = covered
@@ -392,9 +392,9 @@ func (db *DB) UpdatePartyOrg(ctx context.Context, s auth.Scope, id, ifMatch int6
 	return out, err
 }
 
-// recoverJoint makes joint organisation o cover exactly ids (and its group
+// regroupJoint makes joint organisation o cover exactly ids (and its group
 // hold them), returning them sorted.
-func (db *DB) recoverJoint(tx *Tx, s auth.Scope, o strategy.PartyOrg, ids []int64, by audit.Actor, now time.Time) ([]int64, error) {
+func (db *DB) regroupJoint(tx *Tx, s auth.Scope, o strategy.PartyOrg, ids []int64, by audit.Actor, now time.Time) ([]int64, error) {
 	if o.FormationType != strategy.Joint || o.JointGroupID == nil {
 		return nil, enterprisesProblem("单独组建的党组织覆盖一家企业，不能调整；如需变更，请撤销后重新登记")
 	}
@@ -501,7 +501,7 @@ func (db *DB) EndPartyOrg(ctx context.Context, s auth.Scope, id, ifMatch int64,
 	check func(cur strategy.PartyOrg) (strategy.End, error), by audit.Actor) (strategy.PartyOrg, error) {
 	var out strategy.PartyOrg
 	err := db.InTx(ctx, func(tx *Tx) error {
-		_, cur, err := db.lockOrg(tx, s, id, ifMatch)
+		cur, err := db.lockOrg(tx, s, id, ifMatch)
 		if err != nil {
 			return err
 		}
