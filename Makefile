@@ -4,7 +4,7 @@ GO    ?= go
 BIN   := bin/fugai
 SWAG  := $(GO) tool swag init -g routes.go -d internal/httpapi --parseInternal --parseDependencyLevel 1 --requiredByDefault --outputTypes json,yaml --quiet
 
-.PHONY: all build run test fmt-check vet openapi openapi-check fuzz bench bench-api bench-resolve bench-import bench-coverage clean
+.PHONY: all build run test web fmt-check vet openapi openapi-check fuzz bench bench-api bench-resolve bench-import bench-coverage clean
 
 all: build
 
@@ -19,6 +19,12 @@ run: build
 ## and a throwaway PostgreSQL cluster (installed first when missing).
 test: fmt-check vet openapi-check
 	bash deployments/scripts/test-with-postgres.sh $(GO) test -count=1 ./...
+
+## web: rebuild the web client's bundle (internal/web/dist, embedded in the
+## binary) from its sources with the pinned npm packages. go build and make
+## run need only the committed bundle.
+web:
+	cd internal/web && npm ci --no-audit --no-fund && npm run build
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

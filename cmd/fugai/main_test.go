@@ -118,6 +118,14 @@ func TestServeEndToEnd(t *testing.T) {
 				t.Fatalf("%s: %d %s", p, r.StatusCode, b)
 			}
 		}
+		// The web client answers outside the API, unknown API paths stay JSON.
+		if r, b := call(http.MethodGet, "/enterprises/1", "", nil, nil); r.StatusCode != http.StatusOK ||
+			!bytes.Contains(b, []byte(`<div id="app">`)) || r.Header.Get("Content-Security-Policy") == "" {
+			t.Fatalf("web client: %d %s", r.StatusCode, b)
+		}
+		if r, b := call(http.MethodGet, "/api/v1/nowhere", "", nil, nil); r.StatusCode != http.StatusNotFound || !bytes.Contains(b, []byte(`"error"`)) {
+			t.Fatalf("unknown API path: %d %s", r.StatusCode, b)
+		}
 		r, spec := call(http.MethodGet, "/api/openapi.json", "", nil, nil)
 		if r.StatusCode != http.StatusOK || !bytes.Contains(spec, []byte(`"/api/v1/enterprises/{id}"`)) {
 			t.Fatalf("openapi: %d", r.StatusCode)

@@ -20,6 +20,7 @@ import (
 	"github.com/fugai/fugai/internal/httpapi"
 	"github.com/fugai/fugai/internal/importer"
 	"github.com/fugai/fugai/internal/store"
+	"github.com/fugai/fugai/internal/web"
 )
 
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, e env) error {
@@ -44,7 +45,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, e env) erro
 	wctx, stopWorkers := context.WithCancel(ctx)
 	waitWorkers := workers.Start(wctx)
 	defer func() { stopWorkers(); waitWorkers() }()
-	srv, err := httpapi.New(httpapi.Deps{DB: db, District: d, Log: log, Config: cfg, OpenAPI: api.OpenAPI, Workers: workers})
+	srv, err := httpapi.New(httpapi.Deps{DB: db, District: d, Log: log, Config: cfg, OpenAPI: api.OpenAPI, Workers: workers,
+		Web: web.Handler()})
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	swaggerFiles "github.com/swaggo/files"
@@ -39,6 +40,9 @@ type Deps struct {
 	OpenAPI []byte
 	// Workers run import jobs; nil when this process runs none.
 	Workers *importer.Workers
+	// Web serves the web client at every GET path outside the API; nil
+	// answers those with 404 as any unknown path.
+	Web http.Handler
 }
 
 // Server holds the HTTP layer's dependencies.
@@ -82,7 +86,13 @@ func New(d Deps) (*Server, error) {
 	s := &Server{db: d.DB, district: d.District, log: d.Log, cfg: d.Config, openapi: d.OpenAPI, workers: d.Workers, engine: e,
 		logins: make(chan struct{}, maxConcurrentLogins)}
 	e.Use(withRequestID, s.accessLog, s.recoverPanic, securityHeaders)
-	e.NoRoute(func(c *gin.Context) { s.fail(c, errNoRoute) })
+	e.NoRoute(func(c *gin.Context) {
+		if d.Web != nil && appPath(c.Request) {
+			d.Web.ServeHTTP(c.Writer, c.Request)
+			return
+		}
+		s.fail(c, errNoRoute)
+	})
 	e.NoMethod(func(c *gin.Context) { s.fail(c, errMethod) })
 
 	// Outside the API: probes and documentation.
@@ -158,6 +168,21 @@ func New(d Deps) (*Server, error) {
 	s.route(http.MethodGet, v1+"/imports/:id/report", roles(auth.DistrictAdmin, auth.TownshipAdmin, auth.Auditor), s.importReport)
 	s.route(http.MethodGet, v1+"/audit-events", roles(auth.Auditor), s.listAuditEvents)
 	return s, nil
+}
+
+// appPath reports whether r is for the web client: a GET or HEAD outside
+// the API, the probes and the API documentation.
+func appPath(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	p := r.URL.Path
+	for _, prefix := range []string{"/api/", "/swagger/"} {
+		if strings.HasPrefix(p, prefix) {
+			return false
+		}
+	}
+	return p != "/api" && p != "/healthz" && p != "/readyz"
 }
 
 // Handler returns the root HTTP handler.
