@@ -4,7 +4,7 @@ GO    ?= go
 BIN   := bin/fugai
 SWAG  := $(GO) tool swag init -g routes.go -d internal/httpapi --parseInternal --parseDependencyLevel 1 --requiredByDefault --outputTypes json,yaml --quiet
 
-.PHONY: all build run test web fmt-check vet openapi openapi-check fuzz bench bench-api bench-resolve bench-import bench-coverage clean
+.PHONY: all build run test web test-web fmt-check vet openapi openapi-check fuzz bench bench-api bench-resolve bench-import bench-coverage clean
 
 all: build
 
@@ -25,6 +25,16 @@ test: fmt-check vet openapi-check
 ## run need only the committed bundle.
 web:
 	cd internal/web && npm ci --no-audit --no-fund && npm run build
+
+## test-web: the web client's bundle is what its sources build (npm ci,
+## then a rebuild must leave internal/web/dist and the generated API types
+## unchanged), then a browser test: a real fugai server and Debian's
+## Chromium (installed first when missing, as root) driven by playwright-core.
+test-web: build
+	cd internal/web && npm ci --no-audit --no-fund && npm run build
+	@if ! git diff --quiet -- internal/web/dist internal/web/src/api/schema.ts || [ -n "$$(git ls-files --others --exclude-standard internal/web/dist)" ]; then \
+		echo "internal/web/dist is stale: run 'make web' and commit the result"; git status --short internal/web; exit 1; fi
+	CHROMIUM=$$(bash deployments/scripts/ensure-chromium.sh | tail -n 1) node internal/web/e2e/smoke.mjs $(abspath $(BIN))
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

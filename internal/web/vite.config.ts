@@ -1,10 +1,24 @@
-import { defineConfig } from 'vite'
+import { defineConfig, type Plugin } from 'vite'
 import vue from '@vitejs/plugin-vue'
+
+// Vant's icon font is embedded in its CSS, with a fallback on a public CDN:
+// an intranet app loads nothing from outside (and the CSP would refuse
+// it), so the fallback is dropped.
+function noRemoteFonts(): Plugin {
+  return {
+    name: 'fugai-no-remote-fonts',
+    transform(code, id) {
+      if (!id.endsWith('.css')) return null
+      const out = code.replace(/,\s*url\(\/\/at\.alicdn\.com\/[^)]*\)\s*format\("[a-z0-9]+"\)/g, '')
+      return out === code ? null : { code: out, map: null }
+    },
+  }
+}
 
 // The bundle is embedded in the fugai binary (internal/web/dist) and served
 // at /; hashed files live under /assets/ and are cached for a year.
 export default defineConfig({
-  plugins: [vue()],
+  plugins: [vue(), noRemoteFonts()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
