@@ -10,7 +10,7 @@ set -euo pipefail
 log() { printf 'ensure-chromium: %s\n' "$*" >&2; }
 
 browser=${CHROMIUM:-/usr/bin/chromium}
-have_fonts() { fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; }
+have_fonts() { compgen -G '/usr/share/fonts/opentype/noto/NotoSansCJK-*.ttc' >/dev/null; }
 
 if [[ ! -x $browser ]] || ! have_fonts; then
 	if [[ $(id -u) -ne 0 ]]; then
