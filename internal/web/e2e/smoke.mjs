@@ -4,7 +4,9 @@
 // It starts `fugai serve` on a throwaway SQLite database, enters a ledger
 // through the API, then signs in through the login screen as a user would,
 // finds the ledger in 我的企业 and opens it; a wrong password must show the
-// server's Chinese message; the page must not break its CSP.
+// server's Chinese message; edits 正式党员人数 and saves it; saves again after
+// someone else changed the ledger and re-applies on the conflict screen; the
+// page must not break its CSP.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -30,7 +32,8 @@ let serverLog = ''
 server.stdout.on('data', (d) => { serverLog += d })
 server.stderr.on('data', (d) => { serverLog += d })
 
-let browser
+let browser, page
+const problems = []
 const failures = []
 // E2E_SCREENSHOTS=DIR keeps a picture of each screen, to look at.
 const shots = process.env.E2E_SCREENSHOTS
@@ -52,11 +55,11 @@ try {
 
   browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-gpu',
     '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] })
-  const page = await browser.newPage({ viewport: { width: 360, height: 640 } })
-  const problems = []
-  // Refused requests (401 before signing in, the wrong password) are part
-  // of the test; anything else the console reports is not.
-  page.on('console', (m) => { if (m.type() === 'error' && !/status of 401/.test(m.text())) problems.push(m.text()) })
+  page = await browser.newPage({ viewport: { width: 360, height: 640 } })
+  // Refused requests (401 before signing in, the wrong password, the 412 of
+  // a stale save) are part of the test; anything else the console reports
+  // is not.
+  page.on('console', (m) => { if (m.type() === 'error' && !/status of (401|412)/.test(m.text())) problems.push(m.text()) })
   page.on('pageerror', (e) => problems.push(String(e)))
 
   // A deep link without a session goes to the login, keeping the place.
@@ -89,9 +92,58 @@ try {
   await page.getByRole('searchbox').press('Enter')
   await page.getByText('没有符合条件的企业').waitFor()
 
+  // 编辑: change 正式党员人数 and save; the page shows the new value.
+  const ledgerApi = base + '/api/v1/enterprises/1'
+  const bearer = { Authorization: 'Bearer ' + login.token }
+  const cell = (field) => page.locator(`.van-cell[data-field="${field}"]`)
+  await page.goto(base + '/enterprises/1')
+  await page.getByRole('button', { name: '编辑' }).click()
+  await shot(page, 'ledger-edit')
+  await page.getByLabel('正式党员人数').fill('4')
+  // 经营状况 from a picker whose labels come from GET /dictionaries.
+  await page.getByLabel('经营状况').click()
+  await page.locator('.van-picker-column__item', { hasText: '正常经营' }).click()
+  await page.locator('.van-picker__confirm').click()
+  await page.locator('.van-popup').waitFor({ state: 'hidden' })
+  check(await page.getByLabel('经营状况').inputValue() === '正常经营', 'the picker sets 经营状况 to 正常经营')
+  await page.getByRole('button', { name: '保存' }).click()
+  await page.getByRole('status').filter({ hasText: '已保存' }).waitFor()
+  check((await cell('full_members').innerText()).includes('4'), 'the ledger shows the saved 正式党员人数 4')
+  const afterSave = await (await fetch(ledgerApi, { headers: bearer })).json()
+  check(afterSave.full_members === 4, `the API has full_members 4: ${afterSave.full_members}`)
+  check(afterSave.operating_status === 'normal', `the API has operating_status normal: ${afterSave.operating_status}`)
+  check((await cell('operating_status').innerText()).includes('正常经营'), 'the ledger shows 经营状况 正常经营')
+
+  // 该台账已被他人修改: with the form open and 7 typed, someone else saves 5
+  // first; saving answers 412 and the conflict screen shows both values.
+  await page.getByRole('button', { name: '编辑' }).click()
+  await page.getByLabel('正式党员人数').fill('7')
+  const current = await fetch(ledgerApi, { headers: bearer })
+  const other = await fetch(ledgerApi, { method: 'PATCH',
+    headers: { ...bearer, 'Content-Type': 'application/json', 'If-Match': current.headers.get('ETag') },
+    body: JSON.stringify({ full_members: 5 }) })
+  check(other.status === 200, `the other person's save: ${other.status}`)
+  await page.getByRole('button', { name: '保存' }).click()
+  const dialog = page.getByRole('alertdialog')
+  await dialog.getByText('该台账已被他人修改').waitFor()
+  const row = dialog.locator('tr[data-field="full_members"]')
+  check((await row.locator('.mine').innerText()).trim() === '7', 'the conflict screen shows the user\'s 7')
+  check((await row.locator('.theirs').innerText()).trim() === '5', 'the conflict screen shows the current 5')
+  check(await row.getByText('对方也改了此项').isVisible(), 'the conflict screen flags the field both changed')
+  await shot(page, 'ledger-conflict')
+
+  // 使用我的修改: PATCHed again on the new version; the page and the API show 7.
+  await dialog.getByRole('button', { name: '使用我的修改' }).click()
+  await page.getByRole('status').filter({ hasText: '已保存' }).waitFor()
+  check((await cell('full_members').innerText()).includes('7'), 'the ledger shows the re-applied 正式党员人数 7')
+  const afterMine = await (await fetch(ledgerApi, { headers: bearer })).json()
+  check(afterMine.full_members === 7, `the API has full_members 7 after 使用我的修改: ${afterMine.full_members}`)
+
   check(problems.length === 0, 'console errors: ' + problems.join(' | '))
 } catch (e) {
   failures.push(String(e.stack || e))
+  if (page) await shot(page, 'failure').catch(() => {})
+  if (problems.length) failures.push('console errors: ' + problems.join(' | '))
 } finally {
   await browser?.close()
   server.kill('SIGTERM')
