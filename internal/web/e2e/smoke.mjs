@@ -5,7 +5,8 @@
 // through the API, then signs in through the login screen as a user would,
 // finds the ledger in 我的企业 and opens it; a wrong password must show the
 // server's Chinese message; edits 正式党员人数 and saves it; saves again after
-// someone else changed the ledger and re-applies on the conflict screen; the
+// someone else changed the ledger and re-applies on the conflict screen;
+// logs a visit through 新增走访 and finds it in the history and the API; the
 // page must not break its CSP.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -138,6 +139,37 @@ try {
   check((await cell('full_members').innerText()).includes('7'), 'the ledger shows the re-applied 正式党员人数 7')
   const afterMine = await (await fetch(ledgerApi, { headers: bearer })).json()
   check(afterMine.full_members === 7, `the API has full_members 7 after 使用我的修改: ${afterMine.full_members}`)
+
+  // 新增走访: today by default, a service chip from the dictionary, notes and
+  // next steps; after saving the history shows it and the API has it.
+  await page.getByRole('button', { name: '新增走访' }).click()
+  const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10)
+  check(await page.getByLabel('走访日期').inputValue() === today, `走访日期 defaults to today (UTC+8) ${today}`)
+  const chip = page.getByRole('checkbox', { name: '政策' })
+  await chip.click()
+  check(await chip.getAttribute('aria-checked') === 'true', 'the 政策 chip is selected')
+  const chipBox = await chip.boundingBox()
+  check(chipBox && chipBox.height >= 44, `a service chip is at least 44 px high: ${chipBox?.height}`)
+  // The date picker offers no day after today.
+  await page.getByLabel('走访日期').click()
+  await page.locator('.van-picker__confirm').click()
+  await page.locator('.van-popup').waitFor({ state: 'hidden' })
+  check(await page.getByLabel('走访日期').inputValue() === today, 'the date picker confirms today')
+  await page.getByLabel('走访情况').fill('企业负责人介绍了用工情况，有意向建立党组织')
+  await page.getByLabel('下一步工作').fill('下月协助发展党员')
+  await shot(page, 'visit-new')
+  await page.getByRole('button', { name: '保存走访' }).click()
+  await page.getByRole('status').filter({ hasText: '走访已保存' }).waitFor()
+  const visitRow = page.locator('.visit').first()
+  await visitRow.waitFor()
+  const visitText = await visitRow.innerText()
+  check(visitText.includes(today) && visitText.includes('政策') && visitText.includes('有意向建立党组织'),
+    `the visit history shows the visit: ${visitText}`)
+  await shot(page, 'ledger-visits')
+  const visitsApi = await (await fetch(ledgerApi + '/visits', { headers: bearer })).json()
+  const v = visitsApi.items?.[0]
+  check(v && v.visited_on === today && JSON.stringify(v.services) === '["policy"]' && v.notes === '企业负责人介绍了用工情况，有意向建立党组织'
+    && v.next_steps === '下月协助发展党员', `the API has the visit: ${JSON.stringify(visitsApi)}`)
 
   check(problems.length === 0, 'console errors: ' + problems.join(' | '))
 } catch (e) {
