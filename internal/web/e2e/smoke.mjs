@@ -6,8 +6,9 @@
 // finds the ledger in 我的企业 and opens it; a wrong password must show the
 // server's Chinese message; edits 正式党员人数 and saves it; saves again after
 // someone else changed the ledger and re-applies on the conflict screen;
-// logs a visit through 新增走访 and finds it in the history and the API; the
-// page must not break its CSP.
+// logs a visit through 新增走访 and finds it in the history and the API; a
+// liaison made through the API finds its stale ledger in 待办; the page must
+// not break its CSP.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -170,6 +171,50 @@ try {
   const v = visitsApi.items?.[0]
   check(v && v.visited_on === today && JSON.stringify(v.services) === '["policy"]' && v.notes === '企业负责人介绍了用工情况，有意向建立党组织'
     && v.next_steps === '下月协助发展党员', `the API has the visit: ${JSON.stringify(visitsApi)}`)
+
+  // 待办 for a liaison: a liaison of 梅湾街道 made through the API, assigned a
+  // new (never verified, so stale) ledger, signs in in a new context; 待办
+  // lists that ledger under the dictionary's 台账过期 and opens it.
+  const json = { ...bearer, 'Content-Type': 'application/json' }
+  const todoLedger = await fetch(base + '/api/v1/enterprises', { method: 'POST', headers: json,
+    body: JSON.stringify({ credit_code: '91431103MA4L5678XC', name: '永州市待办测试有限公司', registered_address: '湖南省永州市冷水滩区梅湾街道凤凰路9号' }) })
+  check(todoLedger.status === 201, `create the liaison's ledger: ${todoLedger.status}`)
+  const todoId = (await todoLedger.json()).id
+  const liaisonUser = await fetch(base + '/api/v1/users', { method: 'POST', headers: json,
+    body: JSON.stringify({ username: 'liaison01', name: '李联络', password: 'Liaison-Pass-01', role: 'liaison', township_code: '431103001' }) })
+  check(liaisonUser.status === 201, `create a liaison: ${liaisonUser.status}`)
+  const assigned = await fetch(base + `/api/v1/enterprises/${todoId}/liaison`, { method: 'PUT', headers: json,
+    body: JSON.stringify({ liaison_id: (await liaisonUser.json()).id }) })
+  check(assigned.status === 200, `assign the liaison: ${assigned.status}`)
+  const dicts = (await (await fetch(base + '/api/v1/dictionaries', { headers: bearer })).json()).dictionaries
+  const staleLabel = dicts.gaps.find((g) => g.code === 'stale_ledger').label
+  const liaisonContext = await browser.newContext({ viewport: { width: 360, height: 640 } })
+  const lp = await liaisonContext.newPage()
+  lp.on('console', (m) => { if (m.type() === 'error' && !/status of 401/.test(m.text())) problems.push('liaison: ' + m.text()) })
+  lp.on('pageerror', (e) => problems.push('liaison: ' + String(e)))
+  await lp.goto(base + '/todo')
+  await lp.waitForURL(/\/login\?back=/)
+  await lp.getByLabel('账号').fill('liaison01')
+  await lp.getByLabel('密码').fill('Liaison-Pass-01')
+  await lp.getByRole('button', { name: '登录' }).click()
+  await lp.waitForURL(/\/todo$/)
+  const stale = lp.locator('section[data-gap="stale_ledger"]')
+  await stale.getByText('永州市待办测试有限公司').waitFor()
+  check((await stale.locator('h2').innerText()).includes(staleLabel), `待办 heads the list with the dictionary's ${staleLabel}`)
+  check(!(await lp.locator('section[data-gap="overdue_plan"]').getByText('永州市待办测试有限公司').count()), 'the ledger is not listed as overdue_plan')
+  const tab = lp.getByRole('link', { name: '我的企业' }).or(lp.locator('.van-tabbar-item', { hasText: '我的企业' })).first()
+  const tabBox = await tab.boundingBox()
+  check(tabBox && tabBox.height >= 44, `a tab is at least 44 px high: ${tabBox?.height}`)
+  await shot(lp, 'todo')
+  await stale.getByText('永州市待办测试有限公司').click()
+  await lp.waitForURL(new RegExp(`/enterprises/${todoId}$`))
+  await lp.getByText('梅湾街道').first().waitFor()
+  // The tab bar reaches 我的企业, which lists the liaison's ledger.
+  await lp.goto(base + '/todo')
+  await tab.click()
+  await lp.waitForURL(new RegExp('^' + base + '/$'))
+  await lp.getByText('永州市待办测试有限公司').first().waitFor()
+  await liaisonContext.close()
 
   check(problems.length === 0, 'console errors: ' + problems.join(' | '))
 } catch (e) {

@@ -1,6 +1,6 @@
 import { createApp } from 'vue'
 import { createRouter, createWebHistory } from 'vue-router'
-import { Button, Cell, CellGroup, Empty, Field, Form, List, Loading, NavBar, Search } from 'vant'
+import { Button, Cell, CellGroup, Empty, Field, Form, List, Loading, NavBar, Search, Tabbar, TabbarItem } from 'vant'
 import 'vant/lib/index.css'
 import './style.css'
 import App from './App.vue'
@@ -12,6 +12,7 @@ const router = createRouter({
   routes: [
     { path: '/login', component: () => import('./views/LoginView.vue'), meta: { public: true } },
     { path: '/', component: () => import('./views/EnterprisesView.vue') },
+    { path: '/todo', component: () => import('./views/TodoView.vue') },
     { path: '/enterprises/:id(\\d+)', component: () => import('./views/EnterpriseView.vue') },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
@@ -32,5 +33,5 @@ whenUnauthenticated(() => {
 
 createApp(App)
   .use(router)
-  .use(Button).use(Cell).use(CellGroup).use(Empty).use(Field).use(Form).use(List).use(Loading).use(NavBar).use(Search)
+  .use(Button).use(Cell).use(CellGroup).use(Empty).use(Field).use(Form).use(List).use(Loading).use(NavBar).use(Search).use(Tabbar).use(TabbarItem)
   .mount('#app')
