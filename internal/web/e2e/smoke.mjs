@@ -7,8 +7,9 @@
 // server's Chinese message; edits 正式党员人数 and saves it; saves again after
 // someone else changed the ledger and re-applies on the conflict screen;
 // logs a visit through 新增走访 and finds it in the history and the API; a
-// liaison made through the API finds its stale ledger in 待办; the page must
-// not break its CSP.
+// liaison made through the API finds its stale ledger in 待办 and its own
+// row in 覆盖情况; the district admin's 覆盖情况 equals GET /coverage and a
+// gap count opens that gap list; the page must not break its CSP.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -214,7 +215,55 @@ try {
   await tab.click()
   await lp.waitForURL(new RegExp('^' + base + '/$'))
   await lp.getByText('永州市待办测试有限公司').first().waitFor()
+  // …and 覆盖情况, where a township-bound user gets its own row only.
+  await lp.locator('.van-tabbar-item', { hasText: '覆盖情况' }).click()
+  await lp.waitForURL(/\/coverage$/)
+  await lp.locator('[data-summary]').getByText('梅湾街道').waitFor()
+  check(await lp.locator('[data-township]').count() === 1, 'a liaison\'s 覆盖情况 has its own township\'s row only')
   await liaisonContext.close()
+
+  // 覆盖情况 as the district admin, reached by the tab bar: the summary's
+  // base and rates equal GET /coverage; the 梅湾街道 row shows its no_liaison
+  // count under the dictionary's label; tapping it opens the gap list with
+  // the ledgers GET /enterprises?gap=no_liaison&township=431103001 lists,
+  // each opening its ledger.
+  const cov = await (await fetch(base + '/api/v1/coverage', { headers: bearer })).json()
+  const pct = (r) => (r * 100).toFixed(1) + '%'
+  await page.goto(base + '/')
+  await page.locator('.van-tabbar-item', { hasText: '覆盖情况' }).click()
+  await page.waitForURL(/\/coverage$/)
+  const summary = page.locator('[data-summary]')
+  await summary.waitFor()
+  const stat = async (k) => (await summary.locator(`[data-stat="${k}"]`).innerText()).trim()
+  check(await stat('enterprises') === String(cov.district.enterprises), `the district base is GET /coverage's ${cov.district.enterprises}: ${await stat('enterprises')}`)
+  for (const k of ['organization_coverage_rate', 'standalone_rate', 'work_coverage_rate']) {
+    check(await stat(k) === pct(cov.district[k]), `the district ${k} is ${pct(cov.district[k])}: ${await stat(k)}`)
+  }
+  check((await summary.innerText()).includes(cov.as_of), `the summary shows as_of ${cov.as_of}`)
+  check(await page.locator('[data-township]').count() === cov.townships.length + 1, 'a row per township and 未划分')
+  const meiwan = cov.townships.find((t) => t.code === '431103001')
+  check(meiwan?.gaps.no_liaison >= 1, `梅湾街道 has a no_liaison gap: ${JSON.stringify(meiwan?.gaps)}`)
+  const meiwanRow = page.locator('[data-township="431103001"]')
+  await meiwanRow.getByText('梅湾街道').click()
+  const gapCell = meiwanRow.locator('.van-cell[data-gap="no_liaison"]')
+  await gapCell.waitFor()
+  const noLiaisonLabel = dicts.gaps.find((g) => g.code === 'no_liaison').label
+  const gapText = await gapCell.innerText()
+  check(gapText.includes(noLiaisonLabel) && gapText.includes(String(meiwan.gaps.no_liaison)),
+    `the 梅湾街道 row shows ${noLiaisonLabel} ${meiwan.gaps.no_liaison}: ${gapText}`)
+  const gapBox = await gapCell.boundingBox()
+  check(gapBox && gapBox.height >= 44, `a gap count is at least 44 px high: ${gapBox?.height}`)
+  await shot(page, 'coverage')
+  await gapCell.click()
+  await page.waitForURL(/\/gaps\/no_liaison\?township=431103001$/)
+  const listed = await (await fetch(base + '/api/v1/enterprises?gap=no_liaison&township=431103001&sort=id&limit=100', { headers: bearer })).json()
+  check(listed.items.some((e) => e.name === '永州市浏览器测试有限公司'), 'the API lists the test ledger under no_liaison')
+  for (const e of listed.items) await page.locator('.van-list .van-cell', { hasText: e.name }).first().waitFor()
+  check(await page.locator('.van-list .van-cell').count() === listed.items.length, `the gap list shows the API's ${listed.items.length} ledger(s)`)
+  await shot(page, 'gaps')
+  await page.locator('.van-list .van-cell', { hasText: '永州市浏览器测试有限公司' }).click()
+  await page.waitForURL(/\/enterprises\/1$/)
+  await page.getByText('91431103MA4L1234XC').first().waitFor()
 
   check(problems.length === 0, 'console errors: ' + problems.join(' | '))
 } catch (e) {

@@ -13,6 +13,8 @@ const router = createRouter({
     { path: '/login', component: () => import('./views/LoginView.vue'), meta: { public: true } },
     { path: '/', component: () => import('./views/EnterprisesView.vue') },
     { path: '/todo', component: () => import('./views/TodoView.vue') },
+    { path: '/coverage', component: () => import('./views/CoverageView.vue') },
+    { path: '/gaps/:gap([a-z_]+)', component: () => import('./views/GapsView.vue') },
     { path: '/enterprises/:id(\\d+)', component: () => import('./views/EnterpriseView.vue') },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
