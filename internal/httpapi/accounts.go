@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/fugai/fugai/internal/apperr"
+	"github.com/fugai/fugai/internal/audit"
 	"github.com/fugai/fugai/internal/auth"
 )
 
@@ -108,22 +110,8 @@ func (s *Server) changePassword(c *gin.Context) {
 		return
 	}
 	who := actor(c)
-	// Counted before the check, as a login is: guesses through this
-	// route cannot outrun the lockout either.
-	if err := s.db.ReserveLoginAttempt(ctx, u.ID); err != nil {
-		s.fail(c, err)
-		return
-	}
-	if !auth.VerifyPassword(u.PasswordHash, req.OldPassword) {
-		lockedNow, err := s.db.PasswordChangeFailed(ctx, u.ID, who)
-		if lockedNow {
-			s.log.WarnContext(ctx, "account locked after repeated wrong passwords on password change",
-				slog.String("request_id", requestID(c)), slog.String("user", u.Username), slog.String("ip", c.ClientIP()))
-		}
-		if err == nil {
-			err = apperr.Field("wrong_password", "old_password", "原密码不正确")
-		}
-		s.fail(c, err)
+	if !s.checkPassword(c, u, req.OldPassword, who, s.db.PasswordChangeFailed,
+		apperr.Field("wrong_password", "old_password", "原密码不正确"), "wrong passwords on password change") {
 		return
 	}
 	hash, err := auth.HashPassword(req.NewPassword)
@@ -307,4 +295,32 @@ func (s *Server) handoverLiaison(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, HandoverResponse{From: s.toUser(h.From), To: s.toUser(h.To), Moved: len(h.Enterprises), EnterpriseIDs: h.Enterprises})
+}
+
+// checkPassword checks password against u's, as a login and a password
+// change both do. The attempt is counted before the check, so parallel
+// guesses cannot get past the lockout; a wrong password is recorded by
+// failed (which may lock the account, logged as what) and answered with
+// wrong. It answers the request and returns false unless the password is
+// right.
+func (s *Server) checkPassword(c *gin.Context, u auth.User, password string, who audit.Actor,
+	failed func(context.Context, int64, audit.Actor) (bool, error), wrong error, what string) bool {
+	ctx := c.Request.Context()
+	if err := s.db.ReserveLoginAttempt(ctx, u.ID); err != nil {
+		s.fail(c, err)
+		return false
+	}
+	if auth.VerifyPassword(u.PasswordHash, password) {
+		return true
+	}
+	lockedNow, err := failed(ctx, u.ID, who)
+	if lockedNow {
+		s.log.WarnContext(ctx, "account locked after repeated "+what,
+			slog.String("request_id", requestID(c)), slog.String("user", u.Username), slog.String("ip", c.ClientIP()))
+	}
+	if err == nil {
+		err = wrong
+	}
+	s.fail(c, err)
+	return false
 }

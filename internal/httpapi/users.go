@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"errors"
-	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -111,22 +110,7 @@ func (s *Server) login(c *gin.Context) {
 	}
 	who := actor(c)
 	who.UserID, who.Name = u.ID, u.Username
-	// The attempt is counted before the password is checked, so parallel
-	// guesses cannot get past the lockout.
-	if err := s.db.ReserveLoginAttempt(ctx, u.ID); err != nil {
-		s.fail(c, err)
-		return
-	}
-	if !auth.VerifyPassword(u.PasswordHash, req.Password) {
-		lockedNow, err := s.db.LoginFailed(ctx, u.ID, who)
-		if lockedNow {
-			s.log.WarnContext(ctx, "account locked after repeated login failures",
-				slog.String("request_id", requestID(c)), slog.String("user", u.Username), slog.String("ip", c.ClientIP()))
-		}
-		if err == nil {
-			err = errBadCredentials
-		}
-		s.fail(c, err)
+	if !s.checkPassword(c, u, req.Password, who, s.db.LoginFailed, errBadCredentials, "login failures") {
 		return
 	}
 	token, hash, err := auth.NewToken()
