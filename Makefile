@@ -15,9 +15,10 @@ build:
 run: build
 	./$(BIN) serve
 
-## test: formatting, vet, a fresh OpenAPI spec, then every test on SQLite
-## and a throwaway PostgreSQL cluster (installed first when missing).
-test: fmt-check vet openapi-check
+## test: formatting, vet, a fresh OpenAPI spec, the web client (its bundle
+## fresh, its unit tests, its browser tests in Chromium), then every Go test
+## on SQLite and a throwaway PostgreSQL cluster (installed first when missing).
+test: fmt-check vet openapi-check test-web
 	bash deployments/scripts/test-with-postgres.sh $(GO) test -count=1 ./...
 
 ## web: rebuild the web client's bundle (internal/web/dist, embedded in the
@@ -28,13 +29,16 @@ web:
 
 ## test-web: the web client's bundle is what its sources build (npm ci,
 ## then a rebuild must leave internal/web/dist and the generated API types
-## unchanged), then a browser test: a real fugai server and Debian's
-## Chromium (installed first when missing, as root) driven by playwright-core.
+## unchanged), its unit tests (Vitest), then the browser tests
+## (internal/web/e2e): a real fugai server loaded with the samples and
+## Debian's Chromium (installed first when missing, as root) driven by
+## playwright-core; screenshots of every screen in internal/web/e2e/screenshots.
 test-web: build
 	cd internal/web && npm ci --no-audit --no-fund && npm run build
 	@if ! git diff --quiet -- internal/web/dist internal/web/src/api/schema.ts || [ -n "$$(git ls-files --others --exclude-standard internal/web/dist)" ]; then \
 		echo "internal/web/dist is stale: run 'make web' and commit the result"; git status --short internal/web; exit 1; fi
-	CHROMIUM=$$(bash deployments/scripts/ensure-chromium.sh | tail -n 1) node internal/web/e2e/smoke.mjs $(abspath $(BIN))
+	cd internal/web && npm test
+	CHROMIUM=$$(bash deployments/scripts/ensure-chromium.sh | tail -n 1) node internal/web/e2e/run.mjs $(abspath $(BIN))
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
