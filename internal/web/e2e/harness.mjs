@@ -14,6 +14,7 @@ import net from 'node:net'
 import { chromium } from 'playwright-core'
 
 const here = dirname(fileURLToPath(import.meta.url))
+const axeSource = readFileSync(join(here, '../node_modules/axe-core/axe.min.js'), 'utf8')
 export const samples = join(here, '../../importer/testdata')
 export const adminPassword = 'Admin-Pass-2026'
 /** The phone the screens are made for, and the one screenshots are taken at. */
@@ -52,6 +53,21 @@ export async function startHarness(bin) {
     await page.waitForTimeout(50)
     await page.screenshot({ path: join(t.shots, name + '.png'), fullPage: true })
     if (size) await page.setViewportSize(size)
+  }
+  /**
+   * axe runs axe-core on the page as it is now (evaluated through the
+   * DevTools protocol, so the page's CSP stays as served) and fails the
+   * spec on any serious or critical violation; the screen's name says where.
+   */
+  t.axe = async (page, screen) => {
+    if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource)
+    const found = await page.evaluate(async () => {
+      const r = await window.axe.run(document, { resultTypes: ['violations'] })
+      return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`)
+    })
+    t.axeRuns = (t.axeRuns ?? 0) + 1
+    t.check(found.length === 0, `axe on ${screen}: ${found.join(' | ')}`)
   }
   for (let i = 0; ; i++) {
     try { if ((await fetch(base + '/readyz')).ok) break } catch { /* not up yet */ }

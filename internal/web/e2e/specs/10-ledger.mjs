@@ -21,6 +21,7 @@ export default async function (t) {
   await alert.waitFor()
   t.check(/[\u4e00-\u9fff]/.test(await alert.innerText()), 'a wrong password shows a Chinese message')
   await t.shot(page, 'login')
+  await t.axe(page, 'login')
 
   // The right one: back to the ledger asked for.
   await page.getByLabel('密码').fill(password)
@@ -29,6 +30,7 @@ export default async function (t) {
   await page.getByText('永州市浏览器测试有限公司').first().waitFor()
   t.check(await page.getByText('梅湾街道').first().isVisible(), 'the ledger shows its township')
   await t.shot(page, 'ledger')
+  await t.axe(page, 'ledger')
 
   // 我的企业: the samples' ledgers, scrolled page by page (30 a page); a
   // search by name finds the new one, a search by code too.
@@ -36,6 +38,7 @@ export default async function (t) {
   const items = page.locator('.van-list .van-cell')
   await items.first().waitFor()
   await t.shot(page, 'list')
+  await t.axe(page, 'list')
   const total = (await t.get('/enterprises?limit=31')).items.length
   if (total > 30) {
     await items.nth(29).scrollIntoViewIfNeeded()
@@ -60,6 +63,7 @@ export default async function (t) {
   await page.goto(t.base + '/enterprises/' + id)
   await page.getByRole('button', { name: '编辑' }).click()
   await t.shot(page, 'ledger-edit')
+  await t.axe(page, 'ledger-edit')
   await page.getByLabel('正式党员人数').fill('4')
   // 经营状况 from a picker whose labels come from GET /dictionaries.
   await page.getByLabel('经营状况').click()
@@ -92,6 +96,7 @@ export default async function (t) {
   t.check((await row.locator('.theirs').innerText()).trim() === '5', 'the conflict screen shows the current 5')
   t.check(await row.getByText('对方也改了此项').isVisible(), 'the conflict screen flags the field both changed')
   await t.shot(page, 'ledger-conflict')
+  await t.axe(page, 'ledger-conflict')
 
   // 使用我的修改: PATCHed again on the new version; the page and the API show 7.
   await dialog.getByRole('button', { name: '使用我的修改' }).click()
@@ -118,6 +123,7 @@ export default async function (t) {
   await page.getByLabel('走访情况').fill('企业负责人介绍了用工情况，有意向建立党组织')
   await page.getByLabel('下一步工作').fill('下月协助发展党员')
   await t.shot(page, 'visit-new')
+  await t.axe(page, 'visit-new')
   await page.getByRole('button', { name: '保存走访' }).click()
   await page.getByRole('status').filter({ hasText: '走访已保存' }).waitFor()
   const visitRow = page.locator('.visit').first()
@@ -126,6 +132,7 @@ export default async function (t) {
   t.check(visitText.includes(today) && visitText.includes('政策') && visitText.includes('有意向建立党组织'),
     `the visit history shows the visit: ${visitText}`)
   await t.shot(page, 'ledger-visits')
+  await t.axe(page, 'ledger-visits')
   const visitsApi = await (await fetch(ledgerApi + '/visits', { headers: t.bearer })).json()
   const v = visitsApi.items?.[0]
   t.check(v && v.visited_on === today && JSON.stringify(v.services) === '["policy"]' && v.notes === '企业负责人介绍了用工情况，有意向建立党组织'

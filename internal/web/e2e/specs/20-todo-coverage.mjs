@@ -35,6 +35,7 @@ export default async function (t) {
   const tabBox = await tab.boundingBox()
   t.check(tabBox && tabBox.height >= 44, `a tab is at least 44 px high: ${tabBox?.height}`)
   await t.shot(lp, 'todo')
+  await t.axe(lp, 'todo')
   await stale.getByText('永州市待办测试有限公司').click()
   await lp.waitForURL(new RegExp(`/enterprises/${todoId}$`))
   await lp.getByText('梅湾街道').first().waitFor()
@@ -84,6 +85,7 @@ export default async function (t) {
   const gapBox = await gapCell.boundingBox()
   t.check(gapBox && gapBox.height >= 44, `a gap count is at least 44 px high: ${gapBox?.height}`)
   await t.shot(page, 'coverage')
+  await t.axe(page, 'coverage')
   await gapCell.click()
   await page.waitForURL(/\/gaps\/no_liaison\?township=431103001$/)
   // The list is the API's, in its order, 30 a page: scrolling loads the next.
@@ -97,6 +99,7 @@ export default async function (t) {
   t.check(shown.length >= Math.min(listed.items.length, 31) && want.every((e, i) => shown[i].includes(e.name)),
     `the gap list shows the API's ledgers in its order: ${shown.length} shown, ${listed.items.length} listed`)
   await t.shot(page, 'gaps')
+  await t.axe(page, 'gaps')
   await rows.first().click()
   await page.waitForURL(new RegExp(`/enterprises/${listed.items[0].id}$`))
   await page.getByText(listed.items[0].credit_code).first().waitFor()
