@@ -78,6 +78,21 @@ func (s *Server) toImport(j importer.Job) ImportResponse {
 	return r
 }
 
+// idempotencyKey is the request's Idempotency-Key header, trimmed ("" when
+// absent): at most maxIdempotencyKey printable ASCII characters.
+func idempotencyKey(c *gin.Context) (string, error) {
+	key := strings.TrimSpace(c.GetHeader("Idempotency-Key"))
+	if len(key) > maxIdempotencyKey {
+		return "", apperr.Field("validation_failed", "Idempotency-Key", "Idempotency-Key 不能超过200个字符")
+	}
+	for _, r := range key {
+		if r < 0x20 || r > 0x7e {
+			return "", apperr.Field("validation_failed", "Idempotency-Key", "Idempotency-Key 只能由可见的英文字母、数字和符号组成")
+		}
+	}
+	return key, nil
+}
+
 // maxIdempotencyKey bounds the Idempotency-Key header.
 const maxIdempotencyKey = 200
 
@@ -106,9 +121,9 @@ const maxIdempotencyKey = 200
 //	@Router			/api/v1/imports [post]
 func (s *Server) createImport(c *gin.Context) {
 	p := me(c)
-	key := strings.TrimSpace(c.GetHeader("Idempotency-Key"))
-	if len(key) > maxIdempotencyKey {
-		s.fail(c, apperr.Field("validation_failed", "Idempotency-Key", "Idempotency-Key 不能超过200个字符"))
+	key, err := idempotencyKey(c)
+	if err != nil {
+		s.fail(c, err)
 		return
 	}
 	limit := int64(s.cfg.MaxUploadMB) << 20

@@ -253,14 +253,16 @@ func (s *Server) myEnterprises(c *gin.Context) { s.listEnterprises(c) }
 // addVisit godoc
 //
 //	@Summary		Log a visit (走访记录)
-//	@Description	visited_on not in the future; services any of talent, policy, party_building, other. A visit marks the ledger verified (the stale clock restarts from the visit). A liaison logs visits to its own enterprises only.
+//	@Description	visited_on not in the future; services any of talent, policy, party_building, other. A visit marks the ledger verified (the stale clock restarts from the visit). A liaison logs visits to its own enterprises only. Idempotency-Key (printable, at most 200 characters): the same user, key and visit answer 200 with the visit logged first (a visit re-sent after a lost answer is logged once); the same key with another visit is 422 idempotency_key_reused.
 //	@Tags			liaisons
 //	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			id		path		int				true	"ledger id"
 //	@Param			body	body		VisitRequest	true	"the visit"
+//	@Param			Idempotency-Key	header	string	false	"a key unique to this visit"
 //	@Success		201		{object}	VisitResponse
+//	@Success		200		{object}	VisitResponse	"the visit the Idempotency-Key already logged"
 //	@Failure		401		{object}	ErrorBody
 //	@Failure		403		{object}	ErrorBody
 //	@Failure		404		{object}	ErrorBody
@@ -268,6 +270,11 @@ func (s *Server) myEnterprises(c *gin.Context) { s.listEnterprises(c) }
 //	@Router			/api/v1/enterprises/{id}/visits [post]
 func (s *Server) addVisit(c *gin.Context) {
 	id, err := pathID(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	key, err := idempotencyKey(c)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -282,9 +289,13 @@ func (s *Server) addVisit(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v, err = s.db.AddVisit(c.Request.Context(), me(c).Scope(), id, v, actor(c))
+	v, created, err := s.db.AddVisit(c.Request.Context(), me(c).Scope(), id, v, key, actor(c))
 	if err != nil {
 		s.fail(c, err)
+		return
+	}
+	if !created {
+		c.JSON(http.StatusOK, toVisit(v))
 		return
 	}
 	c.JSON(http.StatusCreated, toVisit(v))

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -288,4 +289,64 @@ func toGB18030(t *testing.T, s string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// A visit re-sent with the same Idempotency-Key (the web client's offline
+// queue, after an answer lost on a poor network) is logged once; the same
+// key with another visit, or on another ledger, is refused and writes nothing.
+func TestVisitIdempotencyKey(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		id := e.createLedger(1, "冷水滩区梅湾街道1号")
+		other := e.createLedger(2, "冷水滩区梅湾街道2号")
+		e.assignLiaison(id)
+		e.assignLiaison(other)
+		path := fmt.Sprintf("/api/v1/enterprises/%d/visits", id)
+		visit := map[string]any{"visited_on": "2026-05-30", "services": []string{"policy"}, "notes": "了解用工情况", "next_steps": "下月再访"}
+		key := map[string]string{"Idempotency-Key": "visit-4f1c-0001"}
+		first := e.do(http.MethodPost, path, "liaison", visit, key)
+		if first.Code != http.StatusCreated {
+			t.Fatalf("first send: %d %s", first.Code, first.Body)
+		}
+		again := e.do(http.MethodPost, path, "liaison", visit, key)
+		if again.Code != http.StatusOK || visitID(t, again) != visitID(t, first) {
+			t.Fatalf("the same visit re-sent: %d %s, want 200 with visit %d", again.Code, again.Body, visitID(t, first))
+		}
+		changed := map[string]any{"visited_on": "2026-05-30", "services": []string{"policy"}, "notes": "另一次走访"}
+		for what, r := range map[string]*httptest.ResponseRecorder{
+			"another visit":       e.do(http.MethodPost, path, "liaison", changed, key),
+			"another ledger":      e.do(http.MethodPost, fmt.Sprintf("/api/v1/enterprises/%d/visits", other), "liaison", visit, key),
+			"a control character": e.do(http.MethodPost, path, "liaison", visit, map[string]string{"Idempotency-Key": "a\tb"}),
+			"too long":            e.do(http.MethodPost, path, "liaison", visit, map[string]string{"Idempotency-Key": strings.Repeat("k", 201)}),
+		} {
+			if r.Code != http.StatusUnprocessableEntity || !strings.Contains(r.Body.String(), "Idempotency-Key") {
+				t.Errorf("%s under the key: %d %s, want 422 naming Idempotency-Key", what, r.Code, r.Body)
+			}
+		}
+		// Another user may use the same key; without a key every send is a visit.
+		if r := e.do(http.MethodPost, path, "district", visit, key); r.Code != http.StatusCreated {
+			t.Fatalf("the district admin under the liaison's key: %d %s", r.Code, r.Body)
+		}
+		if r := e.do(http.MethodPost, path, "liaison", visit, nil); r.Code != http.StatusCreated {
+			t.Fatalf("no key: %d", r.Code)
+		}
+		var list struct{ Items []map[string]any }
+		json.Unmarshal(e.do(http.MethodGet, path, "district", nil, nil).Body.Bytes(), &list)
+		if len(list.Items) != 3 {
+			t.Fatalf("visits logged: %d, want 3 (the key's, the admin's, the keyless one)", len(list.Items))
+		}
+		json.Unmarshal(e.do(http.MethodGet, fmt.Sprintf("/api/v1/enterprises/%d/visits", other), "district", nil, nil).Body.Bytes(), &list)
+		if len(list.Items) != 0 {
+			t.Fatalf("the refused visit on the other ledger was written: %v", list.Items)
+		}
+	})
+}
+
+func visitID(t *testing.T, r *httptest.ResponseRecorder) int64 {
+	t.Helper()
+	var v struct{ ID int64 }
+	if err := json.Unmarshal(r.Body.Bytes(), &v); err != nil || v.ID == 0 {
+		t.Fatalf("not a visit: %s", r.Body)
+	}
+	return v.ID
 }

@@ -292,7 +292,7 @@ func TestCoverageCountsFollowImportsAndEdits(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				_, err = db.AddVisit(ctx, all, l.ID, v, actor)
+				_, _, err = db.AddVisit(ctx, all, l.ID, v, "", actor)
 				allow("visit", err)
 				what = "visit"
 			case 7: // joint group
@@ -581,7 +581,7 @@ func TestCoverageCountsUnderConcurrentWrites(t *testing.T) {
 					case 3:
 						var v liaison.Visit
 						if v, err = liaison.NewVisit(liaison.VisitInput{VisitedOn: "2026-05-01", Services: []string{"talent"}}, "2026-06-01"); err == nil {
-							_, err = db.AddVisit(ctx, all, id, v, actor)
+							_, _, err = db.AddVisit(ctx, all, id, v, "", actor)
 						}
 					}
 					var ae *apperr.Error
@@ -762,7 +762,7 @@ func TestStaleCutoffDay(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := db.AddVisit(ctx, all, l.ID, v, audit.Actor{Name: "t"}); err != nil {
+			if _, _, err := db.AddVisit(ctx, all, l.ID, v, "", audit.Actor{Name: "t"}); err != nil {
 				t.Fatal(err)
 			}
 		}

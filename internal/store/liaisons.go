@@ -38,6 +38,8 @@ type visitRow struct {
 	AuthorID     *int64
 	AuthorName   string
 	CreatedAt    time.Time
+	// IdempotencyKey is the author's key for this visit (nil: none).
+	IdempotencyKey *string
 }
 
 func (visitRow) TableName() string { return "visits" }
@@ -174,17 +176,40 @@ func (db *DB) LiaisonHistory(ctx context.Context, id int64) ([]liaison.Period, e
 
 // AddVisit records a visit to ledger id (visible in scope) and marks the
 // ledger verified as of the visit, unless it was verified later already.
-func (db *DB) AddVisit(ctx context.Context, s auth.Scope, id int64, v liaison.Visit, by audit.Actor) (liaison.Visit, error) {
-	var out liaison.Visit
-	err := db.InTx(ctx, func(tx *Tx) error {
+// With an idempotency key (key != ""), the author's earlier visit under the
+// same key is returned instead (created false) when it is the same visit,
+// and refused (422 idempotency_key_reused) when it is another: a visit
+// re-sent after its answer was lost is logged once.
+func (db *DB) AddVisit(ctx context.Context, s auth.Scope, id int64, v liaison.Visit, key string, by audit.Actor) (out liaison.Visit, created bool, err error) {
+	services, _ := json.Marshal(v.Services)
+	err = db.InTx(ctx, func(tx *Tx) error {
 		if _, err := db.enterprise(db.forUpdate(tx.g), s, id); err != nil {
 			return err
 		}
-		services, _ := json.Marshal(v.Services)
+		if key != "" {
+			prev, found, err := visitByKey(tx.g, actorID(by), key)
+			if err != nil {
+				return err
+			}
+			if found {
+				if prev.EnterpriseID != id || !dateOnly(prev.VisitedOn).Equal(dateOnly(v.VisitedOn)) || prev.Services != string(services) ||
+					prev.Notes != v.Notes || prev.NextSteps != v.NextSteps {
+					return errVisitKeyReused
+				}
+				out = prev.toVisit()
+				return nil
+			}
+		}
 		now := db.Now()
 		row := visitRow{EnterpriseID: id, VisitedOn: v.VisitedOn, Services: string(services), Notes: v.Notes, NextSteps: v.NextSteps,
 			AuthorID: actorID(by), AuthorName: by.Name, CreatedAt: now}
+		if key != "" {
+			row.IdempotencyKey = &key
+		}
 		if err := tx.g.Create(&row).Error; err != nil {
+			if key != "" && isUniqueViolation(err) { // the same key on another ledger, at the same moment
+				return errVisitKeyReused
+			}
 			return apperr.Wrap(err, "add visit")
 		}
 		if err := tx.g.Model(&enterpriseRow{}).Where("id = ? AND (verified_at IS NULL OR verified_at < ?)", id, v.VisitedOn).
@@ -195,10 +220,32 @@ func (db *DB) AddVisit(ctx context.Context, s auth.Scope, id int64, v liaison.Vi
 			map[string]any{"visit_id": row.ID, "visited_on": v.VisitedOn.Format(time.DateOnly)}, by); err != nil {
 			return err
 		}
-		out = row.toVisit()
+		out, created = row.toVisit(), true
 		return nil
 	})
-	return out, err
+	return out, created, err
+}
+
+var errVisitKeyReused = &apperr.Error{Kind: apperr.Invalid, Code: "idempotency_key_reused",
+	Message: "该 Idempotency-Key 已用于另一条走访记录，请换一个新的 Key",
+	Fields:  map[string]string{"Idempotency-Key": "已用于另一条走访记录"}}
+
+// visitByKey finds the visit an author logged under an idempotency key.
+func visitByKey(g *gorm.DB, author *int64, key string) (visitRow, bool, error) {
+	var rows []visitRow
+	q := g.Where("idempotency_key = ?", key)
+	if author == nil {
+		q = q.Where("author_id IS NULL")
+	} else {
+		q = q.Where("author_id = ?", *author)
+	}
+	if err := q.Limit(1).Find(&rows).Error; err != nil {
+		return visitRow{}, false, apperr.Wrap(err, "find visit by key")
+	}
+	if len(rows) == 0 {
+		return visitRow{}, false, nil
+	}
+	return rows[0], true, nil
 }
 
 // Visits lists the visits to ledger id (visible in scope), latest first.

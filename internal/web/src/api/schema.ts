@@ -617,7 +617,7 @@ export interface paths {
         };
       };
     };
-    /** visited_on not in the future; services any of talent, policy, party_building, other. A visit marks the ledger verified (the stale clock restarts from the visit). A liaison logs visits to its own enterprises only. */
+    /** visited_on not in the future; services any of talent, policy, party_building, other. A visit marks the ledger verified (the stale clock restarts from the visit). A liaison logs visits to its own enterprises only. Idempotency-Key (printable, at most 200 characters): the same user, key and visit answer 200 with the visit logged first (a visit re-sent after a lost answer is logged once); the same key with another visit is 422 idempotency_key_reused. */
     post: {
       parameters: {
         path: {
@@ -628,8 +628,16 @@ export interface paths {
           /** the visit */
           body: definitions["httpapi.VisitRequest"];
         };
+        header: {
+          /** a key unique to this visit */
+          "Idempotency-Key"?: string;
+        };
       };
       responses: {
+        /** the visit the Idempotency-Key already logged */
+        200: {
+          schema: definitions["httpapi.VisitResponse"];
+        };
         /** Created */
         201: {
           schema: definitions["httpapi.VisitResponse"];
