@@ -34,7 +34,7 @@ describe('error mapping', () => {
     const f = answer(200, { id: 1 }, { ETag: '"v3"' })
     vi.stubGlobal('fetch', f)
     const r = await api('PATCH', '/enterprises/1', { full_members: 4 }, { 'If-Match': '"v2"' })
-    expect(r).toEqual({ data: { id: 1 }, etag: '"v3"' })
+    expect(r).toEqual({ data: { id: 1 }, etag: '"v3"', offline: false })
     const [url, init] = f.mock.calls[0] as unknown as [string, RequestInit]
     expect(url).toBe('/api/v1/enterprises/1')
     expect(init.headers).toMatchObject({ 'X-Requested-With': 'fugai-web', 'Content-Type': 'application/json', 'If-Match': '"v2"' })

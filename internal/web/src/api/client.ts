@@ -28,7 +28,11 @@ export function whenUnauthenticated(f: () => void) {
   onUnauthenticated = f
 }
 
-export async function api<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ data: T; etag: string | null }> {
+/**
+ * api calls the API. offline is true when the answer is the copy the
+ * service worker kept from the last read (the network is down; see sw.js).
+ */
+export async function api<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ data: T; etag: string | null; offline: boolean }> {
   let res: Response
   try {
     res = await fetch('/api/v1' + path, {
@@ -59,7 +63,7 @@ export async function api<T>(method: string, path: string, body?: unknown, heade
     if (res.status === 401 && path !== '/auth/login') onUnauthenticated()
     throw new ApiError(res.status, e?.code ?? 'http_' + res.status, e?.message ?? '服务暂时不可用，请稍后重试', e?.fields ?? {})
   }
-  return { data: json as T, etag: res.headers.get('ETag') }
+  return { data: json as T, etag: res.headers.get('ETag'), offline: res.headers.get('X-Fugai-Offline') === '1' }
 }
 
 export const login = (username: string, password: string) =>
