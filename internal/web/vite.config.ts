@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { defineConfig, type Plugin } from 'vite'
 import vue from '@vitejs/plugin-vue'
 
@@ -15,10 +17,30 @@ function noRemoteFonts(): Plugin {
   }
 }
 
+// dist/sw.js: the service worker (sw-template.js) with the list of every
+// file of this build to keep for offline starts, and a version that changes
+// with them (the hashed names change with their content).
+function serviceWorker(): Plugin {
+  return {
+    name: 'fugai-service-worker',
+    apply: 'build',
+    enforce: 'post',
+    generateBundle(_options, bundle) {
+      const files = Object.keys(bundle).filter((f) => f !== 'sw.js').sort()
+      const precache = ['/index.html', ...files.filter((f) => f.startsWith('assets/')).map((f) => '/' + f)]
+      const version = createHash('sha256').update(files.join('\n')).update(bundle['index.html'] && 'source' in bundle['index.html'] ? String(bundle['index.html'].source) : '').digest('hex').slice(0, 12)
+      const source = readFileSync(new URL('./sw-template.js', import.meta.url), 'utf8')
+        .replace("'__VERSION__'", JSON.stringify(version))
+        .replace('__PRECACHE__', JSON.stringify(precache, null, 2))
+      this.emitFile({ type: 'asset', fileName: 'sw.js', source })
+    },
+  }
+}
+
 // The bundle is embedded in the fugai binary (internal/web/dist) and served
 // at /; hashed files live under /assets/ and are cached for a year.
 export default defineConfig({
-  plugins: [vue(), noRemoteFonts()],
+  plugins: [vue(), noRemoteFonts(), serviceWorker()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -121,9 +121,9 @@ export async function startHarness(bin) {
     page.on('pageerror', (e) => t.problems.push(`${who}: ${String(e)}`))
     return page
   }
-  /** signIn goes through the login screen (from path) as username. */
-  t.signIn = async (page, username, password, path = '/') => {
-    await page.goto(base + path)
+  /** signIn goes through the login screen (from path, at origin: base unless a proxy's) as username. */
+  t.signIn = async (page, username, password, path = '/', origin = base) => {
+    await page.goto(origin + path)
     await page.waitForURL(/\/login\?back=/)
     await page.getByLabel('账号').fill(username)
     await page.getByLabel('密码').fill(password)
@@ -142,7 +142,37 @@ export async function startHarness(bin) {
     if (r.status !== 201) throw new Error(`create ledger ${body.name}: ${r.status} ${await r.text()}`)
     return r.json()
   }
+  /**
+   * proxy is a door to the server that can be shut: a TCP relay on its own
+   * port whose down() drops every connection and refuses new ones — the
+   * phone's network gone, for the page and its service worker alike
+   * (Chromium's offline emulation does not reach service workers); up()
+   * opens it again. Pages must be opened at proxy.base.
+   */
+  t.proxy = async () => {
+    let open = true
+    const sockets = new Set()
+    const relay = net.createServer((client) => {
+      if (!open) { client.destroy(); return }
+      const upstream = net.connect(port, '127.0.0.1')
+      sockets.add(client); sockets.add(upstream)
+      const end = () => { client.destroy(); upstream.destroy(); sockets.delete(client); sockets.delete(upstream) }
+      client.on('error', end); upstream.on('error', end); client.on('close', end); upstream.on('close', end)
+      client.pipe(upstream); upstream.pipe(client)
+    })
+    await new Promise((r) => relay.listen(0, '127.0.0.1', r))
+    const p = {
+      base: `http://127.0.0.1:${relay.address().port}`,
+      down: () => { open = false; for (const s of sockets) s.destroy(); sockets.clear() },
+      up: () => { open = true },
+      close: () => new Promise((r) => { p.down(); relay.close(r) }),
+    }
+    proxies.push(p)
+    return p
+  }
+  const proxies = []
   t.close = async () => {
+    for (const p of proxies) await p.close()
     await t.browser?.close()
     server.kill('SIGTERM')
     rmSync(dir, { recursive: true, force: true })

@@ -1,4 +1,4 @@
-import { createApp } from 'vue'
+import { createApp, watch } from 'vue'
 import { createRouter, createWebHistory } from 'vue-router'
 import { Button, Cell, CellGroup, Empty, Field, Form, List, Loading, NavBar, Search, Tabbar, TabbarItem } from 'vant'
 import 'vant/lib/index.css'
@@ -6,6 +6,7 @@ import './style.css'
 import App from './App.vue'
 import { whenUnauthenticated } from './api/client'
 import { load, session } from './session'
+import { start as startOutbox } from './offline/sync'
 
 const router = createRouter({
   history: createWebHistory(),
@@ -32,6 +33,16 @@ whenUnauthenticated(() => {
   const here = router.currentRoute.value
   if (!here.meta.public) router.replace({ path: '/login', query: { back: here.fullPath } })
 })
+
+// 待上传 follows the signed-in user: what they saved offline is sent now
+// and whenever the network returns.
+watch(() => session.user?.username, (u) => { void startOutbox(u) })
+
+// The service worker keeps the app shell for starts without a network
+// (sw-template.js); only in the built app, which is what fugai serves.
+if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+  window.addEventListener('load', () => { navigator.serviceWorker.register('/sw.js').catch(() => {}) })
+}
 
 createApp(App)
   .use(router)

@@ -2,6 +2,7 @@
 // session cookie, the CSRF header every cookie-authenticated write needs,
 // and the API's error body turned into an ApiError. Types come from
 // schema.ts, generated from api/swagger.json (npm run gen:api).
+import { reactive } from 'vue'
 import type { definitions } from './schema'
 
 export type Enterprise = definitions['httpapi.EnterpriseResponse']
@@ -21,6 +22,14 @@ export class ApiError extends Error {
     super(message)
   }
 }
+
+/**
+ * network says whether the server answers: false after a request failed
+ * for want of a network or was answered from the service worker's copy,
+ * true again on the next real answer. (navigator.onLine only knows whether
+ * there is a link, not whether the server can be reached.)
+ */
+export const network = reactive({ online: typeof navigator === 'undefined' ? true : navigator.onLine })
 
 /** onUnauthenticated is called when a request answers 401 (the session ended). */
 let onUnauthenticated: () => void = () => {}
@@ -47,8 +56,10 @@ export async function api<T>(method: string, path: string, body?: unknown, heade
       body: body === undefined ? undefined : JSON.stringify(body),
     })
   } catch {
+    network.online = false
     throw new ApiError(0, 'network', '网络不通，请检查网络后重试')
   }
+  network.online = res.headers.get('X-Fugai-Offline') !== '1'
   const text = await res.text()
   let json: unknown = undefined
   if (text) {
@@ -66,7 +77,16 @@ export async function api<T>(method: string, path: string, body?: unknown, heade
   return { data: json as T, etag: res.headers.get('ETag'), offline: res.headers.get('X-Fugai-Offline') === '1' }
 }
 
+/**
+ * forgetReads drops the API reads the service worker kept for offline use
+ * (see sw-template.js), so that one user never sees another's on a shared
+ * phone. What waits in the outbox stays, under its user.
+ */
+export async function forgetReads(): Promise<void> {
+  if (typeof caches !== 'undefined') await caches.delete('fugai-data').catch(() => false)
+}
+
 export const login = (username: string, password: string) =>
-  api<LoginResponse>('POST', '/auth/login', { username, password }).then((r) => r.data)
-export const logout = () => api<void>('POST', '/auth/logout')
+  api<LoginResponse>('POST', '/auth/login', { username, password }).then(async (r) => { await forgetReads(); return r.data })
+export const logout = () => api<void>('POST', '/auth/logout').finally(forgetReads)
 export const me = () => api<User>('GET', '/me').then((r) => r.data)

@@ -27,7 +27,7 @@ describe('the offline queue', () => {
     await enqueue(visit('u', 'first'))
     await enqueue(visit('u', 'second'))
     const seen: string[] = []
-    const r = await flush('u', async (i) => { seen.push((i as VisitItem).body.notes); return { kind: 'sent' } })
+    const r = await flush('u', async (i) => { seen.push((i as VisitItem).body.notes ?? ''); return { kind: 'sent' } })
     expect(seen).toEqual(['first', 'second'])
     expect(r).toEqual({ sent: 2, conflicts: 0, refused: 0 })
     expect(await items('u')).toEqual([])

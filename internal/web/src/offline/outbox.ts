@@ -64,7 +64,8 @@ export function db(): Promise<IDBPDatabase<Schema>> {
 
 /** enqueue keeps an item on the phone and returns it with its id. */
 export async function enqueue<T extends OutboxItem>(item: T): Promise<T> {
-  const value = { ...item }
+  // A plain copy: the screens' reactive objects cannot be stored as they are.
+  const value = plain(item)
   delete value.id // the store numbers it
   const id = await (await db()).add('outbox', value)
   return { ...item, id }
@@ -80,8 +81,10 @@ export async function remove(id: number): Promise<void> {
 }
 
 export async function put(item: OutboxItem): Promise<void> {
-  await (await db()).put('outbox', item)
+  await (await db()).put('outbox', plain(item))
 }
+
+const plain = <T>(v: T): T => JSON.parse(JSON.stringify(v))
 
 /** What sending one item came to. */
 export type Outcome =

@@ -4,15 +4,14 @@
 // (Web Locks), so two open tabs never send an item twice; a visit carries
 // its Idempotency-Key, so even a re-send after a lost answer is logged once,
 // and a ledger edit whose answer was lost is recognised on its 412.
-import { reactive } from 'vue'
-import { api, ApiError, type Enterprise } from '../api/client'
+import { reactive, watch } from 'vue'
+import { api, ApiError, network, type Enterprise } from '../api/client'
 import { alreadyApplied, flush, items, remove, type FlushResult, type OutboxItem, type Outcome } from './outbox'
 
 export const outbox = reactive({
   user: '' as string,
   items: [] as OutboxItem[],
   sending: false,
-  online: typeof navigator === 'undefined' ? true : navigator.onLine,
   last: null as FlushResult | null,
 })
 
@@ -64,8 +63,6 @@ export async function sendNow(): Promise<FlushResult | null> {
     const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined
     const r = locks ? await locks.request('fugai-outbox', run) : await run()
     outbox.last = r
-    if (r.stopped === 'offline') outbox.online = false
-    else if (r.sent) outbox.online = true
     return r
   } finally {
     outbox.sending = false
@@ -79,15 +76,23 @@ export async function discard(id: number): Promise<void> {
   await refresh()
 }
 
+const waits = () => outbox.items.some((i) => i.state === 'pending')
 let timer: ReturnType<typeof setInterval> | undefined
-/** start follows the signed-in user (''/null: none) and sends what waits. */
+/**
+ * start follows the signed-in user (''/null: none) and sends what waits:
+ * now, when the link comes back (online event), when any request gets a
+ * real answer again, and every 10 s while something waits (the first item
+ * sent is the probe: a phone on a link that does not reach the server says
+ * online all along).
+ */
 export async function start(user: string | null | undefined): Promise<void> {
   outbox.user = user ?? ''
   await refresh()
   if (typeof window !== 'undefined' && !timer) {
-    window.addEventListener('online', () => { outbox.online = true; void sendNow() })
-    window.addEventListener('offline', () => { outbox.online = false })
-    timer = setInterval(() => { if (outbox.items.some((i) => i.state === 'pending')) void sendNow() }, 30_000)
+    window.addEventListener('online', () => { void sendNow() })
+    window.addEventListener('offline', () => { network.online = false })
+    watch(() => network.online, (on) => { if (on && waits()) void sendNow() })
+    timer = setInterval(() => { if (waits()) void sendNow() }, 10_000)
   }
-  if (outbox.items.some((i) => i.state === 'pending')) await sendNow()
+  if (waits()) await sendNow()
 }

@@ -1,1 +1,0 @@
-import{R as e,W as t}from"./client-Uvq5KQMK.js";function n(n){let r=t(!1);return e(n,e=>{e&&(r.value=e)},{immediate:!0}),e=>()=>r.value?e():null}export{n as t};

@@ -1,0 +1,89 @@
+// The service worker of the Fugai web client (built into dist/sw.js by the
+// fugai-service-worker plugin in vite.config.ts, which fills in VERSION and
+// PRECACHE). It lets the app start without a network:
+// - the app shell (index.html and every hashed asset) is kept on install;
+// - pages (navigations) come from the network, else from the kept shell;
+// - hashed assets come from the cache first (their names change with them);
+// - a few API reads a liaison needs in the field (who is signed in, the
+//   dictionaries, a ledger, its visits and plan, its own enterprises) come
+//   from the network and are kept; without a network the kept copy answers,
+//   marked X-Fugai-Offline: 1 so the screens can say so. The page clears
+//   these copies when a user signs in or out. Writes are never handled here:
+//   the page keeps them in its outbox (src/offline).
+const VERSION = "b105616d4ceb"
+const PRECACHE = [
+  "/index.html",
+  "/assets/CoverageView-CcT2CfPt.js",
+  "/assets/CoverageView-DUpEXLVH.css",
+  "/assets/EnterpriseView-DhfDUIXs.js",
+  "/assets/EnterpriseView-hPorJbdl.css",
+  "/assets/EnterprisesView-C58TY1_j.js",
+  "/assets/GapsView-DcT099Io.css",
+  "/assets/GapsView-QSJdiQFq.js",
+  "/assets/LoginView-2i0YP2Kn.css",
+  "/assets/LoginView-C2eSs9qW.js",
+  "/assets/TodoView-B3Ejwpq0.js",
+  "/assets/TodoView-Bq9j6XNI.css",
+  "/assets/client-2PXTU0jo.js",
+  "/assets/dictionaries-8AqhlO4q.js",
+  "/assets/index-CX4AYPHv.css",
+  "/assets/index-IdKu7c9g.js",
+  "/assets/pages-B2atDHh0.js",
+  "/assets/use-lazy-render-BeCz-3Sz.js"
+]
+const SHELL = 'fugai-shell-' + VERSION
+const DATA = 'fugai-data'
+const KEPT_READS = [
+  /^\/api\/v1\/me$/,
+  /^\/api\/v1\/dictionaries$/,
+  /^\/api\/v1\/enterprises\/\d+$/,
+  /^\/api\/v1\/enterprises\/\d+\/(visits|plan|history|liaison)$/,
+  /^\/api\/v1\/me\/enterprises$/,
+]
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(SHELL).then((c) => c.addAll(PRECACHE)).then(() => self.skipWaiting()))
+})
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith('fugai-shell-') && k !== SHELL).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim()),
+  )
+})
+
+self.addEventListener('fetch', (event) => {
+  const req = event.request
+  if (req.method !== 'GET') return
+  const url = new URL(req.url)
+  if (url.origin !== self.location.origin) return
+  if (url.pathname.startsWith('/api/')) {
+    if (KEPT_READS.some((r) => r.test(url.pathname))) event.respondWith(networkKeeping(req))
+    return
+  }
+  if (url.pathname.startsWith('/assets/')) {
+    event.respondWith(caches.match(req).then((hit) => hit || fetch(req)))
+    return
+  }
+  if (req.mode === 'navigate') {
+    event.respondWith(fetch(req).catch(() => caches.match('/index.html', { cacheName: SHELL })))
+  }
+})
+
+async function networkKeeping(req) {
+  try {
+    const res = await fetch(req)
+    if (res.ok) {
+      const copy = res.clone()
+      caches.open(DATA).then((c) => c.put(req, copy))
+    }
+    return res
+  } catch (err) {
+    const hit = await caches.match(req, { cacheName: DATA })
+    if (!hit) throw err
+    const headers = new Headers(hit.headers)
+    headers.set('X-Fugai-Offline', '1')
+    return new Response(await hit.blob(), { status: hit.status, statusText: hit.statusText, headers })
+  }
+}
