@@ -19,6 +19,9 @@ export default async function (t) {
   const newPass = 'Liaison-Neu-2026!'
   const liaisonId = await t.user({ username: 'acc_liaison15', name: '周联络', phone: '13800000015', unit: '梅湾街道党工委 组织委员',
     password: liaisonPass, role: 'liaison', township_code: township })
+  const disabledId = await t.user({ username: 'acc_disabled15', name: '停用测试', password: 'Disabled-Pass-15', role: 'liaison', township_code: township })
+  const disabled = await t.api('POST', `/users/${disabledId}/disable`)
+  t.check(disabled.status === 200, `disable a user through the API: ${disabled.status}`)
   await t.user({ username: 'acc_locked15', name: '锁定测试', password: 'Locked-Pass-15', role: 'liaison', township_code: township })
   const visitLedger = await t.ledger({ credit_code: code('91431103MA4L15001'), name: '永州市走访轮次测试有限公司', registered_address: meiwan })
   const historyLedger = await t.ledger({ credit_code: code('91431103MA4L15002'), name: '永州市变更记录测试有限公司', registered_address: meiwan })
@@ -63,6 +66,14 @@ export default async function (t) {
   await page.waitForTimeout(300)
   t.check(new URL(page.url()).pathname === '/login' && (await alert(page).innerText()).includes('账号已锁定'),
     'the right password is refused while the account is locked')
+
+  // A disabled account's right password: the server's 账号已停用.
+  await page.getByLabel('账号').fill('acc_disabled15')
+  await page.getByLabel('密码').fill('Disabled-Pass-15')
+  await page.getByRole('button', { name: '登录' }).click()
+  await alert(page).filter({ hasText: '账号已停用' }).waitFor()
+  await t.shot(page, 'accounts-login-disabled')
+  await t.axe(page, 'accounts-login-disabled')
 
   // ── 我的 for a liaison: name, role, township, no admin links ───────────
   await page.getByLabel('账号').fill('acc_liaison15')
