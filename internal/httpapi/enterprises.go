@@ -310,7 +310,7 @@ func (s *Server) createEnterprise(c *gin.Context) {
 // enterpriseListParams are the query parameters of GET /enterprises and
 // GET /me/enterprises.
 var enterpriseListParams = append([]string{"credit_code", "township", "in_scope", "method", "gap", "plan_status", "liaison",
-	"q", "industry", "size", "updated_since", "sort"}, pageParams...)
+	"q", "industry", "size", "updated_since", "not_verified_since", "sort"}, pageParams...)
 
 // listEnterprises godoc
 //
@@ -330,6 +330,7 @@ var enterpriseListParams = append([]string{"credit_code", "township", "in_scope"
 //	@Param			industry		query		string	false	"prefix of 所属行业 (industry), e.g. 制造业; case-sensitive, at most 100 characters"
 //	@Param			size			query		string	false	"规模 by above_scale: above_scale (规模以上), below_scale (规模以下), unknown (not reported)"	Enums(above_scale, below_scale, unknown)
 //	@Param			updated_since	query		string	false	"ledgers with updated_at at or after it: an RFC 3339 date-time, or a date YYYY-MM-DD (its midnight in district time, UTC+8)"
+//	@Param			not_verified_since	query	string	false	"ledgers never verified (visit or survey update) or last verified before this date YYYY-MM-DD, counted as a survey round counts its window: give an open round's starts_on for the ledgers not yet visited in it"	format(date)
 //	@Param			sort			query		string	false	"order: a key ascending, or with - descending; default id. Text sorts by code point; unknown counts sort as -1 (first ascending, last descending)"	Enums(id, -id, name, -name, credit_code, -credit_code, updated_at, -updated_at, full_members, -full_members, employees, -employees)
 //	@Param			limit			query		int		false	"page size, default 50, max 200"
 //	@Param			cursor			query		string	false	"next_cursor of the previous page (same sort)"
@@ -382,6 +383,15 @@ func (s *Server) listEnterprises(c *gin.Context) {
 			p.Add("updated_since", "updated_since 须为 RFC 3339 时间（如 2026-11-27T08:00:00+08:00）或日期（如 2026-11-27，按东八区零时起算）")
 		}
 		f.UpdatedSince = t
+	}
+	if v := strings.TrimSpace(c.Query("not_verified_since")); v != "" {
+		// A date as dates are stored (midnight UTC), as survey rounds
+		// count their window (store.RoundProgress).
+		d, err := time.Parse(time.DateOnly, v)
+		if err != nil {
+			p.Add("not_verified_since", "not_verified_since 须为日期（如 2026-03-01）")
+		}
+		f.NotVerifiedSince = d
 	}
 	if v := strings.TrimSpace(c.Query("sort")); v != "" {
 		if !store.ValidEnterpriseSort(v) {

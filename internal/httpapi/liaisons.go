@@ -240,6 +240,7 @@ func (s *Server) listLiaisons(c *gin.Context) {
 //	@Param			industry		query		string	false	"prefix of 所属行业 (industry)"
 //	@Param			size			query		string	false	"规模 by above_scale"	Enums(above_scale, below_scale, unknown)
 //	@Param			updated_since	query		string	false	"RFC 3339 date-time, or YYYY-MM-DD (district midnight, UTC+8)"
+//	@Param			not_verified_since	query	string	false	"never verified or last verified before this date YYYY-MM-DD (as a survey round counts): an open round's starts_on gives the liaison's enterprises not yet visited in it"	format(date)
 //	@Param			sort			query		string	false	"order, default id"	Enums(id, -id, name, -name, credit_code, -credit_code, updated_at, -updated_at, full_members, -full_members, employees, -employees)
 //	@Param			limit			query		int		false	"page size, default 50, max 200"
 //	@Param			cursor			query		string	false	"next_cursor of the previous page (same sort)"

@@ -289,6 +289,11 @@ type EnterpriseFilter struct {
 	Size string
 	// UpdatedSince keeps the ledgers changed at or after it (zero: all).
 	UpdatedSince time.Time
+	// NotVerifiedSince keeps the ledgers never verified or last verified
+	// before it (zero: all): a date as midnight UTC, how dates are stored
+	// and how a survey round's progress counts its window, so the ledgers
+	// not yet visited in a round are those not verified since its start.
+	NotVerifiedSince time.Time
 	// Sort is a value of EnterpriseSorts ("" is by id). The gap filter
 	// pages by id only.
 	Sort string
@@ -407,6 +412,9 @@ func (db *DB) EnterprisePage(ctx context.Context, s auth.Scope, f EnterpriseFilt
 	}
 	if !f.UpdatedSince.IsZero() {
 		q = q.Where("updated_at >= ?", f.UpdatedSince.UTC())
+	}
+	if !f.NotVerifiedSince.IsZero() {
+		q = q.Where("(verified_at IS NULL OR verified_at < ?)", f.NotVerifiedSince.UTC())
 	}
 	if f.AfterID > 0 {
 		cond, args := order.after(f.AfterKey, f.AfterID, db.dialect)

@@ -17,6 +17,7 @@ const router = createRouter({
     { path: '/coverage', component: () => import('./views/CoverageView.vue') },
     { path: '/gaps/:gap([a-z_]+)', component: () => import('./views/GapsView.vue') },
     { path: '/enterprises/:id(\\d+)', component: () => import('./views/EnterpriseView.vue') },
+    { path: '/me', component: () => import('./views/MeView.vue') },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })
@@ -28,10 +29,13 @@ router.beforeEach(async (to) => {
   return session.user ? true : { path: '/login', query: { back: to.fullPath } }
 })
 
+// A signed-in user whose session ended (expired, signed out elsewhere, the
+// password changed on another phone) is told so on the login screen.
 whenUnauthenticated(() => {
+  const expired = !!session.user
   session.user = null
   const here = router.currentRoute.value
-  if (!here.meta.public) router.replace({ path: '/login', query: { back: here.fullPath } })
+  if (!here.meta.public) router.replace({ path: '/login', query: { back: here.fullPath, ...(expired ? { reason: 'expired' } : {}) } })
 })
 
 // 待上传 follows the signed-in user: what they saved offline is sent now

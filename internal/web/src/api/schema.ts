@@ -236,6 +236,8 @@ export interface paths {
           size?: "above_scale" | "below_scale" | "unknown";
           /** ledgers with updated_at at or after it: an RFC 3339 date-time, or a date YYYY-MM-DD (its midnight in district time, UTC+8) */
           updated_since?: string;
+          /** ledgers never verified (visit or survey update) or last verified before this date YYYY-MM-DD, counted as a survey round counts its window: give an open round's starts_on for the ledgers not yet visited in it */
+          not_verified_since?: string;
           /** order: a key ascending, or with - descending; default id. Text sorts by code point; unknown counts sort as -1 (first ascending, last descending) */
           sort?:
             | "id"
@@ -1196,6 +1198,8 @@ export interface paths {
           size?: "above_scale" | "below_scale" | "unknown";
           /** RFC 3339 date-time, or YYYY-MM-DD (district midnight, UTC+8) */
           updated_since?: string;
+          /** never verified or last verified before this date YYYY-MM-DD (as a survey round counts): an open round's starts_on gives the liaison's enterprises not yet visited in it */
+          not_verified_since?: string;
           /** order, default id */
           sort?:
             | "id"
