@@ -16,6 +16,8 @@ const router = createRouter({
     { path: '/coverage', component: () => import('./views/CoverageView.vue') },
     { path: '/gaps/:gap([a-z_]+)', component: () => import('./views/GapsView.vue') },
     { path: '/enterprises/:id(\\d+)', component: () => import('./views/EnterpriseView.vue') },
+    { path: '/imports', component: () => import('./views/ImportsView.vue') },
+    { path: '/exports', component: () => import('./views/ExportsView.vue') },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })

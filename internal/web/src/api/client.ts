@@ -45,6 +45,30 @@ export async function api<T>(method: string, path: string, body?: unknown, heade
   } catch {
     throw new ApiError(0, 'network', '网络不通，请检查网络后重试')
   }
+  return answer<T>(res, path)
+}
+
+/**
+ * apiForm sends a multipart form (a file upload) with the session cookie and
+ * the CSRF header; the browser sets the multipart Content-Type. Errors as api().
+ */
+export async function apiForm<T>(method: string, path: string, form: FormData, headers: Record<string, string> = {}): Promise<{ data: T; etag: string | null }> {
+  let res: Response
+  try {
+    res = await fetch('/api/v1' + path, {
+      method,
+      credentials: 'same-origin',
+      headers: { Accept: 'application/json', 'X-Requested-With': 'fugai-web', ...headers },
+      body: form,
+    })
+  } catch {
+    throw new ApiError(0, 'network', '网络不通，请检查网络后重试')
+  }
+  return answer<T>(res, path)
+}
+
+/** answer reads a response: its JSON and ETag, or the ApiError of a refusal. */
+async function answer<T>(res: Response, path: string): Promise<{ data: T; etag: string | null }> {
   const text = await res.text()
   let json: unknown = undefined
   if (text) {
