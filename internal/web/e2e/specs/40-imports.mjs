@@ -16,8 +16,9 @@ const csv = (rows) => Buffer.from('\ufeff' + rows.map((r) => r.join(',')).join('
 const isXlsx = (buf) => buf.length > 4 && buf[0] === 0x50 && buf[1] === 0x4b // PK: a zip, as xlsx files are
 
 export default async function (t) {
-  // The 415 of the file that is no spreadsheet is part of the test.
-  const page = await t.newPage('imports', /status of (401|415)/)
+  // The 415 of the file that is no spreadsheet and the upload cut off on
+  // its way back are part of the test.
+  const page = await t.newPage('imports', /status of (401|415)|net::ERR_FAILED/)
   const requests = []
   page.on('request', (r) => requests.push(r.url()))
   await t.signIn(page, 'admin', 'Admin-Pass-2026', '/imports')
@@ -89,6 +90,31 @@ export default async function (t) {
   const byCookie = await page.context().request.get(t.base + `/api/v1/imports/${reg.id}/report`)
   t.check(byCookie.status() === 200 && isXlsx(await byCookie.body()), `the report link answers 200 with an xlsx on the page's cookie: ${byCookie.status()}`)
 
+  // 1b. The same file again, its answer lost on the way back (the server
+  // made the job): 上传并导入 once more sends the same Idempotency-Key and
+  // the page follows the job the first attempt made — no second job.
+  let cut = false
+  await page.route('**/api/v1/imports', async (route) => {
+    if (route.request().method() !== 'POST' || cut) return route.continue()
+    cut = true
+    await route.fetch()
+    return route.abort('failed')
+  })
+  await page.setInputFiles('#import-file', { name: '登记数据.csv', mimeType: 'text/csv', buffer: regFile })
+  await form.getByRole('button', { name: '上传并导入' }).click()
+  await form.locator('[data-form-error]').getByText('网络不通').waitFor()
+  const made = (await t.get('/imports?limit=1')).items[0]
+  t.check(cut && made.id > reg.id, `the cut-off upload made a job on the server: ${made.id}`)
+  await t.shot(page, 'imports-network')
+  await t.axe(page, 'imports-network')
+  await form.getByRole('button', { name: '上传并导入' }).click()
+  await page.waitForURL(new RegExp(`/imports\\?job=${made.id}$`))
+  await status.getByText(label('import_statuses', 'succeeded')).waitFor()
+  t.check((await t.get('/imports?limit=1')).items[0].id === made.id, 'the retry made no second job')
+  const again = await sameCounts('the re-import')
+  t.check(again.counts.unchanged === 3 && again.counts.created === 0, `re-importing the file changes nothing: ${JSON.stringify(again.counts)}`)
+  await page.unroute('**/api/v1/imports')
+
   // 2. A dry run of a large registration file (20,000 new codes): the page
   // shows the job before it is done (排队中 or 进行中, the bar below 100),
   // then its counts; no ledger is made.
@@ -100,6 +126,7 @@ export default async function (t) {
   const before = jobId()
   await form.getByRole('button', { name: '开始试导入' }).click()
   await page.waitForURL((u) => Number(u.searchParams.get('job')) > before)
+  t.check(before === made.id, 'the dry run follows the re-import')
   const running = [label('import_statuses', 'queued'), label('import_statuses', 'running')]
   await page.waitForFunction((names) => names.includes(document.querySelector('[data-job] [data-status]')?.textContent.trim()), running, { timeout: 10000 })
     .then(() => true, () => false).then((seen) => t.check(seen, 'the dry run is shown while it runs (排队中 or 进行中)'))
@@ -208,4 +235,32 @@ export default async function (t) {
   await t.shot(page, 'coverage-chart')
   await t.axe(page, 'coverage-chart')
   await page.context().close()
+
+  // A township admin imports survey and liaison sheets only, and exports its
+  // own township; an auditor sees the jobs without the form.
+  await t.user({ username: 'imports-town01', name: '导入测试', password: 'Town-Pass-2026a', role: 'township_admin', township_code: '431103001' })
+  const tp = await t.newPage('township admin')
+  await t.signIn(tp, 'imports-town01', 'Town-Pass-2026a', '/imports')
+  const tform = tp.locator('form[aria-labelledby="upload-title"]')
+  await tform.waitFor()
+  const kinds = await tform.locator('[data-kind]').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')))
+  t.check(JSON.stringify(kinds) === JSON.stringify(['survey', 'liaisons']), `a township admin may upload survey and liaison sheets: ${kinds}`)
+  await t.shot(tp, 'imports-township-admin')
+  await t.axe(tp, 'imports-township-admin')
+  await tp.goto(t.base + '/exports')
+  await tp.locator('[data-export]').first().waitFor()
+  t.check(!(await tp.locator('[data-township-field]').count()) && (await tp.getByText('只能导出本街道/乡镇的数据').isVisible()), 'a township admin exports its own township')
+  const own = await tp.context().request.get(t.base + (await tp.locator('[data-export="coverage.xlsx"] a').getAttribute('href')))
+  t.check(own.status() === 200 && isXlsx(await own.body()), `a township admin's export answers 200 with an xlsx: ${own.status()}`)
+  await t.shot(tp, 'exports-township-admin')
+  await t.axe(tp, 'exports-township-admin')
+  await tp.context().close()
+  await t.user({ username: 'imports-audit01', name: '审计测试', password: 'Audit-Pass-2026a', role: 'auditor' })
+  const ap = await t.newPage('auditor')
+  await t.signIn(ap, 'imports-audit01', 'Audit-Pass-2026a', '/imports')
+  await ap.locator('[role="region"][aria-label="最近的导入"] .van-cell').first().waitFor()
+  t.check(!(await ap.locator('form[aria-labelledby="upload-title"]').count()), 'an auditor sees the jobs without the upload form')
+  await t.shot(ap, 'imports-auditor')
+  await t.axe(ap, 'imports-auditor')
+  await ap.context().close()
 }

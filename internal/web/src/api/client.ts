@@ -17,6 +17,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly fields: Record<string, string> = {},
+    /** the whole error body (e.g. import_id of a 409 import_in_progress) */
+    readonly detail: Partial<ErrorDetail> = {},
   ) {
     super(message)
   }
@@ -81,7 +83,7 @@ async function answer<T>(res: Response, path: string): Promise<{ data: T; etag: 
   if (!res.ok) {
     const e = (json as { error?: ErrorDetail } | undefined)?.error
     if (res.status === 401 && path !== '/auth/login') onUnauthenticated()
-    throw new ApiError(res.status, e?.code ?? 'http_' + res.status, e?.message ?? '服务暂时不可用，请稍后重试', e?.fields ?? {})
+    throw new ApiError(res.status, e?.code ?? 'http_' + res.status, e?.message ?? '服务暂时不可用，请稍后重试', e?.fields ?? {}, e ?? {})
   }
   return { data: json as T, etag: res.headers.get('ETag') }
 }

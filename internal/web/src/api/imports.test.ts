@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ApiError } from './client'
-import { checkFile, countItems, countLabel, importForm, importKinds, percent, pollDelay, progressText, upload, uploadMessage, type ImportCounts } from './imports'
+import { checkFile, sameUpload, countItems, countLabel, importForm, importKinds, percent, pollDelay, progressText, upload, uploadMessage, type ImportCounts } from './imports'
 
 afterEach(() => vi.unstubAllGlobals())
 
@@ -108,6 +108,13 @@ describe('the upload', () => {
     const e = await upload({ kind: 'survey', file, dryRun: false, overwriteNewer: false }, 'k').catch((x) => x)
     expect(e).toBeInstanceOf(ApiError)
     expect(uploadMessage(e)).toBe('不支持的文件类型：请上传 xlsx 或 CSV')
+  })
+  it('follows the job a retried upload already made while it runs', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ error: { code: 'import_in_progress', message: '使用同一 Idempotency-Key 的导入任务（编号 9）仍在进行', fields: {}, import_id: 9 } }), { status: 409 })))
+    const e = await upload({ kind: 'survey', file, dryRun: false, overwriteNewer: false }, 'k').catch((x) => x)
+    expect(sameUpload(e)).toBe(9)
+    expect(sameUpload(new ApiError(409, 'conflict', '冲突'))).toBeNull()
+    expect(sameUpload(new ApiError(422, 'idempotency_key_reused', '换一个 Key', {}, { import_id: 3 }))).toBeNull()
   })
   it('prefers the message under fields.file, and names a bare 413', () => {
     expect(uploadMessage(new ApiError(422, 'empty_file', '文件为空', { file: '上传的文件是空的' }))).toBe('上传的文件是空的')

@@ -181,6 +181,16 @@ export function uploadMessage(e: unknown): string {
   return e.message
 }
 
+/**
+ * sameUpload is the job an upload's Idempotency-Key already made when the
+ * server says it still runs (409 import_in_progress, after a retry of an
+ * upload whose answer was lost): the page follows it instead of failing.
+ */
+export function sameUpload(e: unknown): number | null {
+  if (e instanceof ApiError && e.status === 409 && e.code === 'import_in_progress' && typeof e.detail.import_id === 'number') return e.detail.import_id
+  return null
+}
+
 /** pollDelay is the wait before the next GET /imports/{id}: quick at first, then every 2 s. */
 export const pollDelay = (attempt: number): number => Math.min(2000, 300 + attempt * 150)
 
