@@ -22,13 +22,13 @@ function cssVar(name: string, fallback: string): string {
 
 function option(d: ChartData): Option {
   const text = '#323233'
-  const label = { show: true, position: 'right' as const, formatter: (p: { value: unknown }) => Number(p.value).toFixed(1) + '%', color: text, fontSize: 14 }
+  const label = { show: true, position: 'right' as const, formatter: (p: { value: unknown }) => Number(p.value).toFixed(1) + '%', color: text, fontSize: 16 }
   return {
     animation: false,
     textStyle: { fontFamily: getComputedStyle(document.body).fontFamily, fontSize: 16 },
     legend: { top: 0, textStyle: { color: text, fontSize: 16 }, itemWidth: 20, itemHeight: 14 },
-    grid: { top: 40, left: 8, right: 56, bottom: 8 },
-    xAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%', color: text, fontSize: 14 }, interval: 25 },
+    grid: { top: 40, left: 8, right: 64, bottom: 8 },
+    xAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%', color: text, fontSize: 16 }, interval: 50 },
     yAxis: { type: 'category', inverse: true, data: d.names, axisLabel: { color: text, fontSize: 16 }, axisTick: { show: false } },
     series: [
       { name: '组织覆盖率', type: 'bar', data: d.organization, itemStyle: { color: cssVar('--van-primary-color', '#0b62c4') }, label, barGap: '10%', barMaxWidth: 16 },
