@@ -234,6 +234,10 @@ export default async function (t) {
   await chart.scrollIntoViewIfNeeded()
   await t.shot(page, 'coverage-chart')
   await t.axe(page, 'coverage-chart')
+  // On a desktop the chart follows the wider page.
+  await page.setViewportSize({ width: 1280, height: 800 })
+  await page.waitForFunction(() => document.querySelector('[data-chart] canvas')?.getBoundingClientRect().width > 800, null, { timeout: 5000 })
+    .then(() => true, () => false).then((ok) => t.check(ok, 'the chart widens with a desktop window'))
   await page.context().close()
 
   // A township admin imports survey and liaison sheets only, and exports its
