@@ -18,6 +18,8 @@ const router = createRouter({
     { path: '/gaps/:gap([a-z_]+)', component: () => import('./views/GapsView.vue') },
     { path: '/enterprises/:id(\\d+)', component: () => import('./views/EnterpriseView.vue') },
     { path: '/me', component: () => import('./views/MeView.vue') },
+    { path: '/imports', component: () => import('./views/ImportsView.vue') },
+    { path: '/exports', component: () => import('./views/ExportsView.vue') },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })

@@ -168,6 +168,8 @@ export default async function (t) {
   // ── A session ended behind the page's back ─────────────────────────────
   await page.goto(t.base + '/enterprises/' + historyLedger.id)
   await page.getByRole('button', { name: '编辑' }).waitFor()
+  // The page's own reads (history, the townships' names) end before the session does.
+  await page.waitForLoadState('networkidle')
   const cookie = (await page.context().cookies()).find((c) => c.name === 'fugai_session')
   const out = await fetch(t.base + '/api/v1/auth/logout', { method: 'POST', headers: { Authorization: 'Bearer ' + cookie.value } })
   t.check(out.status === 204, `log the page's session out through the API: ${out.status}`)
@@ -186,6 +188,10 @@ export default async function (t) {
   await page.getByRole('button', { name: '登录' }).click()
   await page.waitForURL(new RegExp(`/enterprises/${historyLedger.id}$`))
   await page.getByText(historyLedger.name).first().waitFor()
+  // What was typed when the session ended is still there.
+  await page.getByRole('status').filter({ hasText: '已恢复您上次未保存的修改' }).waitFor()
+  t.check(await page.getByLabel('职工人数', { exact: true }).inputValue() === '21', 'the 职工人数 typed before the session ended survives signing in again')
+  await page.getByRole('button', { name: '取消' }).click()
 
   // ── 企业台账: suggestion, plan summary, liaison, 变更记录 ───────────────
   const got = await t.api('GET', `/enterprises/${historyLedger.id}`)

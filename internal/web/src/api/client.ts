@@ -18,6 +18,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly fields: Record<string, string> = {},
+    /** the whole error body (e.g. import_id of a 409 import_in_progress) */
+    readonly detail: Partial<ErrorDetail> = {},
   ) {
     super(message)
   }
@@ -59,6 +61,31 @@ export async function api<T>(method: string, path: string, body?: unknown, heade
     network.online = false
     throw new ApiError(0, 'network', '网络不通，请检查网络后重试')
   }
+  return answer<T>(res, path)
+}
+
+/**
+ * apiForm sends a multipart form (a file upload) with the session cookie and
+ * the CSRF header; the browser sets the multipart Content-Type. Errors as api().
+ */
+export async function apiForm<T>(method: string, path: string, form: FormData, headers: Record<string, string> = {}): Promise<{ data: T; etag: string | null; offline: boolean }> {
+  let res: Response
+  try {
+    res = await fetch('/api/v1' + path, {
+      method,
+      credentials: 'same-origin',
+      headers: { Accept: 'application/json', 'X-Requested-With': 'fugai-web', ...headers },
+      body: form,
+    })
+  } catch {
+    network.online = false
+    throw new ApiError(0, 'network', '网络不通，请检查网络后重试')
+  }
+  return answer<T>(res, path)
+}
+
+/** answer reads a response: its JSON and ETag, or the ApiError of a refusal. */
+async function answer<T>(res: Response, path: string): Promise<{ data: T; etag: string | null; offline: boolean }> {
   network.online = res.headers.get('X-Fugai-Offline') !== '1'
   const text = await res.text()
   let json: unknown = undefined
@@ -72,7 +99,7 @@ export async function api<T>(method: string, path: string, body?: unknown, heade
   if (!res.ok) {
     const e = (json as { error?: ErrorDetail } | undefined)?.error
     if (res.status === 401 && path !== '/auth/login') onUnauthenticated()
-    throw new ApiError(res.status, e?.code ?? 'http_' + res.status, e?.message ?? '服务暂时不可用，请稍后重试', e?.fields ?? {})
+    throw new ApiError(res.status, e?.code ?? 'http_' + res.status, e?.message ?? '服务暂时不可用，请稍后重试', e?.fields ?? {}, e ?? {})
   }
   return { data: json as T, etag: res.headers.get('ETag'), offline: res.headers.get('X-Fugai-Offline') === '1' }
 }
