@@ -16,6 +16,8 @@ const router = createRouter({
     { path: '/coverage', component: () => import('./views/CoverageView.vue') },
     { path: '/gaps/:gap([a-z_]+)', component: () => import('./views/GapsView.vue') },
     { path: '/enterprises/:id(\\d+)', component: () => import('./views/EnterpriseView.vue') },
+    { path: '/enterprises/:id(\\d+)/plan', component: () => import('./views/PlanView.vue') },
+    { path: '/joint-groups', component: () => import('./views/JointGroupsView.vue') },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })
