@@ -1,5 +1,5 @@
 // 计划表 (一企一对策) as the district admin: open a plan, edit 计划完成时间 and
-// 组建措施 and save; a save after someone else's (the 412 conflict screen,
+// 组建方式与措施 and save; a save after someone else's (the 412 conflict screen,
 // re-applied); register a 党支部 for an enterprise with 3 full members (the
 // plan shows 已组建, GET /coverage counts one more organisation covered);
 // 联合组建: three small enterprises of one street confirmed as a suggested
@@ -57,7 +57,7 @@ export default async function (t) {
   await t.shot(page, 'plan')
   await t.axe(page, 'plan')
 
-  // 编辑计划: 计划完成时间 from the date picker, 组建措施 typed; a bad phone is
+  // 编辑计划: 计划完成时间 from the date picker, 组建方式与措施 typed; a bad phone is
   // refused under its field first.
   await page.getByRole('button', { name: '编辑计划' }).click()
   await page.getByLabel('计划完成时间').click()
@@ -75,7 +75,7 @@ export default async function (t) {
   const completion = await page.getByLabel('计划完成时间').inputValue()
   t.check(new RegExp(`^${year}-\\d{2}-\\d{2}$`).test(completion), `the picker sets 计划完成时间 next year: ${completion}`)
   const measures = '由联络员协助召开党员大会，选举产生支部委员会'
-  await page.getByLabel('组建措施').fill(measures)
+  await page.getByLabel('组建方式与措施').fill(measures)
   await page.getByLabel('联系电话').fill('12345')
   // Another method than the suggestion needs a reason.
   const choose = async (field, item) => {
@@ -85,13 +85,13 @@ export default async function (t) {
     await page.locator('.van-popup:visible .van-picker__confirm').click()
     await page.locator('.van-popup:visible').first().waitFor({ state: 'detached' })
   }
-  await page.getByLabel('组建方式（对策）').click()
+  await page.getByLabel('对策', { exact: true }).click()
   await page.locator('.van-popup:visible .van-picker-column__item').first().waitFor()
   await t.shot(page, 'plan-method-picker')
   await t.axe(page, 'plan-method-picker')
   await page.locator('.van-popup:visible .van-picker__cancel').click()
   await page.locator('.van-popup:visible').first().waitFor({ state: 'detached' })
-  await choose('组建方式（对策）', label('methods', 'affiliated'))
+  await choose('对策', label('methods', 'affiliated'))
   await page.getByRole('button', { name: '保存计划' }).click()
   const phoneError = page.locator('[data-field="contact_phone"] .van-field__error-message')
   await phoneError.waitFor()
@@ -100,13 +100,13 @@ export default async function (t) {
   t.check((await reasonError.innerText()).includes('须填写理由'), 'another method than the suggestion asks for a reason under its field')
   await t.shot(page, 'plan-edit-error')
   await t.axe(page, 'plan-edit-error')
-  await choose('组建方式（对策）', label('methods', 'standalone'))
+  await choose('对策', label('methods', 'standalone'))
   t.check(!(await page.locator('[data-field="override_reason"]').count()), 'back on the suggestion, no reason is asked')
   await page.getByLabel('联系电话').fill('13800001111')
   await page.getByRole('button', { name: '保存计划' }).click()
   await page.getByRole('status').filter({ hasText: '计划已保存' }).waitFor()
   t.check((await cell('planned_completion_on').innerText()).includes(completion), 'the plan shows the saved 计划完成时间')
-  t.check((await cell('formation_details').innerText()).includes(measures), 'the plan shows the saved 组建措施')
+  t.check((await cell('formation_details').innerText()).includes(measures), 'the plan shows the saved 组建方式与措施')
   let saved = await t.get(planApi)
   t.check(saved.planned_completion_on === completion && saved.formation_details === measures && saved.contact_phone === '13800001111',
     `the API has the saved plan: ${JSON.stringify(saved)}`)
@@ -116,7 +116,7 @@ export default async function (t) {
   // 该计划已被他人修改: with the form open, someone else saves the plan first.
   await page.getByRole('button', { name: '编辑计划' }).click()
   const mine = '下月召开党员大会，选举支部书记'
-  await page.getByLabel('组建措施').fill(mine)
+  await page.getByLabel('组建方式与措施').fill(mine)
   await t.shot(page, 'plan-edit')
   await t.axe(page, 'plan-edit')
   const cur = await t.api('GET', planApi)
@@ -128,15 +128,17 @@ export default async function (t) {
   const dialog = page.getByRole('alertdialog')
   await dialog.getByText('该计划已被他人修改').waitFor()
   const row = dialog.locator('tr[data-field="formation_details"]')
-  t.check((await row.locator('.mine').innerText()).trim() === mine, 'the conflict screen shows the user\'s 组建措施')
-  t.check((await row.locator('.theirs').innerText()).trim() === '他人填写的措施', 'the conflict screen shows the current 组建措施')
+  t.check((await row.locator('.mine').innerText()).trim() === mine, 'the conflict screen shows the user\'s 组建方式与措施')
+  t.check((await row.locator('.theirs').innerText()).trim() === '他人填写的措施', 'the conflict screen shows the current 组建方式与措施')
   t.check(await row.getByText('对方也改了此项').isVisible(), 'the conflict screen flags the field both changed')
+  const others = await dialog.locator('[data-others]').innerText()
+  t.check(others.includes('联系人') && others.includes('赵主任'), `the conflict screen names the other person's other changes: ${others}`)
   await t.shot(page, 'plan-conflict')
   await t.axe(page, 'plan-conflict')
   await dialog.getByRole('button', { name: '使用我的修改' }).click()
   await page.getByRole('status').filter({ hasText: '计划已保存' }).waitFor()
   saved = await t.get(planApi)
-  t.check(saved.formation_details === mine, `the API has the re-applied 组建措施: ${saved.formation_details}`)
+  t.check(saved.formation_details === mine, `the API has the re-applied 组建方式与措施: ${saved.formation_details}`)
   t.check(saved.contact_name === '赵主任' && saved.status === 'in_progress', `the other person's 联系人 and 推进状态 stay: ${JSON.stringify(saved)}`)
   t.check((await cell('status').innerText()).includes(label('plan_statuses', 'in_progress')), 'the plan shows the other person\'s 推进中')
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { Dictionaries } from './dictionaries'
 import {
   activeOrgOfGroup, canChangeGroups, canEditPlan, canSeeGroups, changedKeys, conflictRows, groupBody, newOrgDraft, orgBody, planBody,
-  reapply, registrable, showValue, statusChoices, toPlanDraft, validateOrg, validatePlan, type PartyOrg, type Plan,
+  othersChanges, reapply, registrable, showValue, statusChoices, toPlanDraft, validateOrg, validatePlan, type PartyOrg, type Plan,
 } from './plans'
 
 const plan = (over: Partial<Plan> = {}): Plan =>
@@ -28,7 +28,7 @@ describe('the plan form', () => {
   it('needs a reason to depart from the suggestion, naming the suggestion', () => {
     const d = toPlanDraft(plan())
     d.method = 'affiliated'
-    expect(validatePlan(plan(), d, dicts).override_reason).toBe('选择与建议（联合组建）不同的组建方式时，须填写理由')
+    expect(validatePlan(plan(), d, dicts).override_reason).toBe('选择与建议（联合组建）不同的对策时，须填写理由')
     d.override_reason = '   '
     expect(validatePlan(plan(), d, dicts).override_reason).toBeDefined()
     d.override_reason = '附近没有可联合的企业'
@@ -95,8 +95,13 @@ describe('the plan conflict (412)', () => {
     expect(changedKeys(base, d)).toEqual(['planned_completion_on', 'formation_details'])
     expect(conflictRows(base, d, current)).toEqual([
       { key: 'planned_completion_on', label: '计划完成时间', mine: '2026-08-31', theirs: '2026-09-30', before: '2026-06-30', otherChanged: true },
-      { key: 'formation_details', label: '组建措施', mine: '联合邻近三家企业', theirs: '与邻近企业联合', before: '与邻近企业联合', otherChanged: false },
+      { key: 'formation_details', label: '组建方式与措施', mine: '联合邻近三家企业', theirs: '与邻近企业联合', before: '与邻近企业联合', otherChanged: false },
     ])
+  })
+  it('names what the other person changed and the user did not', () => {
+    const d = toPlanDraft(base)
+    d.planned_completion_on = '2026-08-31'
+    expect(othersChanges(base, d, current).map((r) => [r.key, r.before, r.theirs])).toEqual([['contact_name', '王书记', '赵主任']])
   })
   it('re-applies the user\'s fields on the current plan without undoing the other person\'s', () => {
     const d = toPlanDraft(base)

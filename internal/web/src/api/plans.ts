@@ -51,14 +51,18 @@ export interface PlanDraft {
 export type PlanKey = keyof PlanDraft
 export type PlanErrors = Partial<Record<PlanKey | 'joint_group_id' | 'party_org_id' | 'formed_on', string>>
 
-/** planFields are the form's fields in order, with their labels (组建时间, 完成时间 … as the 全覆盖计划表 heads them). */
+/**
+ * planFields are the form's fields in order, with their labels as the
+ * 全覆盖计划表 heads them: 对策 is the method (单独组建, 联合组建 …), 组建方式
+ * the free text of how (the server's messages call formation_details so).
+ */
 export const planFields: { key: PlanKey; label: string }[] = [
-  { key: 'method', label: '组建方式（对策）' },
+  { key: 'method', label: '对策' },
   { key: 'override_reason', label: '调整理由' },
   { key: 'status', label: '推进状态' },
   { key: 'planned_start_on', label: '组建时间' },
   { key: 'planned_completion_on', label: '计划完成时间' },
-  { key: 'formation_details', label: '组建措施' },
+  { key: 'formation_details', label: '组建方式与措施' },
   { key: 'contact_name', label: '联系人' },
   { key: 'contact_phone', label: '联系电话' },
 ]
@@ -102,10 +106,10 @@ export function statusChoices(p: Plan, method: string): string[] {
 export function validatePlan(p: Plan, d: PlanDraft, dicts?: Dictionaries | null): PlanErrors {
   const e: PlanErrors = {}
   if (!organised(p)) {
-    if (!d.method) e.method = '请选择组建方式'
+    if (!d.method) e.method = '请选择对策'
     if (needsReason(p, d)) {
       const suggested = label(dicts?.methods, p.suggested_method)
-      if (!d.override_reason.trim()) e.override_reason = `选择与建议（${suggested}）不同的组建方式时，须填写理由`
+      if (!d.override_reason.trim()) e.override_reason = `选择与建议（${suggested}）不同的对策时，须填写理由`
       else if (runes(d.override_reason) > 500) e.override_reason = '理由不能超过500个字'
     }
     if (d.status === 'formed') e.status = '已组建由登记党组织设置：请登记党组织'
@@ -119,7 +123,7 @@ export function validatePlan(p: Plan, d: PlanDraft, dicts?: Dictionaries | null)
   }
   if (!e.planned_start_on && !e.planned_completion_on && d.planned_start_on && d.planned_completion_on && d.planned_completion_on < d.planned_start_on)
     e.planned_completion_on = '计划完成时间不能早于组建时间'
-  if (runes(d.formation_details) > 500) e.formation_details = '组建措施不能超过500个字'
+  if (runes(d.formation_details) > 500) e.formation_details = '组建方式与措施不能超过500个字'
   if (runes(d.contact_name) > 50) e.contact_name = '联系人不能超过50个字'
   if (d.contact_phone.trim() && !phonePattern.test(d.contact_phone.trim())) e.contact_phone = '联系电话须为11位手机号或带区号的固定电话'
   return e
@@ -169,6 +173,18 @@ export function conflictRows(base: Plan, d: PlanDraft, current: Plan): PlanConfl
   const b = toPlanDraft(base)
   const c = toPlanDraft(current)
   return changedKeys(base, d).map((k) => ({ key: k, label: fieldLabel(k), mine: d[k], theirs: c[k], before: b[k], otherChanged: c[k].trim() !== b[k].trim() }))
+}
+
+/**
+ * othersChanges are the fields the other person changed that the user did
+ * not: they stay as the other person saved them when the user re-applies.
+ */
+export function othersChanges(base: Plan, d: PlanDraft, current: Plan): PlanConflictRow[] {
+  const b = toPlanDraft(base)
+  const c = toPlanDraft(current)
+  const mine = changedKeys(base, d)
+  return planFields.map((f) => f.key).filter((k) => !mine.includes(k) && c[k].trim() !== b[k].trim())
+    .map((k) => ({ key: k, label: fieldLabel(k), mine: d[k], theirs: c[k], before: b[k], otherChanged: true }))
 }
 
 /**
