@@ -47,7 +47,7 @@ export default async function (t) {
 
   const id = await ledger(1, '永州市计划表测试有限公司', street, 3)
   const planApi = `/enterprises/${id}/plan`
-  const page = await t.newPage('admin', /status of (401|412)/)
+  const page = await t.newPage('admin', /status of (401|412|422)/)
   const cell = (field) => page.locator(`.van-cell[data-field="${field}"]`)
   await t.signIn(page, 'admin', 'Admin-Pass-2026', planApi)
   await page.getByText('永州市计划表测试有限公司').first().waitFor()
@@ -215,7 +215,33 @@ export default async function (t) {
   t.check(await page.getByRole('button', { name: '登记党组织' }).isVisible(), 'a grouped joint plan offers to register the joint branch')
   await t.shot(page, 'plan-joint')
   await t.axe(page, 'plan-joint')
+
+  // An enterprise outside the coverage base has no plan: the server says why.
+  const outside = await t.ledger({ credit_code: creditCode('91431103MA4PPL009'), name: '永州市区外计划测试有限公司',
+    registered_address: '湖南省永州市零陵区南津路9号' })
+  await page.goto(t.base + `/enterprises/${outside.id}/plan`)
+  const why = page.locator('[data-state="not-applicable"]')
+  await why.waitFor()
+  t.check((await why.innerText()).includes('不在覆盖范围内'), `an out-of-scope plan shows the server's reason: ${await why.innerText()}`)
+  t.check(!(await page.getByRole('button', { name: '编辑计划' }).count()), 'an out-of-scope enterprise offers no plan to edit')
+  await t.shot(page, 'plan-not-applicable')
+  await t.axe(page, 'plan-not-applicable')
   await page.context().close()
+
+  // An auditor sees the plan and the groups without the buttons to change them.
+  await t.user({ username: 'auditor30', name: '计划审计', password: 'Auditor-Pass-30', role: 'auditor' })
+  const ap = await t.newPage('auditor')
+  await t.signIn(ap, 'auditor30', 'Auditor-Pass-30', '/joint-groups')
+  await ap.locator(`[data-group="${group.id}"]`).getByText('永州市联合甲商贸有限公司').waitFor()
+  t.check(!(await ap.getByRole('button', { name: /确认组建小组|解散小组/ }).count()), 'an auditor gets no button to confirm or dissolve')
+  await t.shot(ap, 'joint-groups-auditor')
+  await t.axe(ap, 'joint-groups-auditor')
+  await ap.goto(t.base + planApi)
+  await ap.locator('.van-cell[data-field="status"]').getByText(label('plan_statuses', 'formed')).waitFor()
+  t.check(!(await ap.getByRole('button', { name: /编辑计划|登记党组织/ }).count()), 'an auditor gets no button to edit the plan or register')
+  await t.shot(ap, 'plan-auditor')
+  await t.axe(ap, 'plan-auditor')
+  await ap.context().close()
 
   // A liaison is told 联合组建 is not for its role.
   await t.user({ username: 'liaison30', name: '计划联络员', password: 'Liaison-Pass-30', role: 'liaison', township_code: street.code })
