@@ -216,6 +216,30 @@ export default async function (t) {
   await t.shot(page, 'plan-joint')
   await t.axe(page, 'plan-joint')
 
+  // The joint branch covers the whole group: the form lists the three, and
+  // once registered each plan is formed and the group can no longer be
+  // dissolved.
+  await page.getByRole('button', { name: '登记党组织' }).click()
+  const coveredList = page.locator('[data-field="enterprise_ids"]')
+  await coveredList.getByText('永州市联合丙商贸有限公司').waitFor()
+  t.check(await page.getByLabel('类别').inputValue() === label('party_org_kinds', 'joint_branch'), 'a joint organisation starts as 联合党支部')
+  t.check(await page.getByLabel('正式党员人数').inputValue() === '4', 'the member count starts at the group\'s 4')
+  await t.shot(page, 'plan-joint-org')
+  await t.axe(page, 'plan-joint-org')
+  await page.getByRole('button', { name: '登记党组织' }).click()
+  await page.getByRole('status').filter({ hasText: '计划已组建' }).waitFor()
+  for (const e of small) {
+    const p = await t.get(`/enterprises/${e}/plan`)
+    t.check(p.status === 'formed' && p.joint_group_id === group.id, `the group's plan ${e} is formed: ${JSON.stringify(p)}`)
+  }
+  await page.goto(t.base + '/joint-groups')
+  const formedGroup = page.locator(`[data-group="${group.id}"]`)
+  await formedGroup.locator('[data-field="org"]').waitFor()
+  t.check(!(await formedGroup.getByRole('button', { name: '解散小组' }).count()), 'a group whose branch is registered offers no dissolving')
+  t.check(!(await page.locator(`[data-suggestion="${key}"]`).count()), 'the formed group is not suggested again')
+  await t.shot(page, 'joint-groups-formed')
+  await t.axe(page, 'joint-groups-formed')
+
   // An enterprise outside the coverage base has no plan: the server says why.
   const outside = await t.ledger({ credit_code: creditCode('91431103MA4PPL009'), name: '永州市区外计划测试有限公司',
     registered_address: '湖南省永州市零陵区南津路9号' })
