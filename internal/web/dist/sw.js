@@ -10,26 +10,45 @@
 //   marked X-Fugai-Offline: 1 so the screens can say so. The page clears
 //   these copies when a user signs in or out. Writes are never handled here:
 //   the page keeps them in its outbox (src/offline).
-const VERSION = "b105616d4ceb"
+const VERSION = "64e1ffc2ec0d"
 const PRECACHE = [
   "/index.html",
-  "/assets/CoverageView-CcT2CfPt.js",
-  "/assets/CoverageView-DUpEXLVH.css",
-  "/assets/EnterpriseView-DhfDUIXs.js",
-  "/assets/EnterpriseView-hPorJbdl.css",
-  "/assets/EnterprisesView-C58TY1_j.js",
+  "/assets/CoverageView-BZAZFxth.js",
+  "/assets/CoverageView-QHxKF3DL.css",
+  "/assets/EnterpriseView-B3TW9CFY.js",
+  "/assets/EnterpriseView-WAje8-5Q.css",
+  "/assets/EnterprisesView-CbGQ0MbE.js",
+  "/assets/ExportsView-D3kQ_hlM.css",
+  "/assets/ExportsView-DGkEjqgR.js",
+  "/assets/GapsView-DNbMBiww.js",
   "/assets/GapsView-DcT099Io.css",
-  "/assets/GapsView-QSJdiQFq.js",
-  "/assets/LoginView-2i0YP2Kn.css",
-  "/assets/LoginView-C2eSs9qW.js",
-  "/assets/TodoView-B3Ejwpq0.js",
-  "/assets/TodoView-Bq9j6XNI.css",
-  "/assets/client-2PXTU0jo.js",
-  "/assets/dictionaries-8AqhlO4q.js",
+  "/assets/ImportsView-DUdmMrk8.js",
+  "/assets/ImportsView-g3lAO4Bd.css",
+  "/assets/JointGroupsView-Csi7YQ93.js",
+  "/assets/JointGroupsView-xrNmHMzj.css",
+  "/assets/LoginView-B9egUfJB.js",
+  "/assets/LoginView-Cbg3Cl66.css",
+  "/assets/MeView-Cma3f4T3.js",
+  "/assets/MeView-Dm5igHk3.css",
+  "/assets/PlanView-BDta5gOf.js",
+  "/assets/PlanView-xLG6AfnD.css",
+  "/assets/TodoView-ByTD4ax6.js",
+  "/assets/TodoView-JcE7SAf1.css",
+  "/assets/account-Cy6tJYJU.js",
+  "/assets/client-PPxqbsal.js",
+  "/assets/coverageBars-CwE9itGS.js",
+  "/assets/dictionaries-DtuozfSO.js",
+  "/assets/history-D4o26o1x.js",
+  "/assets/icon-DaYUvlym.js",
+  "/assets/index-BSQgnzM5.js",
   "/assets/index-CX4AYPHv.css",
-  "/assets/index-IdKu7c9g.js",
-  "/assets/pages-B2atDHh0.js",
-  "/assets/use-lazy-render-BeCz-3Sz.js"
+  "/assets/pages-VIw3XvSV.js",
+  "/assets/plans-CXJQEfDy.js",
+  "/assets/popup-DS-mVDwx.js",
+  "/assets/tag-BxjX-3CZ.js",
+  "/assets/use-lazy-render-CtFcB6na.js",
+  "/assets/use-route-2iN7aLKT.js",
+  "/assets/visits-cw_UbAYe.js"
 ]
 const SHELL = 'fugai-shell-' + VERSION
 const DATA = 'fugai-data'

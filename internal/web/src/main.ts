@@ -20,6 +20,8 @@ const router = createRouter({
     { path: '/me', component: () => import('./views/MeView.vue') },
     { path: '/imports', component: () => import('./views/ImportsView.vue') },
     { path: '/exports', component: () => import('./views/ExportsView.vue') },
+    { path: '/enterprises/:id(\\d+)/plan', component: () => import('./views/PlanView.vue') },
+    { path: '/joint-groups', component: () => import('./views/JointGroupsView.vue') },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })

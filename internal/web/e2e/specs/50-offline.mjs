@@ -92,6 +92,7 @@ export default async function (t) {
   await dialog.getByRole('button', { name: '使用我的修改' }).click()
   await page.getByRole('status').filter({ hasText: '已保存' }).waitFor()
   t.check((await t.get(`/enterprises/${l.id}`)).full_members === 9, 'the API has the liaison\'s 9 after the conflict')
-  t.check(!(await page.locator('.waiting').count()), 'nothing is left 待上传')
+  await page.locator('.waiting').waitFor({ state: 'detached', timeout: 5000 }).catch(() => t.check(false, 'nothing is left 待上传'))
+  t.check(!(await page.getByText(/待上传 \d+ 条/).count()), 'the bar counts nothing 待上传')
   await context.close()
 }

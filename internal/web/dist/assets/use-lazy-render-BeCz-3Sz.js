@@ -1,1 +1,0 @@
-import{G as e,z as t}from"./client-2PXTU0jo.js";function n(n){let r=e(!1);return t(n,e=>{e&&(r.value=e)},{immediate:!0}),e=>()=>r.value?e():null}export{n as t};
