@@ -10,29 +10,29 @@
 //   marked X-Fugai-Offline: 1 so the screens can say so. The page clears
 //   these copies when a user signs in or out. Writes are never handled here:
 //   the page keeps them in its outbox (src/offline).
-const VERSION = "64e1ffc2ec0d"
+const VERSION = "742321e7922f"
 const PRECACHE = [
   "/index.html",
-  "/assets/CoverageView-BZAZFxth.js",
+  "/assets/CoverageView-D1eOCoAy.js",
   "/assets/CoverageView-QHxKF3DL.css",
-  "/assets/EnterpriseView-B3TW9CFY.js",
+  "/assets/EnterpriseView-5l9euQSM.js",
   "/assets/EnterpriseView-WAje8-5Q.css",
-  "/assets/EnterprisesView-CbGQ0MbE.js",
+  "/assets/EnterprisesView-BAEdpDWL.js",
   "/assets/ExportsView-D3kQ_hlM.css",
-  "/assets/ExportsView-DGkEjqgR.js",
-  "/assets/GapsView-DNbMBiww.js",
+  "/assets/ExportsView-R7kjQ5NU.js",
+  "/assets/GapsView-D81SEgf4.js",
   "/assets/GapsView-DcT099Io.css",
-  "/assets/ImportsView-DUdmMrk8.js",
   "/assets/ImportsView-g3lAO4Bd.css",
-  "/assets/JointGroupsView-Csi7YQ93.js",
+  "/assets/ImportsView-zQtX2xiR.js",
+  "/assets/JointGroupsView-CjL0qVR3.js",
   "/assets/JointGroupsView-xrNmHMzj.css",
-  "/assets/LoginView-B9egUfJB.js",
   "/assets/LoginView-Cbg3Cl66.css",
-  "/assets/MeView-Cma3f4T3.js",
+  "/assets/LoginView-IMq3AhFr.js",
+  "/assets/MeView-C-9mGjxJ.js",
   "/assets/MeView-Dm5igHk3.css",
-  "/assets/PlanView-BDta5gOf.js",
+  "/assets/PlanView-DK8YGxDu.js",
   "/assets/PlanView-xLG6AfnD.css",
-  "/assets/TodoView-ByTD4ax6.js",
+  "/assets/TodoView-CSu3_wXS.js",
   "/assets/TodoView-JcE7SAf1.css",
   "/assets/account-Cy6tJYJU.js",
   "/assets/client-PPxqbsal.js",
@@ -40,15 +40,15 @@ const PRECACHE = [
   "/assets/dictionaries-DtuozfSO.js",
   "/assets/history-D4o26o1x.js",
   "/assets/icon-DaYUvlym.js",
-  "/assets/index-BSQgnzM5.js",
-  "/assets/index-CX4AYPHv.css",
+  "/assets/index-CeE89hr9.js",
+  "/assets/index-CoxKO6fI.css",
   "/assets/pages-VIw3XvSV.js",
   "/assets/plans-CXJQEfDy.js",
-  "/assets/popup-DS-mVDwx.js",
-  "/assets/tag-BxjX-3CZ.js",
+  "/assets/popup-B3dx2MfM.js",
+  "/assets/tag-GmZqGABm.js",
   "/assets/use-lazy-render-CtFcB6na.js",
   "/assets/use-route-2iN7aLKT.js",
-  "/assets/visits-cw_UbAYe.js"
+  "/assets/visits-gFvdK5PI.js"
 ]
 const SHELL = 'fugai-shell-' + VERSION
 const DATA = 'fugai-data'

@@ -20,6 +20,7 @@ export const adminPassword = 'Admin-Pass-2026'
 /** The phone the screens are made for, and the one screenshots are taken at. */
 export const phone = { width: 360, height: 640 }
 export const shotSize = { width: 375, height: 812 }
+export const desktop = { width: 1280, height: 800 }
 
 async function freePort() {
   return new Promise((resolve) => {
@@ -46,13 +47,62 @@ export async function startHarness(bin) {
   }
   mkdirSync(t.shots, { recursive: true })
   t.check = (ok, what) => { if (!ok) t.failures.push(what) }
-  /** shot keeps a full-page picture of the screen at 375×812. */
+  /**
+   * shot keeps a full-page picture of the screen at 375×812, and checks the
+   * screen's layout at 360×640 and at a desktop's 1280×800 (t.layout).
+   */
   t.shot = async (page, name) => {
     const size = page.viewportSize()
     await page.setViewportSize(shotSize)
     await page.waitForTimeout(50)
     await page.screenshot({ path: join(t.shots, name + '.png'), fullPage: true })
+    for (const v of [phone, desktop]) {
+      await page.setViewportSize(v)
+      await page.waitForTimeout(50)
+      await t.layout(page, `${name} at ${v.width}×${v.height}`)
+    }
     if (size) await page.setViewportSize(size)
+  }
+  /**
+   * layout checks what 适老化 and small phones ask of a screen as it is:
+   * nothing wider than the window (no sideways scrolling), a base font of
+   * 16 px and no visible text under 14 px, and every visible control — a
+   * button, link, input, checkbox, switch or tappable cell — at least 44 px
+   * high (a field's input counts by its cell).
+   */
+  t.layout = async (page, where) => {
+    const found = await page.evaluate(() => {
+      const out = []
+      const doc = document.documentElement
+      if (doc.scrollWidth > window.innerWidth + 1) out.push(`wider than the window: ${doc.scrollWidth} > ${window.innerWidth}`)
+      const base = parseFloat(getComputedStyle(document.body).fontSize)
+      if (base < 16) out.push(`base font ${base}px`)
+      const visible = (e) => { const r = e.getBoundingClientRect(); const st = getComputedStyle(e)
+        return r.width > 0 && r.height > 0 && st.visibility !== 'hidden' && st.display !== 'none' && !e.closest('[aria-hidden="true"], .sr-only') }
+      const name = (e) => (e.getAttribute('aria-label') || e.textContent || e.getAttribute('name') || e.tagName).trim().slice(0, 20)
+      const small = new Set()
+      for (const e of document.querySelectorAll('body *')) {
+        if (!visible(e) || e.closest('svg, canvas')) continue
+        const own = [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())
+        if (own) { const fs = parseFloat(getComputedStyle(e).fontSize); if (fs < 14) small.add(`${name(e)} ${fs}px`) }
+      }
+      if (small.size) out.push('text under 14 px: ' + [...small].slice(0, 5).join(', '))
+      const controls = 'button, a[href], input:not([type=hidden]), textarea, select, [role=button], [role=checkbox], [role=switch], [role=tab], [role=radio], [role=option], .van-cell--clickable'
+      const low = new Set()
+      for (const e of document.querySelectorAll(controls)) {
+        if (!visible(e)) continue
+        const r = e.getBoundingClientRect()
+        if (r.width <= 2 && r.height <= 2) continue // visually hidden, its label is the target
+        const box = (e.closest('.van-cell, .van-field') || e).getBoundingClientRect()
+        const own = e.getBoundingClientRect()
+        const h = Math.max(box.height, own.height)
+        if (h < 44 - 0.5) low.add(`${name(e)} ${Math.round(h)}px`)
+      }
+      if (low.size) out.push('controls under 44 px: ' + [...low].slice(0, 6).join(', '))
+      return out
+    })
+    t.layoutRuns = (t.layoutRuns ?? 0) + 1
+    t.check(found.length === 0, `layout of ${where}: ${found.join(' | ')}`)
   }
   /**
    * axe runs axe-core on the page as it is now (evaluated through the
