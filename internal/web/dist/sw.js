@@ -10,29 +10,29 @@
 //   marked X-Fugai-Offline: 1 so the screens can say so. The page clears
 //   these copies when a user signs in or out. Writes are never handled here:
 //   the page keeps them in its outbox (src/offline).
-const VERSION = "742321e7922f"
+const VERSION = "888d67369b28"
 const PRECACHE = [
   "/index.html",
-  "/assets/CoverageView-D1eOCoAy.js",
+  "/assets/CoverageView-6ZlWwC_k.js",
   "/assets/CoverageView-QHxKF3DL.css",
-  "/assets/EnterpriseView-5l9euQSM.js",
-  "/assets/EnterpriseView-WAje8-5Q.css",
-  "/assets/EnterprisesView-BAEdpDWL.js",
+  "/assets/EnterpriseView-7tM-7baC.css",
+  "/assets/EnterpriseView-l9-OmDHi.js",
+  "/assets/EnterprisesView-BnO5g_sl.js",
+  "/assets/ExportsView-CTtEvnKq.js",
   "/assets/ExportsView-D3kQ_hlM.css",
-  "/assets/ExportsView-R7kjQ5NU.js",
-  "/assets/GapsView-D81SEgf4.js",
+  "/assets/GapsView-CKnuPLfN.js",
   "/assets/GapsView-DcT099Io.css",
+  "/assets/ImportsView-BPvYcBAr.js",
   "/assets/ImportsView-g3lAO4Bd.css",
-  "/assets/ImportsView-zQtX2xiR.js",
-  "/assets/JointGroupsView-CjL0qVR3.js",
+  "/assets/JointGroupsView-I4xRbwHV.js",
   "/assets/JointGroupsView-xrNmHMzj.css",
   "/assets/LoginView-Cbg3Cl66.css",
-  "/assets/LoginView-IMq3AhFr.js",
-  "/assets/MeView-C-9mGjxJ.js",
+  "/assets/LoginView-Qlm8wwFU.js",
   "/assets/MeView-Dm5igHk3.css",
-  "/assets/PlanView-DK8YGxDu.js",
+  "/assets/MeView-KU1UqSzF.js",
+  "/assets/PlanView-CV0dwJKn.js",
   "/assets/PlanView-xLG6AfnD.css",
-  "/assets/TodoView-CSu3_wXS.js",
+  "/assets/TodoView-C7ytU9-G.js",
   "/assets/TodoView-JcE7SAf1.css",
   "/assets/account-Cy6tJYJU.js",
   "/assets/client-PPxqbsal.js",
@@ -40,15 +40,15 @@ const PRECACHE = [
   "/assets/dictionaries-DtuozfSO.js",
   "/assets/history-D4o26o1x.js",
   "/assets/icon-DaYUvlym.js",
-  "/assets/index-CeE89hr9.js",
   "/assets/index-CoxKO6fI.css",
+  "/assets/index-DQveDNRP.js",
   "/assets/pages-VIw3XvSV.js",
   "/assets/plans-CXJQEfDy.js",
-  "/assets/popup-B3dx2MfM.js",
-  "/assets/tag-GmZqGABm.js",
+  "/assets/popup-BINK-bhh.js",
+  "/assets/tag-CabmD2wI.js",
   "/assets/use-lazy-render-CtFcB6na.js",
   "/assets/use-route-2iN7aLKT.js",
-  "/assets/visits-gFvdK5PI.js"
+  "/assets/visits-1hAabd1V.js"
 ]
 const SHELL = 'fugai-shell-' + VERSION
 const DATA = 'fugai-data'

@@ -1,20 +1,24 @@
-// 登录, 企业台账, 我的企业, 编辑 with the 412 conflict screen, 新增走访 — as the
-// district admin on a ledger entered through the API.
+// 登录, 企业台账, 我的企业, 编辑 with the 412 conflict screen, 新增走访 — as a
+// liaison of 梅湾街道 on its ledger, entered through the API; the one who
+// saves first is the district admin in another browser.
 export default async function (t) {
   const created = await t.ledger({ credit_code: '91431103MA4L1234XC', name: '永州市浏览器测试有限公司', registered_address: '湖南省永州市冷水滩区梅湾街道凤凰路8号' })
   const id = created.id
-  const password = 'Admin-Pass-2026'
+  const liaisonId = await t.user({ username: 'ledger01', name: '龙联络', password: 'Ledger-Pass-01', role: 'liaison', township_code: '431103001' })
+  const assigned = await t.api('PUT', `/enterprises/${id}/liaison`, { liaison_id: liaisonId })
+  t.check(assigned.status === 200, `assign the liaison: ${assigned.status}`)
+  const password = 'Ledger-Pass-01'
   // Refused requests (401 before signing in, the wrong password, the 412 of
   // a stale save) are part of the test; anything else the console reports
   // is not.
-  const page = await t.newPage('admin', /status of (401|412)/)
+  const page = await t.newPage('liaison', /status of (401|412)/)
   // A deep link without a session goes to the login, keeping the place.
   await page.goto(t.base + '/enterprises/' + id)
   await page.waitForURL(/\/login\?back=/)
   t.check(new URL(page.url()).searchParams.get('back') === '/enterprises/' + id, `login keeps the place: ${page.url()}`)
 
   // A wrong password: the server's Chinese message.
-  await page.getByLabel('账号').fill('admin')
+  await page.getByLabel('账号').fill('ledger01')
   await page.getByLabel('密码').fill('Wrong-Pass-2026')
   await page.getByRole('button', { name: '登录' }).click()
   const alert = page.getByRole('alert')
@@ -32,19 +36,14 @@ export default async function (t) {
   await t.shot(page, 'ledger')
   await t.axe(page, 'ledger')
 
-  // 我的企业: the samples' ledgers, scrolled page by page (30 a page); a
-  // search by name finds the new one, a search by code too.
+  // 我的企业: a liaison's own enterprises; a search by name finds it, a search by code too.
   await page.goto(t.base + '/')
   const items = page.locator('.van-list .van-cell')
-  await items.first().waitFor()
-  await t.shot(page, 'list')
-  await t.axe(page, 'list')
-  const total = (await t.get('/enterprises?limit=31')).items.length
-  if (total > 30) {
-    await items.nth(29).scrollIntoViewIfNeeded()
-    await items.nth(30).waitFor()
-    t.check(await items.count() > 30, 'scrolling 我的企业 loads the next page')
-  }
+  await items.filter({ hasText: '永州市浏览器测试有限公司' }).waitFor()
+  await t.shot(page, 'list-liaison')
+  await t.axe(page, 'list-liaison')
+  const own = (await t.get(`/enterprises?liaison=${liaisonId}&limit=200`)).items
+  t.check(await items.count() === own.length, `我的企业 lists the liaison's ${own.length} enterprise(s): ${await items.count()}`)
   await page.getByRole('searchbox').fill('浏览器测试')
   await page.getByRole('searchbox').press('Enter')
   await items.filter({ hasText: '永州市浏览器测试有限公司' }).waitFor()
@@ -67,6 +66,8 @@ export default async function (t) {
   await page.getByLabel('正式党员人数').fill('4')
   // 经营状况 from a picker whose labels come from GET /dictionaries.
   await page.getByLabel('经营状况').click()
+  await page.locator('.van-picker-column__item').first().waitFor()
+  await t.axe(page, 'ledger-edit-picker')
   await page.locator('.van-picker-column__item', { hasText: '正常经营' }).click()
   await page.locator('.van-picker__confirm').click()
   await page.locator('.van-popup').waitFor({ state: 'hidden' })
@@ -83,11 +84,14 @@ export default async function (t) {
   // first; saving answers 412 and the conflict screen shows both values.
   await page.getByRole('button', { name: '编辑' }).click()
   await page.getByLabel('正式党员人数').fill('7')
-  const current = await fetch(ledgerApi, { headers: t.bearer })
-  const other = await fetch(ledgerApi, { method: 'PATCH',
-    headers: { ...t.bearer, 'Content-Type': 'application/json', 'If-Match': current.headers.get('ETag') },
-    body: JSON.stringify({ full_members: 5 }) })
-  t.check(other.status === 200, `the other person's save: ${other.status}`)
+  const admin = await t.newPage('admin')
+  await t.signIn(admin, 'admin', 'Admin-Pass-2026', '/enterprises/' + id)
+  await admin.getByRole('button', { name: '编辑' }).click()
+  await admin.getByLabel('正式党员人数').fill('5')
+  await admin.getByRole('button', { name: '保存' }).click()
+  await admin.getByRole('status').filter({ hasText: '已保存' }).waitFor()
+  t.check((await (await fetch(ledgerApi, { headers: bearer })).json()).full_members === 5, 'the admin saved 5 first')
+  await admin.context().close()
   await page.getByRole('button', { name: '保存' }).click()
   const dialog = page.getByRole('alertdialog')
   await dialog.getByText('该台账已被他人修改').waitFor()
@@ -117,6 +121,8 @@ export default async function (t) {
   t.check(chipBox && chipBox.height >= 44, `a service chip is at least 44 px high: ${chipBox?.height}`)
   // The date picker offers no day after today.
   await page.getByLabel('走访日期').click()
+  await page.locator('.van-picker-column__item').first().waitFor()
+  await t.axe(page, 'visit-date-picker')
   await page.locator('.van-picker__confirm').click()
   await page.locator('.van-popup').waitFor({ state: 'hidden' })
   t.check(await page.getByLabel('走访日期').inputValue() === today, 'the date picker confirms today')

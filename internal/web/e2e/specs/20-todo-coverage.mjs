@@ -58,6 +58,16 @@ export default async function (t) {
   // each opening its ledger.
   const page = await t.newPage('admin')
   await t.signIn(page, 'admin', 'Admin-Pass-2026')
+  // 我的企业 for the district admin: the samples' ledgers, 30 a page; scrolling loads the next.
+  const items = page.locator('.van-list .van-cell')
+  await items.first().waitFor()
+  await t.shot(page, 'list')
+  await t.axe(page, 'list')
+  if ((await t.get('/enterprises?limit=31')).items.length > 30) {
+    await items.nth(29).scrollIntoViewIfNeeded()
+    await items.nth(30).waitFor()
+    t.check(await items.count() > 30, 'scrolling 我的企业 loads the next page')
+  }
   const cov = await (await fetch(t.base + '/api/v1/coverage', { headers: t.bearer })).json()
   const pct = (r) => (r * 100).toFixed(1) + '%'
   await page.goto(t.base + '/')
