@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { defineConfig, type Plugin } from 'vite'
+import { gzipSync } from 'node:zlib'
+import { defineConfig, type Plugin, type Rollup } from 'vite'
 import vue from '@vitejs/plugin-vue'
 
 // Vant's icon font is embedded in its CSS, with a fallback on a public CDN:
@@ -37,10 +38,47 @@ function serviceWorker(): Plugin {
   }
 }
 
+// The liaison's screens (待办, 我的企业, 企业台账) must start with at most
+// 200 kB of JavaScript and CSS, gzipped: the entry, those screens' chunks,
+// everything they import statically, and their CSS. The build prints the
+// figure and fails above the budget (the size is the same on every machine).
+const liaisonScreens = ['views/TodoView.vue', 'views/EnterprisesView.vue', 'views/EnterpriseView.vue']
+const budgetKB = 200
+function budget(): Plugin {
+  return {
+    name: 'fugai-budget',
+    apply: 'build',
+    enforce: 'post',
+    generateBundle(_options, bundle) {
+      const chunks = Object.values(bundle).filter((o): o is Rollup.OutputChunk => o.type === 'chunk')
+      const roots = chunks.filter((c) => c.isEntry || liaisonScreens.some((v) => c.facadeModuleId?.endsWith(v)))
+      if (roots.length !== liaisonScreens.length + 1) this.error(`budget: found ${roots.length - 1} of the liaison screens' chunks`)
+      const files = new Set<string>(['index.html'])
+      const visit = (c: Rollup.OutputChunk) => {
+        if (files.has(c.fileName)) return
+        files.add(c.fileName)
+        for (const css of c.viteMetadata?.importedCss ?? []) files.add(css)
+        for (const i of c.imports) if (bundle[i]?.type === 'chunk') visit(bundle[i] as Rollup.OutputChunk)
+      }
+      roots.forEach(visit)
+      let total = 0
+      for (const f of files) {
+        const o = bundle[f]
+        if (!o) continue
+        total += gzipSync(o.type === 'chunk' ? o.code : o.source).length
+      }
+      const kb = total / 1000
+      const line = `liaison screens: initial JS + CSS ${kb.toFixed(1)} kB gzipped in ${files.size} files (budget ${budgetKB} kB)`
+      if (kb > budgetKB) this.error(line)
+      console.log('\n' + line)
+    },
+  }
+}
+
 // The bundle is embedded in the fugai binary (internal/web/dist) and served
 // at /; hashed files live under /assets/ and are cached for a year.
 export default defineConfig({
-  plugins: [vue(), noRemoteFonts(), serviceWorker()],
+  plugins: [vue(), noRemoteFonts(), serviceWorker(), budget()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

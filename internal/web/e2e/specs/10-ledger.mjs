@@ -44,6 +44,22 @@ export default async function (t) {
   await t.axe(page, 'list-liaison')
   const own = (await t.get(`/enterprises?liaison=${liaisonId}&limit=200`)).items
   t.check(await items.count() === own.length, `我的企业 lists the liaison's ${own.length} enterprise(s): ${await items.count()}`)
+  // The gap chips (from the dictionary) narrow the list to the API's; 全部 widens it again.
+  const staleChip = page.getByRole('radio', { name: t.dicts.gaps.find((g) => g.code === 'stale_ledger').label })
+  await staleChip.click()
+  await page.waitForURL(/\?gap=stale_ledger$/)
+  const stale = (await t.get(`/enterprises?liaison=${liaisonId}&gap=stale_ledger&sort=id&limit=200`)).items
+  await items.first().waitFor()
+  t.check(await staleChip.getAttribute('aria-checked') === 'true', 'the 台账过期 chip is checked')
+  t.check(await items.count() === stale.length && stale.length >= 1, `the stale list is the API's ${stale.length}: ${await items.count()}`)
+  await t.shot(page, 'list-gap')
+  await t.axe(page, 'list-gap')
+  const planChip = page.getByRole('radio', { name: t.dicts.gaps.find((g) => g.code === 'overdue_plan').label })
+  await planChip.click()
+  await page.getByText('没有符合条件的企业').waitFor()
+  await page.getByRole('radio', { name: '全部' }).click()
+  await page.waitForURL((u) => !u.search)
+  await items.filter({ hasText: '永州市浏览器测试有限公司' }).waitFor()
   await page.getByRole('searchbox').fill('浏览器测试')
   await page.getByRole('searchbox').press('Enter')
   await items.filter({ hasText: '永州市浏览器测试有限公司' }).waitFor()

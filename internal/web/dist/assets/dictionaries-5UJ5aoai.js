@@ -1,0 +1,1 @@
+import{r as e}from"./_plugin-vue_export-helper-BB5tF8nd.js";var t=null;function n(){return t||=e(`GET`,`/dictionaries`).then(e=>e.data.dictionaries,e=>{throw t=null,e}),t}var r=e=>[...e??[]].sort((e,t)=>e.order-t.order);function i(e,t){return t==null||t===``?``:e?.find(e=>e.code===t)?.label??t}export{i as n,r,n as t};

@@ -1,1 +1,0 @@
-import{n as e}from"./client-PPxqbsal.js";var t=null;function n(){return t||=e(`GET`,`/dictionaries`).then(e=>e.data.dictionaries,e=>{throw t=null,e}),t}var r=e=>[...e??[]].sort((e,t)=>e.order-t.order);function i(e,t){return t==null||t===``?``:e?.find(e=>e.code===t)?.label??t}export{i as n,r,n as t};

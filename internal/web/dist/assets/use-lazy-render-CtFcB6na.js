@@ -1,1 +1,0 @@
-import{V as e,q as t}from"./client-PPxqbsal.js";function n(n){let r=t(!1);return e(n,e=>{e&&(r.value=e)},{immediate:!0}),e=>()=>r.value?e():null}export{n as t};

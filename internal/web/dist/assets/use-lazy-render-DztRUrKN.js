@@ -1,0 +1,1 @@
+import{H as e,J as t}from"./_plugin-vue_export-helper-BB5tF8nd.js";function n(n){let r=t(!1);return e(n,e=>{e&&(r.value=e)},{immediate:!0}),e=>()=>r.value?e():null}export{n as t};
