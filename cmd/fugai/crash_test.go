@@ -70,6 +70,8 @@ func TestImportSurvivesKill9(t *testing.T) {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), childArgs+"="+strings.Join([]string{"import", "-kind", "registration", file}, "\x1f"),
 			"FUGAI_DATABASE_URL="+url,
+			// Its claim of the job runs out 2 s after the kill.
+			"FUGAI_IMPORT_LEASE=2s",
 			// The killed child cannot remove its temporary files: keep
 			// them where the test cleans up.
 			"TMPDIR="+t.TempDir())

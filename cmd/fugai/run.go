@@ -116,7 +116,7 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 	if err != nil {
 		return nil, nil, fmt.Errorf("FUGAI_DISTRICT: %w", err)
 	}
-	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{Now: now, Logger: log})
+	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{Now: now, Logger: log, ImportLease: cfg.ImportLease})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -38,6 +38,11 @@ type Config struct {
 	LogLevel slog.Level
 	// ShutdownTimeout bounds graceful shutdown (FUGAI_SHUTDOWN_TIMEOUT, default 15s).
 	ShutdownTimeout time.Duration
+	// ImportLease is how long an instance holds an import job it claimed
+	// without renewing the claim (FUGAI_IMPORT_LEASE, default 30s, from 1s
+	// to 10m; PostgreSQL): a job whose instance died runs again elsewhere
+	// after it.
+	ImportLease time.Duration
 }
 
 // Parse reads the configuration through getenv and validates it.
@@ -51,6 +56,7 @@ func Parse(getenv func(string) string) (Config, error) {
 		MaxUploadMB:     200,
 		JointMax:        8,
 		ShutdownTimeout: 15 * time.Second,
+		ImportLease:     30 * time.Second,
 	}
 	var problems []string
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
@@ -102,6 +108,13 @@ func Parse(getenv func(string) string) (Config, error) {
 			problems = append(problems, fmt.Sprintf("FUGAI_SHUTDOWN_TIMEOUT %q must be a positive duration such as 15s", v))
 		}
 		c.ShutdownTimeout = d
+	}
+	if v := strings.TrimSpace(getenv("FUGAI_IMPORT_LEASE")); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second || d > 10*time.Minute {
+			problems = append(problems, fmt.Sprintf("FUGAI_IMPORT_LEASE %q must be a duration from 1s to 10m, such as 30s", v))
+		}
+		c.ImportLease = d
 	}
 	if len(c.District) != 6 {
 		problems = append(problems, fmt.Sprintf("FUGAI_DISTRICT %q must be a 6-digit county-level code", c.District))

@@ -24,6 +24,11 @@ var ErrJobTaken = errors.New("import job is held by another worker")
 // pass.
 var ErrConflict = errors.New("import transaction lost a conflict with concurrent writes")
 
+// ErrInterrupted marks a job stopped because the database went away (a
+// restart, a failover, a cut network): nothing was applied, the attempt
+// does not count, and the job runs again once the database is back.
+var ErrInterrupted = errors.New("import interrupted: the database went away")
+
 // conflictRuns is how many times a job is run when its transaction keeps
 // losing conflicts.
 const conflictRuns = 3
@@ -41,6 +46,14 @@ type Queue interface {
 	FailImport(ctx context.Context, jobID int64, code, message string) error
 	// SetImportProgress records progress where other instances can read it.
 	SetImportProgress(ctx context.Context, jobID int64, p Progress) error
+	// ImportLease is how long a claim holds a job without renewal; zero
+	// when claims need no renewal (one process runs every job).
+	ImportLease() time.Duration
+	// RenewImportLease extends the claim; held is false when another
+	// instance has taken the job (the lease ran out).
+	RenewImportLease(ctx context.Context, job Job) (held bool, err error)
+	// ReleaseImport gives the job back without counting the attempt.
+	ReleaseImport(ctx context.Context, job Job) error
 }
 
 // Workers run queued import jobs in the background.
@@ -52,6 +65,9 @@ type Workers struct {
 	now      func() time.Time
 	wake     chan struct{}
 
+	// claim makes claiming a job and registering it as running one step,
+	// so that a twin worker never claims a job between the two.
+	claim   sync.Mutex
 	mu      sync.Mutex
 	running map[int64]Progress
 	observe func(jobID int64, p Progress)
@@ -137,7 +153,7 @@ func (w *Workers) loop(ctx context.Context) {
 	defer t.Stop()
 	for {
 		for ctx.Err() == nil {
-			job, ok, err := w.q.ClaimImport(ctx, 0, w.skip())
+			job, ok, err := w.claimJob(ctx, 0)
 			if err != nil {
 				if ctx.Err() == nil {
 					w.log.Warn("claim import", slog.Any("error", err))
@@ -161,7 +177,7 @@ func (w *Workers) loop(ctx context.Context) {
 // RunNext claims job id and runs it to the end, for the command line. It
 // reports whether the job was there to run.
 func (w *Workers) RunNext(ctx context.Context, id int64) (bool, error) {
-	job, ok, err := w.q.ClaimImport(ctx, id, nil)
+	job, ok, err := w.claimJob(ctx, id)
 	if err != nil || !ok {
 		return ok, err
 	}
@@ -169,7 +185,52 @@ func (w *Workers) RunNext(ctx context.Context, id int64) (bool, error) {
 	return true, nil
 }
 
-// Run processes one claimed job and records its outcome.
+// claimJob claims a job (only: that one) and registers it as running in
+// one step, so that no twin worker of this process claims it meanwhile.
+func (w *Workers) claimJob(ctx context.Context, only int64) (Job, bool, error) {
+	w.claim.Lock()
+	defer w.claim.Unlock()
+	job, ok, err := w.q.ClaimImport(ctx, only, w.skip())
+	if err == nil && ok {
+		w.mu.Lock()
+		w.running[job.ID] = Progress{}
+		w.mu.Unlock()
+	}
+	return job, ok, err
+}
+
+// keepLease renews the claim of job every third of the lease until stop is
+// closed; when another instance has taken the job, it cancels the run.
+func (w *Workers) keepLease(ctx context.Context, job Job, lost context.CancelCauseFunc, stop <-chan struct{}, log *slog.Logger) {
+	lease := w.q.ImportLease()
+	if lease <= 0 {
+		return
+	}
+	t := time.NewTicker(lease / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			held, err := w.q.RenewImportLease(ctx, job)
+			switch {
+			case err != nil:
+				log.Warn("renew import lease", slog.Any("error", err))
+			case !held:
+				lost(ErrJobTaken)
+				return
+			}
+		}
+	}
+}
+
+// Run processes one claimed job and records its outcome: succeeded, failed
+// with its reason, or — when it stopped through no fault of its own (the
+// server shutting down, the database gone) — given back to run again
+// without counting the attempt. While it runs, its lease is renewed.
 func (w *Workers) Run(ctx context.Context, job Job) {
 	w.mu.Lock()
 	w.running[job.ID] = Progress{}
@@ -182,10 +243,26 @@ func (w *Workers) Run(ctx context.Context, job Job) {
 	start := time.Now()
 	log := w.log.With(slog.Int64("import", job.ID), slog.String("kind", string(job.Kind)))
 	log.Info("import started", slog.Int("attempt", job.Attempts))
-	err := w.process(ctx, job)
-	for run := 2; run <= conflictRuns && errors.Is(err, ErrConflict) && ctx.Err() == nil; run++ {
+	jobCtx, lost := context.WithCancelCause(ctx)
+	defer lost(nil)
+	stop := make(chan struct{})
+	leaseDone := make(chan struct{})
+	go func() { defer close(leaseDone); w.keepLease(jobCtx, job, lost, stop, log) }()
+	err := w.process(jobCtx, job)
+	for run := 2; run <= conflictRuns && errors.Is(err, ErrConflict) && jobCtx.Err() == nil; run++ {
 		log.Warn("import rolled back by a conflict with concurrent writes; running it again", slog.Int("run", run), slog.Any("error", err))
-		err = w.process(ctx, job)
+		err = w.process(jobCtx, job)
+	}
+	close(stop)
+	<-leaseDone
+	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(jobCtx), ErrJobTaken) {
+		err = ErrJobTaken
+	}
+	giveBack := func(why string) {
+		if rerr := w.q.ReleaseImport(context.WithoutCancel(ctx), job); rerr != nil {
+			log.Warn("give the import back", slog.Any("error", rerr))
+		}
+		log.Warn(why, slog.Any("error", err))
 	}
 	var fe *FileError
 	var he *HeaderError
@@ -197,9 +274,12 @@ func (w *Workers) Run(ctx context.Context, job Job) {
 		log.Info("import held by another worker")
 		return
 	case ctx.Err() != nil:
-		// Shutting down: the transaction was rolled back; the job stays
-		// running and is claimed again after the restart.
-		log.Warn("import interrupted; its transaction was rolled back and the job can run again", slog.Any("error", err))
+		// Shutting down: the transaction was rolled back; the job is given
+		// back and runs again here after the restart, or on another instance.
+		giveBack("import interrupted by shutdown; its transaction was rolled back and the job will run again")
+		return
+	case errors.Is(err, ErrInterrupted):
+		giveBack("import interrupted: the database went away; nothing was applied and the job will run again")
 		return
 	case errors.As(err, &fe):
 		err = w.q.FailImport(context.WithoutCancel(ctx), job.ID, fe.Code, fe.Message)

@@ -6,12 +6,20 @@ import (
 	"io"
 	"log/slog"
 	"testing"
+	"time"
 )
 
 // conflictQueue fails RunImport with a conflict a given number of times.
 type conflictQueue struct {
 	conflicts, runs int
 	failed          string
+	// interrupt makes RunImport fail as if the database went away.
+	interrupt bool
+	// lease, with lost, has the lease lost at the first renewal, and
+	// RunImport wait until its context ends.
+	lease    time.Duration
+	lost     bool
+	released int
 }
 
 func (q *conflictQueue) ClaimImport(context.Context, int64, []int64) (Job, bool, error) {
@@ -21,8 +29,15 @@ func (q *conflictQueue) ImportFile(_ context.Context, _ int64, w io.Writer) erro
 	_, err := io.WriteString(w, "统一社会信用代码,企业名称,住所\n")
 	return err
 }
-func (q *conflictQueue) RunImport(context.Context, Job, func(Ledgers) (Result, error)) error {
+func (q *conflictQueue) RunImport(ctx context.Context, _ Job, _ func(Ledgers) (Result, error)) error {
 	q.runs++
+	if q.interrupt {
+		return fmt.Errorf("%w: conn closed", ErrInterrupted)
+	}
+	if q.lost {
+		<-ctx.Done()
+		return ctx.Err()
+	}
 	if q.runs <= q.conflicts {
 		return fmt.Errorf("%w: deadlock detected", ErrConflict)
 	}
@@ -33,6 +48,48 @@ func (q *conflictQueue) FailImport(_ context.Context, _ int64, code, _ string) e
 	return nil
 }
 func (q *conflictQueue) SetImportProgress(context.Context, int64, Progress) error { return nil }
+func (q *conflictQueue) ImportLease() time.Duration                               { return q.lease }
+func (q *conflictQueue) RenewImportLease(context.Context, Job) (bool, error)      { return !q.lost, nil }
+func (q *conflictQueue) ReleaseImport(context.Context, Job) error {
+	q.released++
+	return nil
+}
+
+// A job stopped through no fault of its own is given back, not failed: the
+// database went away mid-run, or the server shuts down. A job whose lease
+// another instance took stops at once, neither failed nor given back.
+func TestInterruptedJobIsGivenBack(t *testing.T) {
+	q := &conflictQueue{interrupt: true}
+	w := NewWorkers(q, nil, slog.New(slog.DiscardHandler), 1, nil)
+	if ok, err := w.RunNext(context.Background(), 1); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if q.failed != "" || q.released != 1 || q.runs != 1 {
+		t.Errorf("database gone: failed %q, released %d, runs %d; want not failed, released once", q.failed, q.released, q.runs)
+	}
+
+	q = &conflictQueue{lost: true}
+	w = NewWorkers(q, nil, slog.New(slog.DiscardHandler), 1, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(50 * time.Millisecond); cancel() }()
+	w.RunNext(ctx, 1)
+	if q.failed != "" || q.released != 1 {
+		t.Errorf("shutdown: failed %q, released %d; want not failed, released once", q.failed, q.released)
+	}
+
+	q = &conflictQueue{lost: true, lease: 30 * time.Millisecond}
+	w = NewWorkers(q, nil, slog.New(slog.DiscardHandler), 1, nil)
+	done := make(chan struct{})
+	go func() { w.RunNext(context.Background(), 1); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("a job whose lease was taken kept running")
+	}
+	if q.failed != "" || q.released != 0 {
+		t.Errorf("lease lost: failed %q, released %d; want neither", q.failed, q.released)
+	}
+}
 
 // A job whose transaction loses a conflict with concurrent writes runs
 // again, a few times, before it is marked failed.

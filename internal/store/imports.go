@@ -270,6 +270,14 @@ func (db *DB) ImportIssues(ctx context.Context, jobID int64, fn func([]importer.
 // ImportFile writes the job's stored upload to w and returns its SHA-256,
 // which must match the one recorded at upload.
 func (db *DB) ImportFile(ctx context.Context, jobID int64, w io.Writer) error {
+	err := db.importFile(ctx, jobID, w)
+	if cutOff(err) && ctx.Err() == nil {
+		return fmt.Errorf("%w: %w", importer.ErrInterrupted, err)
+	}
+	return err
+}
+
+func (db *DB) importFile(ctx context.Context, jobID int64, w io.Writer) error {
 	h := sha256.New()
 	mw := io.MultiWriter(w, h)
 	for seq := 0; ; seq++ {
@@ -296,28 +304,35 @@ func (db *DB) ImportFile(ctx context.Context, jobID int64, w io.Writer) error {
 }
 
 // ClaimImport takes the oldest job that is queued, or running but
-// abandoned by a crashed worker, marks it running and counts the attempt.
-// On PostgreSQL the claim uses FOR UPDATE SKIP LOCKED and a running job's
-// row stays locked by its transaction, so several instances share the
-// queue and each job runs once. only, when non-zero, claims that job alone;
-// skip lists jobs this process is running.
-// ok is false when there is nothing to do. A job started MaxAttempts times
-// is failed instead of claimed.
+// abandoned, marks it running and counts the attempt. only, when non-zero,
+// claims that job alone. ok is false when there is nothing to do. A job
+// started MaxAttempts times is failed instead of claimed.
+//
+// On PostgreSQL, where several instances share the queue, a claim is a
+// lease (import_leases) held by this process from the claim on and renewed
+// while the job runs (RenewImportLease); a running job is abandoned when
+// its lease ran out (its instance was killed or cut off from the database)
+// or was given back (ReleaseImport). The claim uses FOR UPDATE SKIP LOCKED,
+// and a running job's row stays locked by its transaction besides.
+// On SQLite, one process runs every job: a running job not in skip (the
+// jobs this process runs) was abandoned by a previous run of the program.
 func (db *DB) ClaimImport(ctx context.Context, only int64, skip []int64) (job importer.Job, ok bool, err error) {
 	err = db.InTx(ctx, func(tx *Tx) error {
-		q := tx.g.Where("status IN ?", []string{string(importer.Queued), string(importer.Running)})
+		var q *gorm.DB
+		if db.dialect == Postgres {
+			q = tx.g.Where("status = ? OR (status = ? AND NOT EXISTS (SELECT 1 FROM import_leases l WHERE l.job_id = import_jobs.id AND l.expires_at > now()))",
+				string(importer.Queued), string(importer.Running)).Clauses(lockSkipLocked)
+		} else {
+			q = tx.g.Where("status IN ?", []string{string(importer.Queued), string(importer.Running)})
+			if len(skip) > 0 {
+				q = q.Where("id NOT IN ?", skip)
+			}
+		}
 		if only > 0 {
 			q = q.Where("id = ?", only)
 		}
-		if len(skip) > 0 {
-			q = q.Where("id NOT IN ?", skip)
-		}
-		q = q.Order("id").Limit(1)
-		if db.dialect == Postgres {
-			q = q.Clauses(lockSkipLocked)
-		}
 		var row importJobRow
-		err := q.Take(&row).Error
+		err := q.Order("id").Limit(1).Take(&row).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil
 		}
@@ -326,6 +341,9 @@ func (db *DB) ClaimImport(ctx context.Context, only int64, skip []int64) (job im
 		}
 		now := db.Now()
 		if row.Attempts >= importer.MaxAttempts {
+			if err := tx.g.Exec("DELETE FROM import_leases WHERE job_id = ?", row.ID).Error; err != nil {
+				return apperr.Wrap(err, "end lease")
+			}
 			return tx.g.Model(&importJobRow{}).Where("id = ?", row.ID).Updates(map[string]any{
 				"status": string(importer.Failed), "error_code": "too_many_attempts", "finished_at": now,
 				"error_message": fmt.Sprintf("导入任务已尝试 %d 次均未完成（服务器中断），已停止；台账未被修改，请重新导入", row.Attempts)}).Error
@@ -337,10 +355,62 @@ func (db *DB) ClaimImport(ctx context.Context, only int64, skip []int64) (job im
 			"status": row.Status, "attempts": row.Attempts, "started_at": now}).Error; err != nil {
 			return apperr.Wrap(err, "claim import")
 		}
+		if db.dialect == Postgres {
+			if err := tx.g.Exec(`INSERT INTO import_leases (job_id, owner, attempt, expires_at) VALUES (?, ?, ?, now() + make_interval(secs => ?))
+				ON CONFLICT (job_id) DO UPDATE SET owner = EXCLUDED.owner, attempt = EXCLUDED.attempt, expires_at = EXCLUDED.expires_at`,
+				row.ID, db.owner, row.Attempts, db.importLease.Seconds()).Error; err != nil {
+				return apperr.Wrap(err, "lease import")
+			}
+		}
 		job, ok = row.toJob(), true
 		return nil
 	})
 	return job, ok, err
+}
+
+// ImportLease is how long a claim holds a job without renewal; zero on
+// SQLite, where leases are not needed (one process).
+func (db *DB) ImportLease() time.Duration {
+	if db.dialect != Postgres {
+		return 0
+	}
+	return db.importLease
+}
+
+// RenewImportLease extends this process's lease of a claimed job. held is
+// false when the lease is no longer this claim's (it ran out and another
+// instance took the job): the job must stop.
+func (db *DB) RenewImportLease(ctx context.Context, job importer.Job) (held bool, err error) {
+	if db.dialect != Postgres {
+		return true, nil
+	}
+	res := db.gorm.WithContext(ctx).Exec(`UPDATE import_leases SET expires_at = now() + make_interval(secs => ?)
+		WHERE job_id = ? AND owner = ? AND attempt = ?`, db.importLease.Seconds(), job.ID, db.owner, job.Attempts)
+	if res.Error != nil {
+		return false, apperr.Wrap(res.Error, "renew import lease")
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// ReleaseImport gives a claimed job back without counting the attempt:
+// the job stopped through no fault of its own (the server shutting down,
+// the database gone for a moment) and any instance may run it again now.
+// Nothing of it was applied. It does nothing when the claim is no longer
+// this one.
+func (db *DB) ReleaseImport(ctx context.Context, job importer.Job) error {
+	return db.InTx(ctx, func(tx *Tx) error {
+		if db.dialect == Postgres {
+			res := tx.g.Exec("DELETE FROM import_leases WHERE job_id = ? AND owner = ? AND attempt = ?", job.ID, db.owner, job.Attempts)
+			if res.Error != nil {
+				return apperr.Wrap(res.Error, "release import")
+			}
+			if res.RowsAffected == 0 {
+				return nil
+			}
+		}
+		return apperr.Wrap(tx.g.Model(&importJobRow{}).Where("id = ? AND attempts = ? AND status = ?", job.ID, job.Attempts, string(importer.Running)).
+			Update("attempts", gorm.Expr("attempts - 1")).Error, "release import")
+	})
 }
 
 // SetImportProgress records how far a running job is. On PostgreSQL it is
@@ -360,6 +430,9 @@ func (db *DB) FailImport(ctx context.Context, jobID int64, code, message string)
 	return db.InTx(ctx, func(tx *Tx) error {
 		if err := tx.g.Where("job_id = ?", jobID).Delete(&importIssueRow{}).Error; err != nil {
 			return apperr.Wrap(err, "clear issues")
+		}
+		if err := tx.g.Exec("DELETE FROM import_leases WHERE job_id = ?", jobID).Error; err != nil {
+			return apperr.Wrap(err, "end lease")
 		}
 		return apperr.Wrap(tx.g.Model(&importJobRow{}).Where("id = ?", jobID).Updates(map[string]any{
 			"status": string(importer.Failed), "error_code": code, "error_message": message, "finished_at": db.Now()}).Error, "fail import")

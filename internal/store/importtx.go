@@ -351,6 +351,9 @@ func (db *DB) runImportPostgres(ctx context.Context, job importer.Job, fn func(i
 	if retryable(err) {
 		return fmt.Errorf("%w: %w", importer.ErrConflict, err)
 	}
+	if cutOff(err) && ctx.Err() == nil {
+		return fmt.Errorf("%w: %w", importer.ErrInterrupted, err)
+	}
 	return err
 }
 
@@ -393,6 +396,9 @@ func (db *DB) runImportPostgresOnce(ctx context.Context, job importer.Job, fn fu
 			header_row = $5, processed = $6, total = $6, finished_at = $7, error_code = '', error_message = '' WHERE id = $1`,
 			job.ID, string(counts), string(unknown), res.Sheet, res.HeaderRow, res.Counts.Rows, db.Now()); err != nil {
 			return apperr.Wrap(err, "finish import")
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM import_leases WHERE job_id = $1`, job.ID); err != nil {
+			return apperr.Wrap(err, "end lease")
 		}
 		return apperr.Wrap(tx.Commit(ctx), "commit import")
 	})

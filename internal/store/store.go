@@ -7,12 +7,17 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,6 +55,9 @@ type DB struct {
 	log     *slog.Logger
 	// coverageBulk and sparseGap: see Options.
 	coverageBulk, sparseGap int
+	// importLease: see Options; owner names this process in import leases.
+	importLease time.Duration
+	owner       string
 }
 
 // Options tune Open.
@@ -66,6 +74,22 @@ type Options struct {
 	// gathered by their day for a gap list (PostgreSQL). Defaults to
 	// 10,000; tests lower it to exercise both ways.
 	SparseGap int
+	// ImportLease is how long a claimed import job stays with this process
+	// without a renewal (PostgreSQL; renewed every third of it while the job
+	// runs). A job whose lease ran out is taken by another instance.
+	// Defaults to 30 s.
+	ImportLease time.Duration
+}
+
+const defaultImportLease = 30 * time.Second
+
+// processOwner names this process in import leases: host, pid and a random
+// part (a pid is reused after a restart).
+func processOwner() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b))
 }
 
 // DefaultSQLitePath is where the embedded database lives when no URL is set.
@@ -129,8 +153,11 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 	if opt.SparseGap <= 0 {
 		opt.SparseGap = defaultSparseGap
 	}
+	if opt.ImportLease <= 0 {
+		opt.ImportLease = defaultImportLease
+	}
 	return &DB{gorm: g, sql: sqlDB, dialect: dialect, now: opt.Now, log: opt.Logger, coverageBulk: opt.CoverageBulk,
-		sparseGap: opt.SparseGap}, nil
+		sparseGap: opt.SparseGap, importLease: opt.ImportLease, owner: processOwner()}, nil
 }
 
 // sqliteDSN turns a path or sqlite URL into a DSN with WAL, foreign keys, a
@@ -318,6 +345,25 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 func retryable(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
+}
+
+// cutOff reports whether err says the database could not be reached or
+// went away (a restart, a failover, a network cut, too many connections):
+// nothing the request did was committed, and the same work may succeed
+// once the database is back.
+func cutOff(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" || pe.Code == "53300"
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) || pgconn.SafeToRetry(err) ||
+		strings.Contains(err.Error(), "conn closed") || strings.Contains(err.Error(), "connection reset by peer")
 }
 
 // busy turns SQLite's "database is locked" (a long import holds the one

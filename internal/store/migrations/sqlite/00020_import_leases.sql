@@ -1,0 +1,13 @@
+-- +goose Up
+-- Import leases (see the PostgreSQL migration). SQLite has one instance
+-- (one writer, one process), which knows the jobs it runs: the table is
+-- kept for a schema alike on both databases and stays empty here.
+CREATE TABLE import_leases (
+    job_id      INTEGER PRIMARY KEY REFERENCES import_jobs (id) ON DELETE CASCADE,
+    owner       TEXT NOT NULL,
+    attempt     INTEGER NOT NULL,
+    expires_at  DATETIME NOT NULL
+);
+
+-- +goose Down
+DROP TABLE import_leases;
