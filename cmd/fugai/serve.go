@@ -74,7 +74,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, e env) erro
 	fmt.Fprintf(e.stdout, "  OpenAPI:    %s/api/openapi.json\n", base)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	go purgeSessions(ctx, db, log)
+	go housekeeping(ctx, db, cfg, log)
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
@@ -92,11 +92,18 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, e env) erro
 	return nil
 }
 
-// purgeSessions deletes dead sessions every hour until ctx ends.
-func purgeSessions(ctx context.Context, db *store.DB, log *slog.Logger) {
+// housekeeping deletes dead sessions and the uploads of imports finished
+// longer ago than their retention (config.UploadRetention), at the start
+// and every hour until ctx ends.
+func housekeeping(ctx context.Context, db *store.DB, cfg config.Config, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
+		if n, err := db.PurgeUploads(ctx, cfg.UploadRetention, cfg.ShortUploadRetention); err != nil {
+			log.Warn("purge uploads", slog.Any("error", err))
+		} else if n > 0 {
+			log.Info("purged the uploads of finished imports", slog.Int64("jobs", n))
+		}
 		select {
 		case <-ctx.Done():
 			return

@@ -43,6 +43,12 @@ type Config struct {
 	// to 10m; PostgreSQL): a job whose instance died runs again elsewhere
 	// after it.
 	ImportLease time.Duration
+	// UploadRetention is how long the upload of a succeeded import is kept
+	// (FUGAI_UPLOAD_RETENTION_DAYS, default 30 days, 1 to 3650); dry runs
+	// and failed jobs keep theirs ShortUploadRetention (7 days, or less
+	// when UploadRetention is shorter). The jobs and reports stay.
+	UploadRetention      time.Duration
+	ShortUploadRetention time.Duration
 }
 
 // Parse reads the configuration through getenv and validates it.
@@ -57,6 +63,7 @@ func Parse(getenv func(string) string) (Config, error) {
 		JointMax:        8,
 		ShutdownTimeout: 15 * time.Second,
 		ImportLease:     30 * time.Second,
+		UploadRetention: 30 * 24 * time.Hour,
 	}
 	var problems []string
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
@@ -116,6 +123,14 @@ func Parse(getenv func(string) string) (Config, error) {
 		}
 		c.ImportLease = d
 	}
+	if v := strings.TrimSpace(getenv("FUGAI_UPLOAD_RETENTION_DAYS")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 3650 {
+			problems = append(problems, fmt.Sprintf("FUGAI_UPLOAD_RETENTION_DAYS %q must be a whole number of days from 1 to 3650", v))
+		}
+		c.UploadRetention = time.Duration(n) * 24 * time.Hour
+	}
+	c.ShortUploadRetention = min(7*24*time.Hour, c.UploadRetention)
 	if len(c.District) != 6 {
 		problems = append(problems, fmt.Sprintf("FUGAI_DISTRICT %q must be a 6-digit county-level code", c.District))
 	}

@@ -236,7 +236,7 @@ func (s *Server) receiveUpload(c *gin.Context, limit int64) (upload, error) {
 			if up.path != "" {
 				return up, apperr.Field("validation_failed", "file", "只能上传一个文件")
 			}
-			tmp, err := os.CreateTemp("", "fugai-upload-*")
+			tmp, err := importer.CreateTemp(".upload")
 			if err != nil {
 				return up, apperr.Wrap(err, "temp file")
 			}

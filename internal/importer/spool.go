@@ -28,7 +28,7 @@ type spool struct {
 }
 
 func newSpool() (*spool, error) {
-	f, err := os.CreateTemp("", "fugai-import-*.spool")
+	f, err := CreateTemp(".spool")
 	if err != nil {
 		return nil, fmt.Errorf("import spool: %w", err)
 	}

@@ -2,11 +2,14 @@ package importer
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -89,8 +92,19 @@ func TestWorkbookSpoolMatchesCSV(t *testing.T) {
 func TestRemoveStaleTemp(t *testing.T) {
 	dir := t.TempDir()
 	now := time.Now()
-	for name, age := range map[string]time.Duration{"fugai-import-1": 25 * time.Hour, "fugai-import-2.spool": 48 * time.Hour,
-		"fugai-import-3": time.Hour, "other": 72 * time.Hour} {
+	// A process that has ended: a child that exited.
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	dead, me := gone.Process.Pid, os.Getpid()
+	for name, age := range map[string]time.Duration{
+		"fugai-import-1": 25 * time.Hour, "fugai-import-2.spool": 48 * time.Hour, "fugai-upload-9": 30 * time.Hour, // no process named: by age
+		"fugai-import-3": time.Hour, "other": 72 * time.Hour,
+		fmt.Sprintf("fugai-import-%d-77.upload", dead): time.Minute,    // its process is gone: now
+		fmt.Sprintf("fugai-import-%d-78.spool", me):    48 * time.Hour, // this process's: kept
+		"fugai-import-1-79":                            48 * time.Hour, // pid 1 is alive: another process's, kept
+	} {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
 			t.Fatal(err)
@@ -103,7 +117,9 @@ func TestRemoveStaleTemp(t *testing.T) {
 	for _, e := range entries {
 		left = append(left, e.Name())
 	}
-	if !reflect.DeepEqual(left, []string{"fugai-import-3", "other"}) {
-		t.Fatalf("left %v", left)
+	want := []string{"fugai-import-1-79", "fugai-import-3", fmt.Sprintf("fugai-import-%d-78.spool", me), "other"}
+	sort.Strings(want)
+	if !reflect.DeepEqual(left, want) {
+		t.Fatalf("left %v, want %v", left, want)
 	}
 }

@@ -8,7 +8,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/fugai/fugai/internal/division"
@@ -103,23 +106,60 @@ func (w *Workers) Start(ctx context.Context) (wait func()) {
 	return wg.Wait
 }
 
-// staleTempAge is how old a temporary file of an import must be before a
-// starting server removes it: a process killed during an import cannot
-// remove its copy of the upload or its spool, and no import runs that long.
+// staleTempAge is how old a temporary file of an import without its
+// process's id in its name must be before a starting server removes it.
 const staleTempAge = 24 * time.Hour
 
-// removeStaleTemp removes what killed imports left in dir.
+// CreateTemp creates a temporary file of an import (an upload being
+// received, a copy of a job's upload, a spool), named with this process's
+// id: a process killed during an import cannot remove its files, and the
+// next start removes the files of processes no longer alive.
+func CreateTemp(suffix string) (*os.File, error) {
+	return os.CreateTemp("", fmt.Sprintf("fugai-import-%d-*%s", os.Getpid(), suffix))
+}
+
+// removeStaleTemp removes what killed imports left in dir: the files of a
+// process that is no longer alive, and files older than staleTempAge whose
+// name gives no process (made by an older version).
 func removeStaleTemp(dir string, now time.Time, log *slog.Logger) {
 	matches, _ := filepath.Glob(filepath.Join(dir, "fugai-import-*"))
-	for _, m := range matches {
+	old, _ := filepath.Glob(filepath.Join(dir, "fugai-upload-*"))
+	for _, m := range append(matches, old...) {
 		fi, err := os.Lstat(m)
-		if err != nil || !fi.Mode().IsRegular() || now.Sub(fi.ModTime()) < staleTempAge {
+		if err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		pid, named := tempOwner(filepath.Base(m))
+		switch {
+		case named && (pid == os.Getpid() || alive(pid)):
+			continue
+		case !named && now.Sub(fi.ModTime()) < staleTempAge:
 			continue
 		}
 		if err := os.Remove(m); err == nil {
 			log.Info("removed a stale import file", slog.String("path", m))
 		}
 	}
+}
+
+// tempOwner reads the process id from a name made by CreateTemp.
+func tempOwner(name string) (int, bool) {
+	rest, ok := strings.CutPrefix(name, "fugai-import-")
+	if !ok {
+		return 0, false
+	}
+	digits, _, ok := strings.Cut(rest, "-")
+	if !ok {
+		return 0, false
+	}
+	pid, err := strconv.Atoi(digits)
+	return pid, err == nil && pid > 0
+}
+
+// alive reports whether a process of that id exists.
+func alive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 // Wake tells an idle worker to look for work now.
@@ -296,7 +336,7 @@ func (w *Workers) Run(ctx context.Context, job Job) {
 }
 
 func (w *Workers) process(ctx context.Context, job Job) error {
-	tmp, err := os.CreateTemp("", "fugai-import-*")
+	tmp, err := CreateTemp("")
 	if err != nil {
 		return err
 	}

@@ -193,3 +193,44 @@ func operatingCode(t *testing.T, label *string) string {
 	}
 	return code
 }
+
+// The uploads of finished imports are purged after their retention: a
+// succeeded job's after the long one, a dry run's and a failed job's after
+// the short one; a job still queued keeps its file whatever its age, and
+// the purged jobs keep their counts.
+func TestPurgeUploads(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		clock := storetest.NewClock(time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC))
+		db := storetest.Open(t, d, clock.Now)
+		ctx := context.Background()
+		const file = "../importer/testdata/registration.xlsx"
+		done := importJob(t, db, importer.Job{Kind: importer.Registration}, file, clock.Now)
+		dry := importJob(t, db, importer.Job{Kind: importer.Registration, DryRun: true}, file, clock.Now)
+		f, _ := os.Open(file)
+		defer f.Close()
+		h := sha256.New()
+		size, _ := io.Copy(h, f)
+		queued, _, err := db.CreateImport(ctx, importer.Job{Kind: importer.Survey, Filename: "s.xlsx", Size: size, SHA256: hex.EncodeToString(h.Sum(nil)),
+			CreatedByName: "t"}, f, audit.Actor{Name: "t"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept := func(id int64) bool { return db.ImportFile(ctx, id, io.Discard) == nil }
+		const day = 24 * time.Hour
+		clock.Advance(6 * day)
+		if n, err := db.PurgeUploads(ctx, 30*day, 7*day); err != nil || n != 0 {
+			t.Fatalf("after 6 days: purged %d, %v", n, err)
+		}
+		clock.Advance(2 * day)
+		if n, err := db.PurgeUploads(ctx, 30*day, 7*day); err != nil || n != 1 || kept(dry.ID) || !kept(done.ID) || !kept(queued.ID) {
+			t.Fatalf("after 8 days: purged %d (%v); dry run kept %v, succeeded kept %v", n, err, kept(dry.ID), kept(done.ID))
+		}
+		clock.Advance(30 * day)
+		if n, err := db.PurgeUploads(ctx, 30*day, 7*day); err != nil || n != 1 || kept(done.ID) || !kept(queued.ID) {
+			t.Fatalf("after 38 days: purged %d (%v); succeeded kept %v, queued kept %v", n, err, kept(done.ID), kept(queued.ID))
+		}
+		if j, _ := db.Import(ctx, auth.Scope{All: true}, done.ID); j.Status != importer.Succeeded || j.Counts.Created != done.Counts.Created {
+			t.Fatalf("the purged job lost its record: %+v", j)
+		}
+	})
+}

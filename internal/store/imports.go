@@ -368,6 +368,31 @@ func (db *DB) ClaimImport(ctx context.Context, only int64, skip []int64) (job im
 	return job, ok, err
 }
 
+// PurgeUploads deletes the stored uploads of finished jobs: succeeded ones
+// finished more than keep ago, dry runs and failed jobs more than short
+// ago. The jobs, their counts and their reports stay; only the file goes
+// (a finished job never reads it again). It returns how many jobs lost
+// their file.
+func (db *DB) PurgeUploads(ctx context.Context, keep, short time.Duration) (int64, error) {
+	now := db.Now()
+	var ids []int64
+	err := db.gorm.WithContext(ctx).Model(&importJobRow{}).
+		Where("(status = ? AND NOT dry_run AND finished_at < ?) OR ((status = ? OR (status = ? AND dry_run)) AND finished_at < ?)",
+			string(importer.Succeeded), now.Add(-keep), string(importer.Failed), string(importer.Succeeded), now.Add(-short)).
+		Where("EXISTS (SELECT 1 FROM import_files f WHERE f.job_id = import_jobs.id)").
+		Pluck("id", &ids).Error
+	if err != nil || len(ids) == 0 {
+		return 0, apperr.Wrap(err, "find uploads to purge")
+	}
+	for start := 0; start < len(ids); start += 500 {
+		batch := ids[start:min(start+500, len(ids))]
+		if err := db.gorm.WithContext(ctx).Where("job_id IN ?", batch).Delete(&importFileRow{}).Error; err != nil {
+			return int64(start), apperr.Wrap(err, "purge uploads")
+		}
+	}
+	return int64(len(ids)), nil
+}
+
 // ImportLease is how long a claim holds a job without renewal; zero on
 // SQLite, where leases are not needed (one process).
 func (db *DB) ImportLease() time.Duration {
