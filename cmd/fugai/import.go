@@ -85,6 +85,12 @@ func importCommand(ctx context.Context, cfg config.Config, args []string, e env)
 		return err
 	}
 	defer db.Close()
+	// On SQLite, a running server runs the queue: upload through it instead.
+	release, err := db.HoldAlone()
+	if err != nil {
+		return err
+	}
+	defer release()
 	if _, err := db.Migrate(ctx); err != nil {
 		return err
 	}

@@ -8,9 +8,11 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -290,5 +292,30 @@ func TestCoverageCheckAndRebuild(t *testing.T) {
 	}
 	if err := run(ctx, []string{"coverage", "frob"}, getenvFrom(vars), nil, io.Discard, io.Discard); err == nil {
 		t.Fatal("unknown subcommand accepted")
+	}
+}
+
+// A second server on the same SQLite file is refused with a message that
+// names the file and the process holding it; so is an import from the
+// command line while the server runs. Once the first is gone (even
+// killed), the file is free again.
+func TestSQLiteServesOneProcess(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "fugai.db")
+	first := startInstance(t, path)
+	var stdout, stderr syncBuffer
+	vars := map[string]string{"FUGAI_ADDR": "127.0.0.1:0", "FUGAI_DATABASE_URL": path}
+	err := run(context.Background(), []string{"serve"}, getenvFrom(vars), nil, &stdout, &stderr)
+	want := fmt.Sprintf("in use by process %d", first.cmd.Process.Pid)
+	if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), want) {
+		t.Fatalf("second serve: %v, want an error naming %s and %q", err, path, want)
+	}
+	err = run(context.Background(), []string{"import", "-kind", "registration", writeExport(t, 3)}, getenvFrom(vars), nil, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("import beside the server: %v", err)
+	}
+	first.cmd.Process.Signal(syscall.SIGKILL)
+	first.cmd.Wait()
+	if err := run(context.Background(), []string{"import", "-kind", "registration", writeExport(t, 3)}, getenvFrom(vars), nil, &stdout, &stderr); err != nil {
+		t.Fatalf("import after the server was killed: %v\n%s", err, stderr.String())
 	}
 }

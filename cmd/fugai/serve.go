@@ -29,6 +29,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, e env) erro
 		return err
 	}
 	defer db.Close()
+	release, err := db.HoldAlone()
+	if err != nil {
+		return err
+	}
+	defer release()
 	applied, err := db.Migrate(ctx)
 	if err != nil {
 		return err

@@ -58,6 +58,8 @@ type DB struct {
 	// importLease: see Options; owner names this process in import leases.
 	importLease time.Duration
 	owner       string
+	// path is the SQLite database file ("" on PostgreSQL, or in memory).
+	path string
 }
 
 // Options tune Open.
@@ -115,15 +117,19 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 		g       *gorm.DB
 		err     error
 		dialect Dialect
+		path    string
 	)
 	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
 		dialect = Postgres
 		g, err = gorm.Open(postgres.Open(url), cfg)
 	} else {
 		dialect = SQLite
-		dsn, derr := sqliteDSN(url)
+		dsn, p, derr := sqliteDSN(url)
 		if derr != nil {
 			return nil, derr
+		}
+		if p != ":memory:" {
+			path = p
 		}
 		g, err = gorm.Open(sqlite.Open(dsn), cfg)
 	}
@@ -157,14 +163,14 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 		opt.ImportLease = defaultImportLease
 	}
 	return &DB{gorm: g, sql: sqlDB, dialect: dialect, now: opt.Now, log: opt.Logger, coverageBulk: opt.CoverageBulk,
-		sparseGap: opt.SparseGap, importLease: opt.ImportLease, owner: processOwner()}, nil
+		sparseGap: opt.SparseGap, importLease: opt.ImportLease, owner: processOwner(), path: path}, nil
 }
 
 // sqliteDSN turns a path or sqlite URL into a DSN with WAL, foreign keys, a
 // busy timeout and immediate write transactions (so concurrent writers
 // queue instead of failing on lock upgrade).
-func sqliteDSN(url string) (string, error) {
-	path := url
+func sqliteDSN(url string) (dsn, path string, err error) {
+	path = url
 	for _, p := range []string{"sqlite://", "sqlite:", "file:"} {
 		path = strings.TrimPrefix(path, p)
 	}
@@ -176,11 +182,11 @@ func sqliteDSN(url string) (string, error) {
 	}
 	if path != ":memory:" {
 		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-			return "", fmt.Errorf("create database directory: %w", err)
+			return "", "", fmt.Errorf("create database directory: %w", err)
 		}
 	}
 	return "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
-		"&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-16384)&_txlock=immediate", nil
+		"&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-16384)&_txlock=immediate", path, nil
 }
 
 // Dialect reports which engine the store runs on.
