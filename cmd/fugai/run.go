@@ -29,6 +29,8 @@ commands:
   migrate [up|status]        apply pending migrations (default) or list them
   import -kind registration|survey|liaisons [-dry-run] [-overwrite-newer] [-report R.xlsx] [-stats] FILE
                              import a registration export or survey sheet (xlsx or CSV)
+  backup FILE                copy a SQLite database to FILE while it serves (a consistent
+                             snapshot, checked); PostgreSQL: pg_dump (docs/operations.md)
   coverage [check|rebuild]   compare the maintained coverage counts with a recount from the
                              ledgers (default; exit 1 when they differ), or rebuild them
   user create -username NAME -role ROLE [-township CODE] [-name NAME] [-phone PHONE]
@@ -40,7 +42,8 @@ commands:
 
 configuration (environment): FUGAI_ADDR, FUGAI_DATABASE_URL, FUGAI_DISTRICT,
 FUGAI_ADMIN_PASSWORD, FUGAI_TRUSTED_PROXIES, FUGAI_SWAGGER, FUGAI_MAX_UPLOAD_MB,
-FUGAI_LOG_LEVEL, FUGAI_SHUTDOWN_TIMEOUT (see README.md)
+FUGAI_LOG_LEVEL, FUGAI_SHUTDOWN_TIMEOUT, FUGAI_IMPORT_LEASE, FUGAI_UPLOAD_RETENTION_DAYS
+(see README.md)
 `
 
 // env bundles what run gets from the process, so tests can run the whole
@@ -82,6 +85,8 @@ func runEnv(ctx context.Context, args []string, e env) error {
 		return importCommand(ctx, cfg, args[1:], e)
 	case "coverage":
 		return coverageCommand(ctx, cfg, args[1:], e)
+	case "backup":
+		return backupCommand(ctx, cfg, args[1:], e)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return nil
@@ -168,6 +173,29 @@ func migrate(ctx context.Context, cfg config.Config, args []string, e env) error
 // from the ledgers, or rebuilds them. The counts are kept by every write
 // of the program; a change made with SQL outside it is taken up by the
 // next write of the same ledger, or by a rebuild.
+// backupCommand copies a SQLite database to a new file while the server
+// may go on writing (docs/operations.md has the restore drill).
+func backupCommand(ctx context.Context, cfg config.Config, args []string, e env) error {
+	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
+		return errors.New("usage: fugai backup FILE")
+	}
+	_, db, err := open(ctx, cfg, slog.New(slog.DiscardHandler), e.now)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Ready(ctx); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	start := time.Now()
+	size, err := db.Backup(ctx, args[0])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "backed up to %s (%d bytes, checked) in %s\n", args[0], size, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
 func coverageCommand(ctx context.Context, cfg config.Config, args []string, e env) error {
 	sub := "check"
 	if len(args) > 0 {
