@@ -42,8 +42,8 @@ commands:
 
 configuration (environment): FUGAI_ADDR, FUGAI_DATABASE_URL, FUGAI_DISTRICT,
 FUGAI_ADMIN_PASSWORD, FUGAI_TRUSTED_PROXIES, FUGAI_SWAGGER, FUGAI_MAX_UPLOAD_MB,
-FUGAI_LOG_LEVEL, FUGAI_SHUTDOWN_TIMEOUT, FUGAI_IMPORT_LEASE, FUGAI_UPLOAD_RETENTION_DAYS
-(see README.md)
+FUGAI_LOG_LEVEL, FUGAI_SHUTDOWN_TIMEOUT, FUGAI_IMPORT_LEASE, FUGAI_UPLOAD_RETENTION_DAYS,
+FUGAI_METRICS_ADDR, FUGAI_DB_MAX_CONNS (see README.md)
 `
 
 // env bundles what run gets from the process, so tests can run the whole
@@ -121,7 +121,7 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 	if err != nil {
 		return nil, nil, fmt.Errorf("FUGAI_DISTRICT: %w", err)
 	}
-	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{Now: now, Logger: log, ImportLease: cfg.ImportLease})
+	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{Now: now, Logger: log, ImportLease: cfg.ImportLease, MaxConns: cfg.DBMaxConns})
 	if err != nil {
 		return nil, nil, err
 	}

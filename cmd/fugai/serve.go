@@ -19,6 +19,7 @@ import (
 	"github.com/fugai/fugai/internal/division"
 	"github.com/fugai/fugai/internal/httpapi"
 	"github.com/fugai/fugai/internal/importer"
+	"github.com/fugai/fugai/internal/metrics"
 	"github.com/fugai/fugai/internal/store"
 	"github.com/fugai/fugai/internal/web"
 )
@@ -44,14 +45,22 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, e env) erro
 	if err := bootstrapAdmin(ctx, db, d, cfg, e); err != nil {
 		return err
 	}
+	var m *metrics.Metrics
+	if cfg.MetricsAddr != "" {
+		m = metrics.New(db.SQL(), db.ImportJobCounts, log)
+		db.ObserveCoverage(m.Coverage)
+	}
 	workers := importer.NewWorkers(db, d, log, importWorkers(db), e.now)
+	workers.OnDone(func(job importer.Job, outcome string, rows int, d time.Duration) {
+		m.JobDone(string(job.Kind), outcome, rows, d)
+	})
 	// A job still running at shutdown is rolled back and runs again after
 	// the restart.
 	wctx, stopWorkers := context.WithCancel(ctx)
 	waitWorkers := workers.Start(wctx)
 	defer func() { stopWorkers(); waitWorkers() }()
 	srv, err := httpapi.New(httpapi.Deps{DB: db, District: d, Log: log, Config: cfg, OpenAPI: api.OpenAPI, Workers: workers,
-		Web: web.Handler()})
+		Web: web.Handler(), Metrics: m})
 	if err != nil {
 		return err
 	}
@@ -77,8 +86,25 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, e env) erro
 		fmt.Fprintf(e.stdout, "  Swagger UI: %s/swagger/index.html\n", base)
 	}
 	fmt.Fprintf(e.stdout, "  OpenAPI:    %s/api/openapi.json\n", base)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(ln) }()
+	var ms *http.Server
+	if m != nil {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			hs.Close()
+			return fmt.Errorf("listen on FUGAI_METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", m.Handler())
+		ms = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := ms.Serve(mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("metrics: %w", err)
+			}
+		}()
+		fmt.Fprintf(e.stdout, "  Metrics:    http://%s/metrics\n", displayAddr(mln.Addr().String()))
+	}
 	go housekeeping(ctx, db, cfg, log)
 	select {
 	case err := <-errc:
@@ -88,6 +114,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, e env) erro
 	log.Info("shutting down", slog.Duration("timeout", cfg.ShutdownTimeout))
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
+	if ms != nil {
+		ms.Close()
+	}
 	if err := hs.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}

@@ -49,6 +49,13 @@ type Config struct {
 	// when UploadRetention is shorter). The jobs and reports stay.
 	UploadRetention      time.Duration
 	ShortUploadRetention time.Duration
+	// MetricsAddr is where /metrics is served for Prometheus
+	// (FUGAI_METRICS_ADDR, host:port; "" — the default — serves none). Keep
+	// it off the public network.
+	MetricsAddr string
+	// DBMaxConns caps the database connection pool (FUGAI_DB_MAX_CONNS,
+	// 1 to 1000; default 20 on PostgreSQL, 8 on SQLite).
+	DBMaxConns int
 }
 
 // Parse reads the configuration through getenv and validates it.
@@ -131,6 +138,19 @@ func Parse(getenv func(string) string) (Config, error) {
 		c.UploadRetention = time.Duration(n) * 24 * time.Hour
 	}
 	c.ShortUploadRetention = min(7*24*time.Hour, c.UploadRetention)
+	if v := strings.TrimSpace(getenv("FUGAI_METRICS_ADDR")); v != "" {
+		if _, _, err := net.SplitHostPort(v); err != nil {
+			problems = append(problems, fmt.Sprintf("FUGAI_METRICS_ADDR %q is not host:port", v))
+		}
+		c.MetricsAddr = v
+	}
+	if v := strings.TrimSpace(getenv("FUGAI_DB_MAX_CONNS")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			problems = append(problems, fmt.Sprintf("FUGAI_DB_MAX_CONNS %q must be a whole number from 1 to 1000", v))
+		}
+		c.DBMaxConns = n
+	}
 	if len(c.District) != 6 {
 		problems = append(problems, fmt.Sprintf("FUGAI_DISTRICT %q must be a 6-digit county-level code", c.District))
 	}

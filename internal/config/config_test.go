@@ -24,13 +24,15 @@ func TestParseValues(t *testing.T) {
 	c, err := Parse(env(map[string]string{"FUGAI_ADDR": "127.0.0.1:9000", "FUGAI_DATABASE_URL": " postgres://x/y ",
 		"FUGAI_DISTRICT": "431102", "FUGAI_TRUSTED_PROXIES": "10.0.0.1, 192.168.0.0/16", "FUGAI_SWAGGER": "off",
 		"FUGAI_MAX_UPLOAD_MB": "50", "FUGAI_LOG_LEVEL": "debug", "FUGAI_SHUTDOWN_TIMEOUT": "3s", "FUGAI_JOINT_MAX": "5",
-		"FUGAI_IMPORT_LEASE": "2s", "FUGAI_UPLOAD_RETENTION_DAYS": "3"}))
+		"FUGAI_IMPORT_LEASE": "2s", "FUGAI_UPLOAD_RETENTION_DAYS": "3",
+		"FUGAI_METRICS_ADDR": "127.0.0.1:9100", "FUGAI_DB_MAX_CONNS": "40"}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Addr != "127.0.0.1:9000" || c.DatabaseURL != "postgres://x/y" || c.District != "431102" || c.Swagger ||
 		c.MaxUploadMB != 50 || c.JointMax != 5 || len(c.TrustedProxies) != 2 || c.LogLevel != slog.LevelDebug || c.ShutdownTimeout != 3*time.Second ||
-		c.ImportLease != 2*time.Second || c.UploadRetention != 3*24*time.Hour || c.ShortUploadRetention != 3*24*time.Hour {
+		c.ImportLease != 2*time.Second || c.UploadRetention != 3*24*time.Hour || c.ShortUploadRetention != 3*24*time.Hour ||
+		c.MetricsAddr != "127.0.0.1:9100" || c.DBMaxConns != 40 {
 		t.Fatalf("parsed: %+v", c)
 	}
 }
@@ -38,7 +40,8 @@ func TestParseValues(t *testing.T) {
 func TestParseErrorsNameTheVariable(t *testing.T) {
 	for k, v := range map[string]string{"FUGAI_ADDR": "8080", "FUGAI_DISTRICT": "4311", "FUGAI_TRUSTED_PROXIES": "proxy.local",
 		"FUGAI_SWAGGER": "maybe", "FUGAI_MAX_UPLOAD_MB": "0", "FUGAI_LOG_LEVEL": "loud", "FUGAI_SHUTDOWN_TIMEOUT": "soon", "FUGAI_JOINT_MAX": "1",
-		"FUGAI_IMPORT_LEASE": "500ms", "FUGAI_UPLOAD_RETENTION_DAYS": "0"} {
+		"FUGAI_IMPORT_LEASE": "500ms", "FUGAI_UPLOAD_RETENTION_DAYS": "0",
+		"FUGAI_METRICS_ADDR": "9100", "FUGAI_DB_MAX_CONNS": "0"} {
 		_, err := Parse(env(map[string]string{k: v}))
 		if err == nil || !strings.Contains(err.Error(), k) {
 			t.Errorf("%s=%s: %v", k, v, err)

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/fugai/fugai/internal/apperr"
+	"github.com/fugai/fugai/internal/store"
 )
 
 // ErrorBody is the shape of every error response.
@@ -65,6 +66,14 @@ func statusOf(k apperr.Kind) int {
 // fail writes err as an error response. Internal errors are logged with the
 // request id and answered with a generic message.
 func (s *Server) fail(c *gin.Context, err error) {
+	if store.CutOff(err) && c.Request.Context().Err() == nil {
+		s.log.WarnContext(c.Request.Context(), "database unreachable", slog.String("request_id", requestID(c)),
+			slog.String("route", c.FullPath()), slog.Any("error", err))
+		c.Header("Retry-After", "5")
+		c.AbortWithStatusJSON(http.StatusServiceUnavailable, ErrorBody{Error: ErrorDetail{
+			Code: "database_unavailable", Message: "数据库暂时无法连接，请稍后重试（请求编号 " + requestID(c) + "）", Fields: map[string]string{}}})
+		return
+	}
 	var ae *apperr.Error
 	if !errors.As(err, &ae) || ae.Kind == apperr.Internal {
 		s.log.ErrorContext(c.Request.Context(), "internal error", slog.String("request_id", requestID(c)),

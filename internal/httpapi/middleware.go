@@ -59,11 +59,16 @@ func (s *Server) accessLog(c *gin.Context) {
 	if c.Writer.Status() >= 500 {
 		level = slog.LevelError
 	}
+	latency := time.Since(start)
 	s.log.LogAttrs(c.Request.Context(), level, "request",
 		slog.String("request_id", requestID(c)), slog.String("user", user),
 		slog.String("method", c.Request.Method), slog.String("route", route),
-		slog.Int("status", c.Writer.Status()), slog.Duration("latency", time.Since(start)),
+		slog.Int("status", c.Writer.Status()), slog.Duration("latency", latency),
 		slog.String("ip", c.ClientIP()))
+	if c.FullPath() == "" && c.Writer.Status() == 200 {
+		route = "app" // the web client's pages and files, one series
+	}
+	s.metrics.Request(route, c.Request.Method, c.Writer.Status(), latency)
 }
 
 // recoverPanic answers a panic like any internal error.

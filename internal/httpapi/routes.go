@@ -26,6 +26,7 @@ import (
 	"github.com/fugai/fugai/internal/config"
 	"github.com/fugai/fugai/internal/division"
 	"github.com/fugai/fugai/internal/importer"
+	"github.com/fugai/fugai/internal/metrics"
 	"github.com/fugai/fugai/internal/store"
 	"github.com/fugai/fugai/internal/strategy"
 )
@@ -43,6 +44,8 @@ type Deps struct {
 	// Web serves the web client at every GET path outside the API; nil
 	// answers those with 404 as any unknown path.
 	Web http.Handler
+	// Metrics records each request (nil: none).
+	Metrics *metrics.Metrics
 }
 
 // Server holds the HTTP layer's dependencies.
@@ -56,6 +59,7 @@ type Server struct {
 	engine   *gin.Engine
 	logins   chan struct{} // bounds concurrent password checks
 	rules    []Rule
+	metrics  *metrics.Metrics
 }
 
 // Rule is one route and who may call it. Public routes need no session;
@@ -84,7 +88,7 @@ func New(d Deps) (*Server, error) {
 		d.Config.JointMax = strategy.DefaultJointMax
 	}
 	s := &Server{db: d.DB, district: d.District, log: d.Log, cfg: d.Config, openapi: d.OpenAPI, workers: d.Workers, engine: e,
-		logins: make(chan struct{}, maxConcurrentLogins)}
+		logins: make(chan struct{}, maxConcurrentLogins), metrics: d.Metrics}
 	e.Use(withRequestID, s.accessLog, s.recoverPanic, securityHeaders)
 	e.NoRoute(func(c *gin.Context) {
 		if d.Web != nil && appPath(c.Request) {

@@ -74,7 +74,14 @@ type Workers struct {
 	mu      sync.Mutex
 	running map[int64]Progress
 	observe func(jobID int64, p Progress)
+	done    func(job Job, outcome string, rows int, d time.Duration)
 }
+
+// OnDone registers fn to be told how each run of a job ended — outcome
+// succeeded, failed, given_back (shutdown, database gone) or taken (another
+// instance has it) — with the rows it read and how long it took (the
+// metrics). Call it before the workers start.
+func (w *Workers) OnDone(fn func(job Job, outcome string, rows int, d time.Duration)) { w.done = fn }
 
 // Observe registers fn to be told each job's progress (the command line
 // draws its progress bar with it). Call it before the workers start.
@@ -298,7 +305,14 @@ func (w *Workers) Run(ctx context.Context, job Job) {
 	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(jobCtx), ErrJobTaken) {
 		err = ErrJobTaken
 	}
+	report := func(outcome string) {
+		if w.done != nil {
+			p, _ := w.Progress(job.ID)
+			w.done(job, outcome, p.Processed, time.Since(start))
+		}
+	}
 	giveBack := func(why string) {
+		report("given_back")
 		if rerr := w.q.ReleaseImport(context.WithoutCancel(ctx), job); rerr != nil {
 			log.Warn("give the import back", slog.Any("error", rerr))
 		}
@@ -309,9 +323,11 @@ func (w *Workers) Run(ctx context.Context, job Job) {
 	switch {
 	case err == nil:
 		log.Info("import finished", slog.Duration("elapsed", time.Since(start)))
+		report("succeeded")
 		return
 	case errors.Is(err, ErrJobTaken):
 		log.Info("import held by another worker")
+		report("taken")
 		return
 	case ctx.Err() != nil:
 		// Shutting down: the transaction was rolled back; the job is given
@@ -330,6 +346,7 @@ func (w *Workers) Run(ctx context.Context, job Job) {
 		err = w.q.FailImport(context.WithoutCancel(ctx), job.ID, "internal",
 			fmt.Sprintf("导入时发生内部错误（任务编号 %d），台账未被修改；请稍后重试，或联系系统管理员查看日志", job.ID))
 	}
+	report("failed")
 	if err != nil {
 		log.Error("record import failure", slog.Any("error", err))
 	}

@@ -463,3 +463,20 @@ func (db *DB) FailImport(ctx context.Context, jobID int64, code, message string)
 			"status": string(importer.Failed), "error_code": code, "error_message": message, "finished_at": db.Now()}).Error, "fail import")
 	})
 }
+
+// ImportJobCounts counts the import jobs by status (queued, running,
+// succeeded, failed), for the metrics.
+func (db *DB) ImportJobCounts(ctx context.Context) (map[string]int64, error) {
+	var rows []struct {
+		Status string
+		N      int64
+	}
+	if err := db.gorm.WithContext(ctx).Model(&importJobRow{}).Select("status, count(*) AS n").Group("status").Scan(&rows).Error; err != nil {
+		return nil, apperr.Wrap(err, "count import jobs")
+	}
+	out := map[string]int64{}
+	for _, r := range rows {
+		out[r.Status] = r.N
+	}
+	return out, nil
+}

@@ -387,7 +387,7 @@ func (db *DB) runImportPostgresOnce(ctx context.Context, job importer.Job, fn fu
 				return err
 			}
 		}
-		if err := applyCoverage(ctx, pgxRunner{tx}, Postgres, db.coverageBulk); err != nil {
+		if err := db.applyCoverage(ctx, pgxRunner{tx}); err != nil {
 			return err
 		}
 		counts, _ := json.Marshal(res.Counts)

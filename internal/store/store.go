@@ -60,6 +60,8 @@ type DB struct {
 	owner       string
 	// path is the SQLite database file ("" on PostgreSQL, or in memory).
 	path string
+	// coverageObserver: see ObserveCoverage.
+	coverageObserver func(time.Duration)
 }
 
 // Options tune Open.
@@ -81,6 +83,9 @@ type Options struct {
 	// runs). A job whose lease ran out is taken by another instance.
 	// Defaults to 30 s.
 	ImportLease time.Duration
+	// MaxConns caps the connection pool (default 20 on PostgreSQL, 8 on
+	// SQLite).
+	MaxConns int
 }
 
 const defaultImportLease = 30 * time.Second
@@ -141,11 +146,12 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 		return nil, err
 	}
 	if dialect == Postgres {
-		sqlDB.SetMaxOpenConns(20)
-		sqlDB.SetMaxIdleConns(10)
+		n := or(opt.MaxConns, 20)
+		sqlDB.SetMaxOpenConns(n)
+		sqlDB.SetMaxIdleConns(max(n/2, 1))
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	} else {
-		sqlDB.SetMaxOpenConns(8)
+		sqlDB.SetMaxOpenConns(or(opt.MaxConns, 8))
 	}
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -337,7 +343,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 			if err != nil {
 				return err
 			}
-			return applyCoverage(ctx, r, db.dialect, db.coverageBulk)
+			return db.applyCoverage(ctx, r)
 		})
 		if attempt < 4 && retryable(err) && ctx.Err() == nil {
 			continue
@@ -352,6 +358,37 @@ func retryable(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
 }
+
+// or is v, or def when v is not positive.
+func or(v, def int) int {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
+// ObserveCoverage has f told how long each writing transaction's
+// coverage-count maintenance took (the metrics). Call it before the store
+// is used concurrently.
+func (db *DB) ObserveCoverage(f func(time.Duration)) { db.coverageObserver = f }
+
+// SQL is the connection pool, for its statistics (the metrics).
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// applyCoverage brings the coverage counts up to date inside a writing
+// transaction (see applyCoverage), timed for the metrics.
+func (db *DB) applyCoverage(ctx context.Context, r runner) error {
+	start := time.Now()
+	err := applyCoverage(ctx, r, db.dialect, db.coverageBulk)
+	if db.coverageObserver != nil && err == nil {
+		db.coverageObserver(time.Since(start))
+	}
+	return err
+}
+
+// CutOff reports whether err says the database could not be reached or
+// went away: the API answers 503 then.
+func CutOff(err error) bool { return cutOff(err) }
 
 // cutOff reports whether err says the database could not be reached or
 // went away (a restart, a failover, a network cut, too many connections):
