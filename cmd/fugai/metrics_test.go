@@ -111,12 +111,12 @@ func TestMetrics(t *testing.T) {
 		}
 		text := scrape(t, m[1])
 		for series, want := range map[string]string{
-			`fugai_http_requests_total{method="GET",route="/api/v1/enterprises",status="200"}`:    "1",
+			`fugai_http_requests_total{method="GET",route="/api/v1/enterprises",status="200"}`:     "1",
 			`fugai_http_requests_total{method="GET",route="/api/v1/enterprises/:id",status="404"}`: "1",
-			`fugai_import_rows_total{kind="registration"}`:                                       "120",
-			`fugai_import_jobs{status="succeeded"}`:                                              "1",
-			`fugai_import_jobs{status="failed"}`:                                                 "0",
-			`fugai_import_job_duration_seconds_count{kind="registration",outcome="succeeded"}`:   "1",
+			`fugai_import_rows_total{kind="registration"}`:                                         "120",
+			`fugai_import_jobs{status="succeeded"}`:                                                "1",
+			`fugai_import_jobs{status="failed"}`:                                                   "0",
+			`fugai_import_job_duration_seconds_count{kind="registration",outcome="succeeded"}`:     "1",
 		} {
 			if got := metric(text, series); got != want {
 				t.Errorf("%s = %q, want %s", series, got, want)
