@@ -116,6 +116,7 @@ func importCommand(ctx context.Context, cfg config.Config, args []string, e env)
 			}
 		})
 	}
+	w.KeepOnShutdown()
 	if _, err := w.RunNext(ctx, job.ID); err != nil {
 		return err
 	}
@@ -123,8 +124,12 @@ func importCommand(ctx context.Context, cfg config.Config, args []string, e env)
 		// Interrupted: the job's transaction was rolled back. This command
 		// owns the job, so it ends it rather than leave it for a server.
 		msg := "导入在命令行被中断，台账未被修改；请重新导入"
-		if err := db.FailImport(context.WithoutCancel(ctx), job.ID, "interrupted", msg); err != nil {
+		claimed, err := db.Import(context.WithoutCancel(ctx), auth.Scope{All: true}, job.ID)
+		if err != nil {
 			return err
+		}
+		if err := db.FailImport(context.WithoutCancel(ctx), claimed, "interrupted", msg); err != nil {
+			return fmt.Errorf("import %d interrupted: %w", job.ID, err)
 		}
 		return fmt.Errorf("import %d interrupted: the ledger was not changed", job.ID)
 	}

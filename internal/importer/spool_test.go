@@ -102,8 +102,9 @@ func TestRemoveStaleTemp(t *testing.T) {
 		"fugai-import-1": 25 * time.Hour, "fugai-import-2.spool": 48 * time.Hour, "fugai-upload-9": 30 * time.Hour, // no process named: by age
 		"fugai-import-3": time.Hour, "other": 72 * time.Hour,
 		fmt.Sprintf("fugai-import-%d-77.upload", dead): time.Minute,    // its process is gone: now
-		fmt.Sprintf("fugai-import-%d-78.spool", me):    48 * time.Hour, // this process's: kept
-		"fugai-import-1-79":                            48 * time.Hour, // pid 1 is alive: another process's, kept
+		fmt.Sprintf("fugai-import-%d-78.spool", me):    time.Minute,    // this process's id at start: a previous process's (a container's PID 1)
+		"fugai-import-1-79":                            time.Hour,      // pid 1 is alive: another process's, kept
+		"fugai-import-1-80":                            30 * time.Hour, // …unless older than any import
 	} {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
@@ -117,7 +118,7 @@ func TestRemoveStaleTemp(t *testing.T) {
 	for _, e := range entries {
 		left = append(left, e.Name())
 	}
-	want := []string{"fugai-import-1-79", "fugai-import-3", fmt.Sprintf("fugai-import-%d-78.spool", me), "other"}
+	want := []string{"fugai-import-1-79", "fugai-import-3", "other"}
 	sort.Strings(want)
 	if !reflect.DeepEqual(left, want) {
 		t.Fatalf("left %v, want %v", left, want)

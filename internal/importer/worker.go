@@ -45,8 +45,9 @@ type Queue interface {
 	ImportFile(ctx context.Context, jobID int64, w io.Writer) error
 	// RunImport runs fn in the job's one transaction and marks it succeeded.
 	RunImport(ctx context.Context, job Job, fn func(Ledgers) (Result, error)) error
-	// FailImport marks the job failed.
-	FailImport(ctx context.Context, jobID int64, code, message string) error
+	// FailImport marks the job failed if this claim still holds it (else
+	// ErrJobTaken).
+	FailImport(ctx context.Context, job Job, code, message string) error
 	// SetImportProgress records progress where other instances can read it.
 	SetImportProgress(ctx context.Context, jobID int64, p Progress) error
 	// ImportLease is how long a claim holds a job without renewal; zero
@@ -75,7 +76,14 @@ type Workers struct {
 	running map[int64]Progress
 	observe func(jobID int64, p Progress)
 	done    func(job Job, outcome string, rows int, d time.Duration)
+	// keep: a job stopped by ctx is not given back (KeepOnShutdown).
+	keep bool
 }
+
+// KeepOnShutdown has a job interrupted by the end of ctx kept by its
+// claim rather than given back, for a caller that ends the job itself (the
+// command line marks it failed).
+func (w *Workers) KeepOnShutdown() { w.keep = true }
 
 // OnDone registers fn to be told how each run of a job ended — outcome
 // succeeded, failed, given_back (shutdown, database gone) or taken (another
@@ -136,11 +144,12 @@ func removeStaleTemp(dir string, now time.Time, log *slog.Logger) {
 		if err != nil || !fi.Mode().IsRegular() {
 			continue
 		}
+		// At start this process has made none yet: a file with its id is a
+		// previous process's that had the same id (a container's PID 1).
+		// Another live process's file is kept unless older than any import.
 		pid, named := tempOwner(filepath.Base(m))
-		switch {
-		case named && (pid == os.Getpid() || alive(pid)):
-			continue
-		case !named && now.Sub(fi.ModTime()) < staleTempAge:
+		young := now.Sub(fi.ModTime()) < staleTempAge
+		if named && pid != os.Getpid() && alive(pid) && young || !named && young {
 			continue
 		}
 		if err := os.Remove(m); err == nil {
@@ -210,7 +219,9 @@ func (w *Workers) loop(ctx context.Context) {
 			if !ok {
 				break
 			}
-			w.Run(ctx, job)
+			if w.Run(ctx, job) == "given_back" {
+				break // the database went away: wait before claiming again
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -278,7 +289,7 @@ func (w *Workers) keepLease(ctx context.Context, job Job, lost context.CancelCau
 // with its reason, or — when it stopped through no fault of its own (the
 // server shutting down, the database gone) — given back to run again
 // without counting the attempt. While it runs, its lease is renewed.
-func (w *Workers) Run(ctx context.Context, job Job) {
+func (w *Workers) Run(ctx context.Context, job Job) (outcome string) {
 	w.mu.Lock()
 	w.running[job.ID] = Progress{}
 	w.mu.Unlock()
@@ -305,10 +316,11 @@ func (w *Workers) Run(ctx context.Context, job Job) {
 	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(jobCtx), ErrJobTaken) {
 		err = ErrJobTaken
 	}
-	report := func(outcome string) {
+	report := func(o string) {
+		outcome = o
 		if w.done != nil {
 			p, _ := w.Progress(job.ID)
-			w.done(job, outcome, p.Processed, time.Since(start))
+			w.done(job, o, p.Processed, time.Since(start))
 		}
 	}
 	giveBack := func(why string) {
@@ -324,32 +336,39 @@ func (w *Workers) Run(ctx context.Context, job Job) {
 	case err == nil:
 		log.Info("import finished", slog.Duration("elapsed", time.Since(start)))
 		report("succeeded")
-		return
+		return outcome
 	case errors.Is(err, ErrJobTaken):
 		log.Info("import held by another worker")
 		report("taken")
-		return
+		return outcome
+	case ctx.Err() != nil && w.keep:
+		log.Warn("import interrupted; its transaction was rolled back", slog.Any("error", err))
+		report("interrupted")
+		return outcome
 	case ctx.Err() != nil:
 		// Shutting down: the transaction was rolled back; the job is given
 		// back and runs again here after the restart, or on another instance.
 		giveBack("import interrupted by shutdown; its transaction was rolled back and the job will run again")
-		return
+		return outcome
 	case errors.Is(err, ErrInterrupted):
 		giveBack("import interrupted: the database went away; nothing was applied and the job will run again")
-		return
+		return outcome
 	case errors.As(err, &fe):
-		err = w.q.FailImport(context.WithoutCancel(ctx), job.ID, fe.Code, fe.Message)
+		err = w.q.FailImport(context.WithoutCancel(ctx), job, fe.Code, fe.Message)
 	case errors.As(err, &he):
-		err = w.q.FailImport(context.WithoutCancel(ctx), job.ID, he.Code, he.Message)
+		err = w.q.FailImport(context.WithoutCancel(ctx), job, he.Code, he.Message)
 	default:
 		log.Error("import failed", slog.Any("error", err))
-		err = w.q.FailImport(context.WithoutCancel(ctx), job.ID, "internal",
+		err = w.q.FailImport(context.WithoutCancel(ctx), job, "internal",
 			fmt.Sprintf("导入时发生内部错误（任务编号 %d），台账未被修改；请稍后重试，或联系系统管理员查看日志", job.ID))
 	}
 	report("failed")
-	if err != nil {
+	if errors.Is(err, ErrJobTaken) {
+		log.Info("import failed but another worker has taken it meanwhile; left to it")
+	} else if err != nil {
 		log.Error("record import failure", slog.Any("error", err))
 	}
+	return outcome
 }
 
 func (w *Workers) process(ctx context.Context, job Job) error {

@@ -43,7 +43,7 @@ func (q *conflictQueue) RunImport(ctx context.Context, _ Job, _ func(Ledgers) (R
 	}
 	return nil
 }
-func (q *conflictQueue) FailImport(_ context.Context, _ int64, code, _ string) error {
+func (q *conflictQueue) FailImport(_ context.Context, _ Job, code, _ string) error {
 	q.failed = code
 	return nil
 }

@@ -28,9 +28,16 @@ func (db *DB) Backup(ctx context.Context, path string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if _, err := os.Stat(abs); err == nil {
+	// Made here, empty and new (VACUUM INTO writes into an empty file), so
+	// that nothing of anyone else's is ever overwritten or removed.
+	f, err := os.OpenFile(abs, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
 		return 0, fmt.Errorf("backup: %s exists; give a new file name", path)
 	}
+	if err != nil {
+		return 0, fmt.Errorf("backup: %w", err)
+	}
+	f.Close()
 	if err := db.gorm.WithContext(ctx).Exec("VACUUM INTO ?", abs).Error; err != nil {
 		os.Remove(abs)
 		return 0, fmt.Errorf("backup to %s: %w", path, err)
@@ -42,7 +49,9 @@ func (db *DB) Backup(ctx context.Context, path string) (int64, error) {
 	defer copyDB.Close()
 	var result string
 	if err := copyDB.gorm.WithContext(ctx).Raw("PRAGMA integrity_check").Scan(&result).Error; err != nil || result != "ok" {
-		return 0, fmt.Errorf("backup: the copy %s fails its integrity check: %v %s", path, err, result)
+		copyDB.Close()
+		os.Remove(abs) // never left where a restore could take it
+		return 0, fmt.Errorf("backup: the copy %s failed its integrity check (removed): %v %s", path, err, result)
 	}
 	fi, err := os.Stat(abs)
 	if err != nil {

@@ -60,3 +60,8 @@ func (db *DB) MigrateUpTo(ctx context.Context, version int64) error {
 	_, err = p.UpTo(ctx, version)
 	return err
 }
+
+// SetLeaseInterruptions sets how many times in a row a job was given back.
+func (db *DB) SetLeaseInterruptions(jobID int64, n int) error {
+	return db.gorm.Exec("UPDATE import_leases SET interruptions = ? WHERE job_id = ?", n, jobID).Error
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -233,4 +234,73 @@ func TestPurgeUploads(t *testing.T) {
 			t.Fatalf("the purged job lost its record: %+v", j)
 		}
 	})
+}
+
+// On PostgreSQL a job given back (shutdown, the database gone) waits a
+// short back-off, then runs again as the same attempt, not counted — but
+// only so many times in a row: then claims count again, so a job that keeps
+// breaking its connection ends as too_many_attempts. A live lease is never
+// claimed by another instance.
+func TestGivenBackJobsAndLeases(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t, store.Postgres, nil)
+	f, err := os.Open("../importer/testdata/registration.xlsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	size, _ := io.Copy(h, f)
+	job, _, err := db.CreateImport(ctx, importer.Job{Kind: importer.Registration, Filename: "r.xlsx", Size: size, SHA256: hex.EncodeToString(h.Sum(nil)),
+		CreatedByName: "t"}, f, audit.Actor{Name: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	claim := func() (importer.Job, bool) {
+		j, ok, err := db.ClaimImport(ctx, job.ID, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return j, ok
+	}
+	first, ok := claim()
+	if !ok || first.Attempts != 1 {
+		t.Fatalf("first claim: %v %+v", ok, first)
+	}
+	if _, ok := claim(); ok {
+		t.Fatal("a job with a live lease was claimed again")
+	}
+	if err := db.ReleaseImport(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := claim(); ok {
+		t.Fatal("a given-back job was claimed within its back-off")
+	}
+	time.Sleep(2100 * time.Millisecond)
+	again, ok := claim()
+	if !ok || again.Attempts != 1 {
+		t.Fatalf("after the back-off: %v, attempts %d, want the same attempt 1", ok, again.Attempts)
+	}
+	// Given back too many times in a row: the next claim counts.
+	if err := db.ReleaseImport(ctx, again); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetLeaseInterruptions(job.ID, 5); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2100 * time.Millisecond)
+	counted, ok := claim()
+	if !ok || counted.Attempts != 2 {
+		t.Fatalf("after 5 give-backs: %v, attempts %d, want 2", ok, counted.Attempts)
+	}
+	// The stale claim cannot fail the job; this one can.
+	if err := db.FailImport(ctx, again, "internal", "x"); !errors.Is(err, importer.ErrJobTaken) {
+		t.Fatalf("an old claim failed the job: %v", err)
+	}
+	if err := db.FailImport(ctx, counted, "internal", "x"); err != nil {
+		t.Fatal(err)
+	}
+	if j, _ := db.Import(ctx, auth.Scope{All: true}, job.ID); j.Status != importer.Failed {
+		t.Fatalf("status %s", j.Status)
+	}
 }

@@ -339,8 +339,34 @@ func (db *DB) ClaimImport(ctx context.Context, only int64, skip []int64) (job im
 		if err != nil {
 			return apperr.Wrap(err, "claim import")
 		}
+		// The lease as committed now (a new statement: the row lock above may
+		// have waited for another instance's claim, which its snapshot missed).
+		var lease struct {
+			Attempt       int
+			GivenBack     bool
+			Live          bool
+			Interruptions int
+		}
+		var leased bool
+		if db.dialect == Postgres {
+			res := tx.g.Raw("SELECT attempt, given_back, expires_at > now() AS live, interruptions FROM import_leases WHERE job_id = ?", row.ID).Scan(&lease)
+			if res.Error != nil {
+				return apperr.Wrap(res.Error, "read import lease")
+			}
+			leased = res.RowsAffected == 1
+			if leased && lease.Live {
+				return nil // claimed by another instance meanwhile, or in its back-off
+			}
+		}
+		// A job given back (not its fault) runs again as the same attempt, up
+		// to maxInterruptions times in a row.
+		again := leased && lease.GivenBack && lease.Attempt == row.Attempts && lease.Interruptions < maxInterruptions
+		interruptions := 0
+		if again {
+			interruptions = lease.Interruptions
+		}
 		now := db.Now()
-		if row.Attempts >= importer.MaxAttempts {
+		if !again && row.Attempts >= importer.MaxAttempts {
 			if err := tx.g.Exec("DELETE FROM import_leases WHERE job_id = ?", row.ID).Error; err != nil {
 				return apperr.Wrap(err, "end lease")
 			}
@@ -348,7 +374,9 @@ func (db *DB) ClaimImport(ctx context.Context, only int64, skip []int64) (job im
 				"status": string(importer.Failed), "error_code": "too_many_attempts", "finished_at": now,
 				"error_message": fmt.Sprintf("导入任务已尝试 %d 次均未完成（服务器中断），已停止；台账未被修改，请重新导入", row.Attempts)}).Error
 		}
-		row.Attempts++
+		if !again {
+			row.Attempts++
+		}
 		row.Status = string(importer.Running)
 		row.StartedAt = &now
 		if err := tx.g.Model(&importJobRow{}).Where("id = ?", row.ID).Updates(map[string]any{
@@ -356,9 +384,11 @@ func (db *DB) ClaimImport(ctx context.Context, only int64, skip []int64) (job im
 			return apperr.Wrap(err, "claim import")
 		}
 		if db.dialect == Postgres {
-			if err := tx.g.Exec(`INSERT INTO import_leases (job_id, owner, attempt, expires_at) VALUES (?, ?, ?, now() + make_interval(secs => ?))
-				ON CONFLICT (job_id) DO UPDATE SET owner = EXCLUDED.owner, attempt = EXCLUDED.attempt, expires_at = EXCLUDED.expires_at`,
-				row.ID, db.owner, row.Attempts, db.importLease.Seconds()).Error; err != nil {
+			if err := tx.g.Exec(`INSERT INTO import_leases (job_id, owner, attempt, expires_at, given_back, interruptions)
+				VALUES (?, ?, ?, now() + make_interval(secs => ?), FALSE, ?)
+				ON CONFLICT (job_id) DO UPDATE SET owner = EXCLUDED.owner, attempt = EXCLUDED.attempt, expires_at = EXCLUDED.expires_at,
+				given_back = FALSE, interruptions = EXCLUDED.interruptions`,
+				row.ID, db.owner, row.Attempts, db.importLease.Seconds(), interruptions).Error; err != nil {
 				return apperr.Wrap(err, "lease import")
 			}
 		}
@@ -419,24 +449,30 @@ func (db *DB) RenewImportLease(ctx context.Context, job importer.Job) (held bool
 
 // ReleaseImport gives a claimed job back without counting the attempt:
 // the job stopped through no fault of its own (the server shutting down,
-// the database gone for a moment) and any instance may run it again now.
-// Nothing of it was applied. It does nothing when the claim is no longer
-// this one.
+// the database gone for a moment) and an instance may run it again after a
+// short back-off, as the same attempt — up to maxInterruptions times in a
+// row, after which a claim counts again (a job that keeps breaking its
+// connection ends as too_many_attempts). Nothing of it was applied. It does
+// nothing when the claim is no longer this one. On PostgreSQL only the
+// lease is written: the job's row may still be locked by its dying
+// transaction.
 func (db *DB) ReleaseImport(ctx context.Context, job importer.Job) error {
-	return db.InTx(ctx, func(tx *Tx) error {
-		if db.dialect == Postgres {
-			res := tx.g.Exec("DELETE FROM import_leases WHERE job_id = ? AND owner = ? AND attempt = ?", job.ID, db.owner, job.Attempts)
-			if res.Error != nil {
-				return apperr.Wrap(res.Error, "release import")
-			}
-			if res.RowsAffected == 0 {
-				return nil
-			}
-		}
-		return apperr.Wrap(tx.g.Model(&importJobRow{}).Where("id = ? AND attempts = ? AND status = ?", job.ID, job.Attempts, string(importer.Running)).
-			Update("attempts", gorm.Expr("attempts - 1")).Error, "release import")
-	})
+	if db.dialect == Postgres {
+		return apperr.Wrap(db.gorm.WithContext(ctx).Exec(`UPDATE import_leases SET given_back = TRUE, interruptions = interruptions + 1,
+			expires_at = now() + make_interval(secs => ?) WHERE job_id = ? AND owner = ? AND attempt = ?`,
+			releaseBackoff.Seconds(), job.ID, db.owner, job.Attempts).Error, "release import")
+	}
+	return apperr.Wrap(db.gorm.WithContext(ctx).Model(&importJobRow{}).Where("id = ? AND attempts = ? AND status = ?", job.ID, job.Attempts, string(importer.Running)).
+		Update("attempts", gorm.Expr("attempts - 1")).Error, "release import")
 }
+
+// maxInterruptions is how many times in a row a job may be given back
+// without counting an attempt; releaseBackoff is how long a given-back job
+// waits before any instance claims it.
+const (
+	maxInterruptions = 5
+	releaseBackoff   = 2 * time.Second
+)
 
 // SetImportProgress records how far a running job is. On PostgreSQL it is
 // written at once (outside the job's transaction); on SQLite the job's
@@ -449,18 +485,28 @@ func (db *DB) SetImportProgress(ctx context.Context, jobID int64, p importer.Pro
 	return apperr.Wrap(db.gorm.WithContext(ctx).Save(&row).Error, "set progress")
 }
 
-// FailImport marks a job failed with a Chinese message. Nothing of it was
-// applied: its transaction was rolled back.
-func (db *DB) FailImport(ctx context.Context, jobID int64, code, message string) error {
+// FailImport marks a claimed job failed with a Chinese message, if the
+// claim is still this one (the same attempt, still running, and on
+// PostgreSQL no other instance's lease): else it returns
+// importer.ErrJobTaken and changes nothing. Nothing of the job was applied:
+// its transaction was rolled back.
+func (db *DB) FailImport(ctx context.Context, job importer.Job, code, message string) error {
 	return db.InTx(ctx, func(tx *Tx) error {
-		if err := tx.g.Where("job_id = ?", jobID).Delete(&importIssueRow{}).Error; err != nil {
+		q := tx.g.Model(&importJobRow{}).Where("id = ? AND attempts = ? AND status = ?", job.ID, job.Attempts, string(importer.Running))
+		if db.dialect == Postgres {
+			q = q.Where("NOT EXISTS (SELECT 1 FROM import_leases l WHERE l.job_id = import_jobs.id AND l.owner <> ?)", db.owner)
+		}
+		res := q.Updates(map[string]any{"status": string(importer.Failed), "error_code": code, "error_message": message, "finished_at": db.Now()})
+		if res.Error != nil {
+			return apperr.Wrap(res.Error, "fail import")
+		}
+		if res.RowsAffected == 0 {
+			return importer.ErrJobTaken
+		}
+		if err := tx.g.Where("job_id = ?", job.ID).Delete(&importIssueRow{}).Error; err != nil {
 			return apperr.Wrap(err, "clear issues")
 		}
-		if err := tx.g.Exec("DELETE FROM import_leases WHERE job_id = ?", jobID).Error; err != nil {
-			return apperr.Wrap(err, "end lease")
-		}
-		return apperr.Wrap(tx.g.Model(&importJobRow{}).Where("id = ?", jobID).Updates(map[string]any{
-			"status": string(importer.Failed), "error_code": code, "error_message": message, "finished_at": db.Now()}).Error, "fail import")
+		return apperr.Wrap(tx.g.Exec("DELETE FROM import_leases WHERE job_id = ?", job.ID).Error, "end lease")
 	})
 }
 

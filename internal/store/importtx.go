@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm/clause"
 
@@ -376,7 +378,14 @@ func (db *DB) runImportPostgresOnce(ctx context.Context, job importer.Job, fn fu
 		err = tx.QueryRow(ctx, `SELECT id FROM import_jobs WHERE id = $1 AND attempts = $2 AND status = 'running' FOR NO KEY UPDATE NOWAIT`,
 			job.ID, job.Attempts).Scan(&id)
 		if err != nil {
-			return importer.ErrJobTaken
+			// No such running attempt (another instance re-claimed it) or its
+			// row is locked by another run: taken. Anything else (the
+			// connection) is returned as it is.
+			var pe *pgconn.PgError
+			if errors.Is(err, pgx.ErrNoRows) || errors.As(err, &pe) && pe.Code == "55P03" {
+				return importer.ErrJobTaken
+			}
+			return apperr.Wrap(err, "lock import job")
 		}
 		res, err := fn(&pgLedgers{tx: tx, job: job, now: db.Now})
 		if err != nil {

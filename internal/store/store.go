@@ -400,7 +400,11 @@ func cutOff(err error) bool {
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
-		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" || pe.Code == "53300"
+		// connection exceptions (not 08P01, a protocol violation), shutdowns, too many connections
+		return (strings.HasPrefix(pe.Code, "08") && pe.Code != "08P01") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" || pe.Code == "53300"
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return false // a deadline or a cancellation of the caller's, not the database's
 	}
 	var ce *pgconn.ConnectError
 	var ne net.Error
