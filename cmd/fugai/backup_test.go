@@ -51,7 +51,13 @@ func (c client) do(method, path string, body any, header map[string]string) (*ht
 
 func signIn(t *testing.T, base string) client {
 	t.Helper()
-	resp, err := http.Post(base+"/api/v1/auth/login", "application/json", strings.NewReader(`{"username":"admin","password":"Admin-Pass-2026"}`))
+	return signInAs(t, base, "admin", "Admin-Pass-2026")
+}
+
+func signInAs(t *testing.T, base, user, password string) client {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"username": user, "password": password})
+	resp, err := http.Post(base+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}

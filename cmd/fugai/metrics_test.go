@@ -22,6 +22,13 @@ var metricsAt = regexp.MustCompile(`Metrics: +(http://\S+/metrics)`)
 // serveInProcess runs fugai serve in this process and returns its base URL
 // and what it printed; it stops with the test.
 func serveInProcess(t *testing.T, vars map[string]string) (base string, stdout *syncBuffer) {
+	base, stdout, _ = serveStoppable(t, vars)
+	return base, stdout
+}
+
+// serveStoppable is serveInProcess with a function that stops the server
+// (and waits for it) before the test ends.
+func serveStoppable(t *testing.T, vars map[string]string) (base string, stdout *syncBuffer, stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout = &syncBuffer{}
@@ -29,11 +36,12 @@ func serveInProcess(t *testing.T, vars map[string]string) (base string, stdout *
 	done := make(chan error, 1)
 	stopped := make(chan struct{})
 	go func() { done <- run(ctx, []string{"serve"}, getenvFrom(vars), nil, stdout, &stderr); close(stopped) }()
-	t.Cleanup(func() { cancel(); <-stopped })
+	stop = func() { cancel(); <-stopped }
+	t.Cleanup(stop)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		if m := listening.FindStringSubmatch(stdout.String()); m != nil {
-			return m[1], stdout
+			return m[1], stdout, stop
 		}
 		select {
 		case err := <-done:

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"runtime/debug"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -29,6 +30,9 @@ commands:
   migrate [up|status]        apply pending migrations (default) or list them
   import -kind registration|survey|liaisons [-dry-run] [-overwrite-newer] [-report R.xlsx] [-stats] FILE
                              import a registration export or survey sheet (xlsx or CSV)
+  migrate-data -from sqlite:PATH -to postgres://…
+                             move a district from SQLite to an empty, migrated PostgreSQL:
+                             every table, ids kept, coverage counts rebuilt; one transaction
   backup FILE                copy a SQLite database to FILE while it serves (a consistent
                              snapshot, checked); PostgreSQL: pg_dump (docs/operations.md)
   coverage [check|rebuild]   compare the maintained coverage counts with a recount from the
@@ -87,6 +91,8 @@ func runEnv(ctx context.Context, args []string, e env) error {
 		return coverageCommand(ctx, cfg, args[1:], e)
 	case "backup":
 		return backupCommand(ctx, cfg, args[1:], e)
+	case "migrate-data":
+		return moveDataCommand(ctx, args[1:], e)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return nil
@@ -173,6 +179,60 @@ func migrate(ctx context.Context, cfg config.Config, args []string, e env) error
 // from the ledgers, or rebuilds them. The counts are kept by every write
 // of the program; a change made with SQL outside it is taken up by the
 // next write of the same ledger, or by a rebuild.
+// moveDataCommand moves a district from SQLite to PostgreSQL
+// (docs/operations.md): both are migrated to this version first; the
+// SQLite file is held so that no server writes it meanwhile.
+func moveDataCommand(ctx context.Context, args []string, e env) error {
+	fs := flag.NewFlagSet("migrate-data", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	from := fs.String("from", "", "the SQLite database: sqlite:PATH")
+	to := fs.String("to", "", "the PostgreSQL database: postgres://…")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *from == "" || *to == "" || fs.NArg() > 0 {
+		return errors.New("usage: fugai migrate-data -from sqlite:PATH -to postgres://…")
+	}
+	src, err := store.Open(ctx, *from, store.Options{Now: e.now})
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := store.Open(ctx, *to, store.Options{Now: e.now})
+	if err != nil {
+		return err
+	}
+	defer dst.Close()
+	if src.Dialect() != store.SQLite || dst.Dialect() != store.Postgres {
+		return errors.New("migrate-data: -from must be a SQLite database and -to a PostgreSQL one")
+	}
+	release, err := src.HoldAlone()
+	if err != nil {
+		return err
+	}
+	defer release()
+	for _, db := range []*store.DB{src, dst} {
+		if _, err := db.Migrate(ctx); err != nil {
+			return err
+		}
+	}
+	start := time.Now()
+	counts, err := store.MoveData(ctx, src, dst)
+	if err != nil {
+		return err
+	}
+	tables := make([]string, 0, len(counts))
+	for t := range counts {
+		tables = append(tables, t)
+	}
+	sort.Strings(tables)
+	for _, t := range tables {
+		fmt.Fprintf(e.stdout, "%-26s %d\n", t, counts[t])
+	}
+	fmt.Fprintf(e.stdout, "moved in %s; coverage counts rebuilt\n", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
 // backupCommand copies a SQLite database to a new file while the server
 // may go on writing (docs/operations.md has the restore drill).
 func backupCommand(ctx context.Context, cfg config.Config, args []string, e env) error {
