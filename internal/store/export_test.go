@@ -65,3 +65,17 @@ func (db *DB) MigrateUpTo(ctx context.Context, version int64) error {
 func (db *DB) SetLeaseInterruptions(jobID int64, n int) error {
 	return db.gorm.Exec("UPDATE import_leases SET interruptions = ? WHERE job_id = ?", n, jobID).Error
 }
+
+// SetMinWriter sets the oldest program version that may write.
+func (db *DB) SetMinWriter(v int64) error {
+	return db.gorm.Exec("UPDATE fugai_schema SET min_writer = ?", v).Error
+}
+
+// Schema is the highest migration this program knows.
+func (db *DB) Schema() int64 { return db.schema }
+
+// PretendNewerSchema records a migration this program does not know, as a
+// newer version's start would.
+func (db *DB) PretendNewerSchema(v int64) error {
+	return db.gorm.Exec("INSERT INTO goose_db_version (version_id, is_applied) VALUES (?, TRUE)", v).Error
+}

@@ -353,7 +353,9 @@ func (db *DB) runImportPostgres(ctx context.Context, job importer.Job, fn func(i
 	if retryable(err) {
 		return fmt.Errorf("%w: %w", importer.ErrConflict, err)
 	}
-	if cutOff(err) && ctx.Err() == nil {
+	if cutOff(err) && ctx.Err() == nil || errors.Is(err, errOutdated) {
+		// Not the job's fault: given back, for another instance (or this one,
+		// once upgraded) to run.
 		return fmt.Errorf("%w: %w", importer.ErrInterrupted, err)
 	}
 	return err
@@ -372,6 +374,13 @@ func (db *DB) runImportPostgresOnce(ctx context.Context, job importer.Job, fn fu
 			return apperr.Wrap(err, "begin import")
 		}
 		defer tx.Rollback(context.Background())
+		var minWriter int64
+		if err := tx.QueryRow(ctx, `SELECT min_writer FROM fugai_schema`).Scan(&minWriter); err != nil {
+			return apperr.Wrap(err, "check schema writer")
+		}
+		if db.schema < minWriter {
+			return errOutdated
+		}
 		// Holding the job's row lock for the whole run tells other workers
 		// (ClaimImport skips locked rows) that the job is alive.
 		var id int64

@@ -62,6 +62,9 @@ type DB struct {
 	path string
 	// coverageObserver: see ObserveCoverage.
 	coverageObserver func(time.Duration)
+	// schema is the highest migration this program knows (its version as
+	// a writer; see fugai_schema).
+	schema int64
 }
 
 // Options tune Open.
@@ -168,8 +171,17 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 	if opt.ImportLease <= 0 {
 		opt.ImportLease = defaultImportLease
 	}
-	return &DB{gorm: g, sql: sqlDB, dialect: dialect, now: opt.Now, log: opt.Logger, coverageBulk: opt.CoverageBulk,
-		sparseGap: opt.SparseGap, importLease: opt.ImportLease, owner: processOwner(), path: path}, nil
+	db := &DB{gorm: g, sql: sqlDB, dialect: dialect, now: opt.Now, log: opt.Logger, coverageBulk: opt.CoverageBulk,
+		sparseGap: opt.SparseGap, importLease: opt.ImportLease, owner: processOwner(), path: path}
+	p, err := db.provider()
+	if err != nil {
+		sqlDB.Close()
+		return nil, err
+	}
+	for _, src := range p.ListSources() {
+		db.schema = max(db.schema, src.Version)
+	}
+	return db, nil
 }
 
 // sqliteDSN turns a path or sqlite URL into a DSN with WAL, foreign keys, a
@@ -233,6 +245,9 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	p, err := db.provider()
 	if err != nil {
 		return nil, err
+	}
+	if version, err := p.GetDBVersion(ctx); err == nil && version > db.schema {
+		return nil, fmt.Errorf("migrate: the database is at schema version %d, newer than this program's %d: run a newer fugai", version, db.schema)
 	}
 	results, err := p.Up(ctx)
 	if err != nil {
@@ -316,6 +331,37 @@ func (db *DB) Ready(ctx context.Context) error {
 	if pending {
 		return apperr.New(apperr.Unavailable, "migrations_pending", "数据库迁移尚未完成")
 	}
+	if version, err := p.GetDBVersion(ctx); err == nil && version > db.schema {
+		return errNewerSchema
+	}
+	return db.checkWriter(ctx, db.gorm.WithContext(ctx))
+}
+
+// errOutdated refuses the writes of a program older than the database
+// requires (fugai_schema.min_writer): an instance left running during an
+// upgrade.
+var errOutdated = apperr.New(apperr.Unavailable, "instance_outdated",
+	"此服务实例的程序版本低于数据库的要求（数据库已升级），不能再写入；请稍后重试，系统管理员需要完成各实例的升级")
+
+var errNewerSchema = apperr.New(apperr.Unavailable, "schema_newer",
+	"数据库已由更新版本的程序迁移，此服务实例的程序版本过旧；系统管理员需要完成升级")
+
+// checkWriter refuses (errOutdated) when the database requires a newer
+// writer than this program (PostgreSQL, where instances of two versions
+// can share a database during a rolling upgrade). Inside a transaction it
+// holds fugai_schema's ACCESS SHARE lock to the end, so a migration that
+// raises min_writer waits for it.
+func (db *DB) checkWriter(ctx context.Context, g *gorm.DB) error {
+	if db.dialect != Postgres {
+		return nil
+	}
+	var minWriter int64
+	if err := g.Raw("SELECT min_writer FROM fugai_schema").Scan(&minWriter).Error; err != nil {
+		return apperr.Wrap(err, "check schema writer")
+	}
+	if db.schema < minWriter {
+		return errOutdated
+	}
 	return nil
 }
 
@@ -336,6 +382,9 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	for attempt := 1; ; attempt++ {
 		err := db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
 			tx := &Tx{g: g, db: db}
+			if err := db.checkWriter(ctx, g); err != nil {
+				return err
+			}
 			if err := fn(tx); err != nil {
 				return err
 			}
