@@ -362,6 +362,7 @@ func (db *DB) runImportPostgres(ctx context.Context, job importer.Job, fn func(i
 }
 
 func (db *DB) runImportPostgresOnce(ctx context.Context, job importer.Job, fn func(importer.Ledgers) (importer.Result, error)) error {
+	db.writerChecked(ctx)
 	conn, err := db.sql.Conn(ctx)
 	if err != nil {
 		return apperr.Wrap(err, "import connection")
@@ -374,12 +375,14 @@ func (db *DB) runImportPostgresOnce(ctx context.Context, job importer.Job, fn fu
 			return apperr.Wrap(err, "begin import")
 		}
 		defer tx.Rollback(context.Background())
-		var minWriter int64
-		if err := tx.QueryRow(ctx, `SELECT min_writer FROM fugai_schema`).Scan(&minWriter); err != nil {
-			return apperr.Wrap(err, "check schema writer")
-		}
-		if db.schema < minWriter {
-			return errOutdated
+		if db.writerTable.Load() {
+			var minWriter int64
+			if err := tx.QueryRow(ctx, `SELECT min_writer FROM fugai_schema`).Scan(&minWriter); err != nil {
+				return apperr.Wrap(err, "check schema writer")
+			}
+			if db.schema < minWriter {
+				return errOutdated
+			}
 		}
 		// Holding the job's row lock for the whole run tells other workers
 		// (ClaimImport skips locked rows) that the job is alive.

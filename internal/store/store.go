@@ -21,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -63,8 +64,9 @@ type DB struct {
 	// coverageObserver: see ObserveCoverage.
 	coverageObserver func(time.Duration)
 	// schema is the highest migration this program knows (its version as
-	// a writer; see fugai_schema).
-	schema int64
+	// a writer; see fugai_schema); writerTable says fugai_schema exists.
+	schema      int64
+	writerTable atomic.Bool
 }
 
 // Options tune Open.
@@ -346,13 +348,32 @@ var errOutdated = apperr.New(apperr.Unavailable, "instance_outdated",
 var errNewerSchema = apperr.New(apperr.Unavailable, "schema_newer",
 	"数据库已由更新版本的程序迁移，此服务实例的程序版本过旧；系统管理员需要完成升级")
 
+// writerChecked says whether writers must read fugai_schema: on
+// PostgreSQL once the table exists (a database migrated by this version; a
+// database still at an older schema — only while it is being migrated, or
+// in tests — has none, and reading it would abort the transaction). It is
+// looked up outside any transaction until found.
+func (db *DB) writerChecked(ctx context.Context) bool {
+	if db.dialect != Postgres {
+		return false
+	}
+	if db.writerTable.Load() {
+		return true
+	}
+	var reg sql.NullString
+	if err := db.sql.QueryRowContext(ctx, "SELECT to_regclass('fugai_schema')::text").Scan(&reg); err == nil && reg.Valid {
+		db.writerTable.Store(true)
+	}
+	return db.writerTable.Load()
+}
+
 // checkWriter refuses (errOutdated) when the database requires a newer
 // writer than this program (PostgreSQL, where instances of two versions
 // can share a database during a rolling upgrade). Inside a transaction it
 // holds fugai_schema's ACCESS SHARE lock to the end, so a migration that
 // raises min_writer waits for it.
 func (db *DB) checkWriter(ctx context.Context, g *gorm.DB) error {
-	if db.dialect != Postgres {
+	if !db.writerChecked(ctx) {
 		return nil
 	}
 	var minWriter int64
@@ -379,11 +400,14 @@ type Tx struct {
 // township refreshing each other's joint candidates, say) is run again, a
 // few times: the closure holds no state outside the transaction.
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	db.writerChecked(ctx) // outside the transaction
 	for attempt := 1; ; attempt++ {
 		err := db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
 			tx := &Tx{g: g, db: db}
-			if err := db.checkWriter(ctx, g); err != nil {
-				return err
+			if db.writerTable.Load() {
+				if err := db.checkWriter(ctx, g); err != nil {
+					return err
+				}
 			}
 			if err := fn(tx); err != nil {
 				return err
