@@ -241,3 +241,77 @@ func TestDatabaseOutageIs503(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// A shutdown that overruns FUGAI_SHUTDOWN_TIMEOUT (here a client trickling
+// an upload) closes the connections still open and exits cleanly: the
+// client sees a cut connection, never a 200.
+func TestShutdownOverrun(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	vars := map[string]string{"FUGAI_ADDR": "127.0.0.1:0", "FUGAI_DATABASE_URL": storetest.URL(t, store.SQLite),
+		"FUGAI_ADMIN_PASSWORD": "Admin-Pass-2026", "FUGAI_SHUTDOWN_TIMEOUT": "1s"}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve"}, getenvFrom(vars), nil, &stdout, &stderr) }()
+	var base string
+	for i := 0; base == ""; i++ {
+		if m := listening.FindStringSubmatch(stdout.String()); m != nil {
+			base = m[1]
+		}
+		if i > 3000 {
+			t.Fatal("server did not start")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	c := signIn(t, base)
+	// An upload whose body trickles in, a byte every 100 ms.
+	pr, pw := io.Pipe()
+	go func() {
+		pw.Write([]byte("--b\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nregistration\r\n--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.csv\"\r\n\r\n"))
+		for i := 0; i < 600; i++ {
+			if _, err := pw.Write([]byte("x")); err != nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		pw.Close()
+	}()
+	req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/imports", pr)
+	req.Header.Set("Content-Type", "multipart/form-data; boundary=b")
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	answered := make(chan *http.Response, 1)
+	failed := make(chan error, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			failed <- err
+			return
+		}
+		answered <- resp
+	}()
+	time.Sleep(500 * time.Millisecond)
+	start := time.Now()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v after an overrun; want a clean exit\n%s", err, stderr.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not exit after its shutdown timeout")
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("shutdown took %v with a 1 s timeout", d)
+	}
+	select {
+	case resp := <-answered:
+		t.Fatalf("the cut upload was answered %d", resp.StatusCode)
+	case <-failed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the client was left hanging")
+	}
+	pw.Close()
+	if !strings.Contains(stderr.String(), "shutdown timeout passed") {
+		t.Errorf("no warning logged:\n%s", stderr.String())
+	}
+}

@@ -118,7 +118,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, e env) erro
 		ms.Close()
 	}
 	if err := hs.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		// Requests still running past FUGAI_SHUTDOWN_TIMEOUT (a slow upload,
+		// a long export): their connections are closed now, before the
+		// database, so each client sees a cut connection — never a response
+		// that looks complete — and the process exits cleanly.
+		log.Warn("shutdown timeout passed; closing the connections of requests still running",
+			slog.Duration("timeout", cfg.ShutdownTimeout), slog.Any("error", err))
+		hs.Close()
+		return nil
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
