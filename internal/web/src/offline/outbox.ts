@@ -166,9 +166,3 @@ export async function loadDraft<T>(key: string): Promise<T | null> {
 export async function clearDraft(key: string): Promise<void> {
   await (await db()).delete('drafts', key)
 }
-
-/** forget removes everything a user kept on the phone (signing out keeps the outbox: see sync.ts). */
-export async function clearDrafts(user: string): Promise<void> {
-  const d = await db()
-  for (const k of await d.getAllKeys('drafts')) if (k.startsWith(user + ':')) await d.delete('drafts', k)
-}

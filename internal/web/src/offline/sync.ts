@@ -12,7 +12,6 @@ export const outbox = reactive({
   user: '' as string,
   items: [] as OutboxItem[],
   sending: false,
-  last: null as FlushResult | null,
 })
 
 /** pendingFor lists what waits for one enterprise. */
@@ -61,9 +60,7 @@ export async function sendNow(): Promise<FlushResult | null> {
   try {
     const run = () => flush(outbox.user, send)
     const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined
-    const r = locks ? await locks.request('fugai-outbox', run) : await run()
-    outbox.last = r
-    return r
+    return locks ? await locks.request('fugai-outbox', run) : await run()
   } finally {
     outbox.sending = false
     await refresh()
