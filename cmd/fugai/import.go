@@ -85,6 +85,9 @@ func importCommand(ctx context.Context, cfg config.Config, args []string, e env)
 		return err
 	}
 	defer db.Close()
+	if d.Region {
+		return fmt.Errorf("FUGAI_DISTRICT %s is %s, a city or province: its instance keeps no ledgers; import into a district's instance", d.Code, d.Name)
+	}
 	// On SQLite, a running server runs the queue: upload through it instead.
 	release, err := db.HoldAlone()
 	if err != nil {

@@ -127,7 +127,7 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 	if err != nil {
 		return nil, nil, fmt.Errorf("FUGAI_DISTRICT: %w", err)
 	}
-	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{Now: now, Logger: log, ImportLease: cfg.ImportLease, MaxConns: cfg.DBMaxConns})
+	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{Now: now, Logger: log, ImportLease: cfg.ImportLease, MaxConns: cfg.DBMaxConns, Schema: cfg.DBSchema})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -187,8 +187,12 @@ func moveDataCommand(ctx context.Context, args []string, e env) error {
 	fs.SetOutput(e.stderr)
 	from := fs.String("from", "", "the SQLite database: sqlite:PATH")
 	to := fs.String("to", "", "the PostgreSQL database: postgres://…")
+	schema := fs.String("schema", e.getenv("FUGAI_DB_SCHEMA"), "the district's schema in the PostgreSQL database (default FUGAI_DB_SCHEMA; none: the URL's search_path)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *schema != "" && !config.ValidSchema(*schema) {
+		return fmt.Errorf("migrate-data: -schema %q must be lower-case letters, digits and underscores", *schema)
 	}
 	if *from == "" || *to == "" || fs.NArg() > 0 {
 		return errors.New("usage: fugai migrate-data -from sqlite:PATH -to postgres://…")
@@ -198,7 +202,7 @@ func moveDataCommand(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer src.Close()
-	dst, err := store.Open(ctx, *to, store.Options{Now: e.now})
+	dst, err := store.Open(ctx, *to, store.Options{Now: e.now, Schema: *schema})
 	if err != nil {
 		return err
 	}

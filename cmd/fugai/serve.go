@@ -30,6 +30,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, e env) erro
 		return err
 	}
 	defer db.Close()
+	rollup, err := rollupDistricts(d, cfg)
+	if err != nil {
+		return err
+	}
 	release, err := db.HoldAlone()
 	if err != nil {
 		return err
@@ -60,7 +64,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, e env) erro
 	waitWorkers := workers.Start(wctx)
 	defer func() { stopWorkers(); waitWorkers() }()
 	srv, err := httpapi.New(httpapi.Deps{DB: db, District: d, Log: log, Config: cfg, OpenAPI: api.OpenAPI, Workers: workers,
-		Web: web.Handler(), Metrics: m})
+		Web: web.Handler(), Metrics: m, Rollup: rollup})
 	if err != nil {
 		return err
 	}
@@ -181,6 +185,37 @@ func displayAddr(addr string) string {
 // bootstrapAdmin creates the first district administrator, "admin", on an
 // empty database: with FUGAI_ADMIN_PASSWORD, or with a random password
 // printed once.
+// rollupDistricts checks FUGAI_ROLLUP against FUGAI_DISTRICT: a roll-up is
+// served by an instance of a city or province (a region) and lists only
+// districts inside it; a region's instance serves nothing else.
+func rollupDistricts(d *division.District, cfg config.Config) ([]httpapi.RollupDistrict, error) {
+	switch {
+	case d.Region && len(cfg.Rollup) == 0:
+		return nil, fmt.Errorf("FUGAI_DISTRICT %s is %s, a city or province: its instance serves the roll-up of its districts; set FUGAI_ROLLUP=CODE=SCHEMA,… (or a county-level code for a district)", d.Code, d.Name)
+	case !d.Region && len(cfg.Rollup) > 0:
+		return nil, fmt.Errorf("FUGAI_ROLLUP needs FUGAI_DISTRICT to be the city's or province's code (such as 431100), not the district %s", d.Code)
+	}
+	g, err := division.Load()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]httpapi.RollupDistrict, 0, len(cfg.Rollup))
+	for _, r := range cfg.Rollup {
+		o, err := g.Outline(r.Code)
+		if err != nil {
+			return nil, fmt.Errorf("FUGAI_ROLLUP: %w", err)
+		}
+		if !d.Holds(r.Code) {
+			return nil, fmt.Errorf("FUGAI_ROLLUP: %s (%s) is not in %s (%s)", r.Code, o.Name, d.Code, d.Name)
+		}
+		if r.Schema == cfg.DBSchema {
+			return nil, fmt.Errorf("FUGAI_ROLLUP: district %s's schema %s is this instance's own FUGAI_DB_SCHEMA; give the roll-up instance a schema of its own", r.Code, r.Schema)
+		}
+		out = append(out, httpapi.RollupDistrict{Outline: o, Schema: r.Schema})
+	}
+	return out, nil
+}
+
 func bootstrapAdmin(ctx context.Context, db *store.DB, d *division.District, cfg config.Config, e env) error {
 	n, err := db.CountUsers(ctx)
 	if err != nil || n > 0 {

@@ -56,6 +56,40 @@ type Config struct {
 	// DBMaxConns caps the database connection pool (FUGAI_DB_MAX_CONNS,
 	// 1 to 1000; default 20 on PostgreSQL, 8 on SQLite).
 	DBMaxConns int
+	// DBSchema is the PostgreSQL schema holding this district's tables
+	// (FUGAI_DB_SCHEMA; "" — the default — uses the connection's own
+	// search_path, normally public). Several districts share one database
+	// with a schema each; it is created on the first start.
+	DBSchema string
+	// Rollup lists the districts whose coverage this instance sums for a
+	// city or province (FUGAI_ROLLUP, "CODE=SCHEMA,…", PostgreSQL): each
+	// district's 6-digit code and the schema its instances use. Empty — the
+	// default — serves no roll-up.
+	Rollup []RollupDistrict
+}
+
+// RollupDistrict is one district of a roll-up: its code and its schema.
+type RollupDistrict struct {
+	Code   string
+	Schema string
+}
+
+// ValidSchema reports whether s is a schema name Fugai accepts: lower-case
+// ASCII letters, digits and underscores, starting with a letter or an
+// underscore, at most 63 bytes, not pg_… (reserved by PostgreSQL).
+func ValidSchema(s string) bool {
+	if s == "" || len(s) > 63 || strings.HasPrefix(s, "pg_") || s == "information_schema" {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r == '_':
+		case r >= '0' && r <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // Parse reads the configuration through getenv and validates it.
@@ -151,6 +185,24 @@ func Parse(getenv func(string) string) (Config, error) {
 		}
 		c.DBMaxConns = n
 	}
+	postgres := strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://")
+	if v := strings.TrimSpace(getenv("FUGAI_DB_SCHEMA")); v != "" {
+		switch {
+		case !ValidSchema(v):
+			problems = append(problems, fmt.Sprintf("FUGAI_DB_SCHEMA %q must be lower-case letters, digits and underscores (at most 63, not starting with a digit or pg_)", v))
+		case !postgres:
+			problems = append(problems, "FUGAI_DB_SCHEMA needs PostgreSQL (FUGAI_DATABASE_URL=postgres://…)")
+		}
+		c.DBSchema = v
+	}
+	if v := strings.TrimSpace(getenv("FUGAI_ROLLUP")); v != "" {
+		rollup, bad := parseRollup(v)
+		problems = append(problems, bad...)
+		if !postgres {
+			problems = append(problems, "FUGAI_ROLLUP needs PostgreSQL (FUGAI_DATABASE_URL=postgres://…): the districts' schemas are read from the same database")
+		}
+		c.Rollup = rollup
+	}
 	if len(c.District) != 6 {
 		problems = append(problems, fmt.Sprintf("FUGAI_DISTRICT %q must be a 6-digit county-level code", c.District))
 	}
@@ -158,6 +210,40 @@ func Parse(getenv func(string) string) (Config, error) {
 		return Config{}, fmt.Errorf("configuration: %s", strings.Join(problems, "; "))
 	}
 	return c, nil
+}
+
+// parseRollup reads FUGAI_ROLLUP: "CODE=SCHEMA" pairs separated by commas.
+func parseRollup(v string) ([]RollupDistrict, []string) {
+	var out []RollupDistrict
+	var problems []string
+	codes, schemas := map[string]bool{}, map[string]bool{}
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		code, schema, ok := strings.Cut(part, "=")
+		code, schema = strings.TrimSpace(code), strings.TrimSpace(schema)
+		switch {
+		case !ok:
+			problems = append(problems, fmt.Sprintf("FUGAI_ROLLUP: %q must be CODE=SCHEMA, such as 431103=d431103", part))
+			continue
+		case len(code) != 6 || strings.Trim(code, "0123456789") != "":
+			problems = append(problems, fmt.Sprintf("FUGAI_ROLLUP: %q is not a 6-digit district code", code))
+		case !ValidSchema(schema):
+			problems = append(problems, fmt.Sprintf("FUGAI_ROLLUP: schema %q must be lower-case letters, digits and underscores", schema))
+		case codes[code]:
+			problems = append(problems, fmt.Sprintf("FUGAI_ROLLUP: district %s is listed twice", code))
+		case schemas[schema]:
+			problems = append(problems, fmt.Sprintf("FUGAI_ROLLUP: schema %s is listed twice", schema))
+		}
+		codes[code], schemas[schema] = true, true
+		out = append(out, RollupDistrict{Code: code, Schema: schema})
+	}
+	if len(out) == 0 && len(problems) == 0 {
+		problems = append(problems, "FUGAI_ROLLUP lists no district")
+	}
+	return out, problems
 }
 
 func or(v, def string) string {

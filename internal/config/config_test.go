@@ -48,3 +48,42 @@ func TestParseErrorsNameTheVariable(t *testing.T) {
 		}
 	}
 }
+
+func TestSchemaAndRollup(t *testing.T) {
+	pg := "postgres://x/y"
+	c, err := Parse(env(map[string]string{"FUGAI_DATABASE_URL": pg, "FUGAI_DB_SCHEMA": "d431103",
+		"FUGAI_ROLLUP": " 431103=d431103, 431102 = d431102 ,"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []RollupDistrict{{"431103", "d431103"}, {"431102", "d431102"}}
+	if c.DBSchema != "d431103" || len(c.Rollup) != 2 || c.Rollup[0] != want[0] || c.Rollup[1] != want[1] {
+		t.Fatalf("parsed: %+v", c)
+	}
+	for name, e := range map[string]map[string]string{
+		"schema on SQLite":      {"FUGAI_DB_SCHEMA": "d431103"},
+		"upper-case schema":     {"FUGAI_DATABASE_URL": pg, "FUGAI_DB_SCHEMA": "D431103"},
+		"quoted schema":         {"FUGAI_DATABASE_URL": pg, "FUGAI_DB_SCHEMA": `d"x`},
+		"digit first":           {"FUGAI_DATABASE_URL": pg, "FUGAI_DB_SCHEMA": "431103"},
+		"pg_ schema":            {"FUGAI_DATABASE_URL": pg, "FUGAI_DB_SCHEMA": "pg_temp"},
+		"long schema":           {"FUGAI_DATABASE_URL": pg, "FUGAI_DB_SCHEMA": strings.Repeat("a", 64)},
+		"rollup on SQLite":      {"FUGAI_ROLLUP": "431103=d431103"},
+		"rollup without =":      {"FUGAI_DATABASE_URL": pg, "FUGAI_ROLLUP": "431103"},
+		"rollup bad code":       {"FUGAI_DATABASE_URL": pg, "FUGAI_ROLLUP": "43110=d1"},
+		"rollup bad schema":     {"FUGAI_DATABASE_URL": pg, "FUGAI_ROLLUP": "431103=d 1"},
+		"rollup code twice":     {"FUGAI_DATABASE_URL": pg, "FUGAI_ROLLUP": "431103=a,431103=b"},
+		"rollup schema twice":   {"FUGAI_DATABASE_URL": pg, "FUGAI_ROLLUP": "431103=a,431102=a"},
+		"rollup of no district": {"FUGAI_DATABASE_URL": pg, "FUGAI_ROLLUP": " , "},
+	} {
+		_, err := Parse(env(e))
+		var key string
+		for k := range e {
+			if k != "FUGAI_DATABASE_URL" {
+				key = k
+			}
+		}
+		if err == nil || !strings.Contains(err.Error(), key) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

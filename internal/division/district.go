@@ -20,6 +20,10 @@ type District struct {
 	ProvinceName string
 	// Townships are the streets (街道) and townships (镇, 乡), sorted by code.
 	Townships []Township
+	// Region says the code names a prefecture (XXXX00) or a province
+	// (XX0000), not a county-level division: it has no townships, and an
+	// instance for it serves a roll-up of its districts' coverage.
+	Region bool
 
 	codes    []string       // township codes by index, a private copy of Townships[i].Code
 	byCode   map[string]int // township code → index

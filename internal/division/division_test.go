@@ -116,7 +116,7 @@ func TestDistrictUnknown(t *testing.T) {
 		name, code, message string
 	}{
 		{"unknown", "999999", `unknown district code "999999": not in the gazetteer`},
-		{"prefecture", "431100", `unknown district code "431100": not in the gazetteer`},
+		{"unknown prefecture", "439900", `unknown district code "439900": not in the gazetteer`},
 		{"too short", "4311", `unknown district code "4311": want 6 digits`},
 		{"township code", "431103001", `unknown district code "431103001": want 6 digits`},
 		{"letters", "43110x", `unknown district code "43110x": want 6 digits`},
@@ -249,4 +249,80 @@ func placeIndex(d *District, name string) int {
 		return -1
 	}
 	return id
+}
+
+func TestRegions(t *testing.T) {
+	g, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		code, name string
+		holds      []string
+		not        []string
+	}{
+		{"431100", "永州市", []string{"431103", "431102", "431181"}, []string{"431100", "431003", "430102"}},
+		{"431000", "郴州市", []string{"431002"}, []string{"431103"}},
+		{"430000", "湖南省", []string{"431103", "430102"}, []string{"430000", "440106"}},
+	} {
+		d, err := g.District(c.code)
+		if err != nil {
+			t.Fatalf("%s: %v", c.code, err)
+		}
+		if !d.Region || d.Name != c.name || len(d.Townships) != 0 {
+			t.Errorf("%s: %+v", c.code, d)
+		}
+		for _, h := range c.holds {
+			if !d.Holds(h) {
+				t.Errorf("%s should hold %s", c.code, h)
+			}
+		}
+		for _, h := range c.not {
+			if d.Holds(h) {
+				t.Errorf("%s should not hold %s", c.code, h)
+			}
+		}
+		if r := d.Resolve("湖南省永州市冷水滩区梅湾街道"); r.TownshipCode != "" {
+			t.Errorf("%s resolved an address to a township: %+v", c.code, r)
+		}
+	}
+	d, err := g.District("431103")
+	if err != nil || d.Region || !d.Holds("431103") || d.Holds("431102") {
+		t.Errorf("a district holds itself alone: %v %+v", err, d.Region)
+	}
+	// County-level codes ending in 00 stay districts (东莞市 has no counties).
+	if d, err := g.District("441900"); err != nil || d.Region {
+		t.Errorf("441900: %v", err)
+	}
+	if _, err := g.District("439900"); err == nil {
+		t.Error("an unknown prefecture was accepted")
+	}
+}
+
+func TestOutline(t *testing.T) {
+	g, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := g.Outline("431103")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := g.District("431103")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Name != "冷水滩区" || len(o.Townships) != len(d.Townships) || len(o.Townships) == 0 {
+		t.Fatalf("outline %s %d townships, district %d", o.Name, len(o.Townships), len(d.Townships))
+	}
+	for i, tw := range o.Townships {
+		if tw.Code != d.Townships[i].Code || tw.Name != d.Townships[i].Name || len(tw.Places) != 0 {
+			t.Errorf("township %d: %+v vs %s %s", i, tw, d.Townships[i].Code, d.Townships[i].Name)
+		}
+	}
+	for _, bad := range []string{"431100", "4311", "999999"} {
+		if _, err := g.Outline(bad); !errors.Is(err, ErrUnknownDistrict) {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
 }

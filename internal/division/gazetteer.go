@@ -101,6 +101,9 @@ func (g *Gazetteer) District(code string) (*District, error) {
 	}
 	i, ok := g.byCode[code]
 	if !ok {
+		if d := g.region(code); d != nil {
+			return d, nil
+		}
 		return nil, fmt.Errorf("%w %q: not in the gazetteer", ErrUnknownDistrict, code)
 	}
 	a := g.areas[i]
@@ -110,16 +113,72 @@ func (g *Gazetteer) District(code string) (*District, error) {
 		CityName:     g.cities[a.cityCode],
 		ProvinceName: g.provinces[a.provinceCode],
 	}
-	if err := g.loadTownships(d); err != nil {
+	if err := g.loadTownships(d, true); err != nil {
 		return nil, err
 	}
 	d.buildIndex(g)
 	return d, nil
 }
 
-// loadTownships reads the streets and townships of d and their villages and
-// communities.
-func (g *Gazetteer) loadTownships(d *District) error {
+// region returns the prefecture (code XXXX00) or province (XX0000) named
+// by code as a District without streets and townships (Region set), or nil.
+func (g *Gazetteer) region(code string) *District {
+	if name, ok := g.cities[code[:4]]; ok && code[4:] == "00" && code[2:] != "0000" {
+		switch name {
+		case "市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划":
+			name = g.provinces[code[:2]] + name
+		}
+		d := &District{Code: code, Name: name, CityName: name, ProvinceName: g.provinces[code[:2]], Region: true}
+		d.buildIndex(g)
+		return d
+	}
+	if name, ok := g.provinces[code[:2]]; ok && code[2:] == "0000" {
+		d := &District{Code: code, Name: name, ProvinceName: name, Region: true}
+		d.buildIndex(g)
+		return d
+	}
+	return nil
+}
+
+// Holds reports whether the county-level division with the 6-digit code
+// lies in d: d itself, or for a region one of its districts.
+func (d *District) Holds(code string) bool {
+	if !d.Region {
+		return code == d.Code
+	}
+	prefix := d.Code[:4] // a prefecture
+	if d.Code[2:] == "0000" {
+		prefix = d.Code[:2] // a province
+	}
+	return len(code) == 6 && strings.HasPrefix(code, prefix) && code != d.Code
+}
+
+// Outline is a county-level division's name and its streets and townships
+// (without villages, and without what resolving addresses needs): what a
+// roll-up of several districts shows.
+type Outline struct {
+	Code      string
+	Name      string
+	Townships []Township // Places left empty
+}
+
+// Outline returns the county-level division with the 6-digit code, its
+// streets and townships; cheaper than District.
+func (g *Gazetteer) Outline(code string) (Outline, error) {
+	i, ok := g.byCode[code]
+	if !isDigits(code, 6) || !ok {
+		return Outline{}, fmt.Errorf("%w %q: not a county-level division of the gazetteer", ErrUnknownDistrict, code)
+	}
+	d := &District{Code: code, Name: g.areas[i].name}
+	if err := g.loadTownships(d, false); err != nil {
+		return Outline{}, err
+	}
+	return Outline{Code: d.Code, Name: d.Name, Townships: d.Townships}, nil
+}
+
+// loadTownships reads the streets and townships of d and, with places,
+// their villages and communities.
+func (g *Gazetteer) loadTownships(d *District, places bool) error {
 	byCode := make(map[string]int)
 	err := readCSV("data/streets.csv.gz", 5, d.Code, func(rec []string) error {
 		if rec[2] != d.Code {
@@ -138,7 +197,7 @@ func (g *Gazetteer) loadTownships(d *District) error {
 	if len(d.Townships) == 0 {
 		return fmt.Errorf("district %s (%s) has no streets or townships in the gazetteer", d.Code, d.Name)
 	}
-	if strings.HasPrefix(d.Code, "43") {
+	if places && strings.HasPrefix(d.Code, "43") {
 		err = readCSV("data/villages-43.csv.gz", 6, d.Code, func(rec []string) error {
 			if rec[5] != d.Code {
 				return nil

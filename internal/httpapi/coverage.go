@@ -8,6 +8,7 @@ import (
 
 	"github.com/fugai/fugai/internal/auth"
 	"github.com/fugai/fugai/internal/coverage"
+	"github.com/fugai/fugai/internal/division"
 	"github.com/fugai/fugai/internal/liaison"
 )
 
@@ -16,12 +17,18 @@ import (
 // sees its own township's row alone (no district, no unassigned).
 type CoverageResponse = coverage.Table
 
-// table turns counts by township into the coverage table; scopeTownship,
-// when set, is the one township the caller sees.
+// coverageTable turns counts by township into the coverage table;
+// scopeTownship, when set, is the one township the caller sees.
 func (s *Server) coverageTable(counts map[string]coverage.Counts, scopeTownship string) coverage.Table {
+	return districtTable(s.district.Code, s.district.Name, s.district.Townships, counts, scopeTownship)
+}
+
+// districtTable is the coverage table of one district from its counts by
+// township ("" keys the unassigned).
+func districtTable(code, name string, townships []division.Township, counts map[string]coverage.Counts, scopeTownship string) coverage.Table {
 	var total coverage.Counts
 	t := coverage.Table{Townships: []coverage.Row{}}
-	for _, tw := range s.district.Townships {
+	for _, tw := range townships {
 		if scopeTownship != "" && tw.Code != scopeTownship {
 			continue
 		}
@@ -35,7 +42,7 @@ func (s *Server) coverageTable(counts map[string]coverage.Counts, scopeTownship 
 	un := counts[""]
 	total.Add(un)
 	unassigned := coverage.NewRow("unassigned", "未划分街道/乡镇", un)
-	district := coverage.NewRow(s.district.Code, s.district.Name, total)
+	district := coverage.NewRow(code, name, total)
 	t.Unassigned, t.District = &unassigned, &district
 	return t
 }

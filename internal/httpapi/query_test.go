@@ -44,7 +44,8 @@ var listRoutes = []listRoute{
 // singleRoutes are the GET routes of one resource (no list, no filters).
 var singleRoutes = []string{"/api/v1/me", "/api/v1/enterprises/:id", "/api/v1/enterprises/:id/plan",
 	"/api/v1/enterprises/:id/liaison", "/api/v1/joint-groups/:id", "/api/v1/survey-rounds/:id",
-	"/api/v1/party-orgs/:id", "/api/v1/imports/:id", "/api/v1/imports/:id/report", "/api/v1/users/:id"}
+	"/api/v1/party-orgs/:id", "/api/v1/imports/:id", "/api/v1/imports/:id/report", "/api/v1/users/:id",
+	"/api/v1/rollup/coverage"}
 
 func TestListRoutesRefuseUnknownParameters(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {

@@ -50,6 +50,7 @@ var expectedRules = map[string]string{
 	"GET /api/v1/party-orgs":                 "district_admin township_admin auditor",
 	"GET /api/v1/coverage":                   "district_admin township_admin liaison auditor",
 	"GET /api/v1/coverage/trend":             "district_admin township_admin liaison auditor",
+	"GET /api/v1/rollup/coverage":            "district_admin auditor",
 	"GET /api/v1/exports/coverage-plan.xlsx": "district_admin township_admin auditor",
 	"GET /api/v1/exports/coverage.xlsx":      "district_admin township_admin auditor",
 	"GET /api/v1/exports/gaps.xlsx":          "district_admin township_admin auditor",

@@ -46,6 +46,9 @@ type Deps struct {
 	Web http.Handler
 	// Metrics records each request (nil: none).
 	Metrics *metrics.Metrics
+	// Rollup lists the districts GET /rollup/coverage sums (FUGAI_ROLLUP);
+	// empty: the route answers 404.
+	Rollup []RollupDistrict
 }
 
 // Server holds the HTTP layer's dependencies.
@@ -60,6 +63,7 @@ type Server struct {
 	logins   chan struct{} // bounds concurrent password checks
 	rules    []Rule
 	metrics  *metrics.Metrics
+	rollup   []RollupDistrict
 }
 
 // Rule is one route and who may call it. Public routes need no session;
@@ -88,7 +92,7 @@ func New(d Deps) (*Server, error) {
 		d.Config.JointMax = strategy.DefaultJointMax
 	}
 	s := &Server{db: d.DB, district: d.District, log: d.Log, cfg: d.Config, openapi: d.OpenAPI, workers: d.Workers, engine: e,
-		logins: make(chan struct{}, maxConcurrentLogins), metrics: d.Metrics}
+		logins: make(chan struct{}, maxConcurrentLogins), metrics: d.Metrics, rollup: d.Rollup}
 	e.Use(withRequestID, s.accessLog, s.recoverPanic, securityHeaders)
 	e.NoRoute(func(c *gin.Context) {
 		if d.Web != nil && appPath(c.Request) {
@@ -131,7 +135,7 @@ func New(d Deps) (*Server, error) {
 	s.route(http.MethodGet, v1+"/divisions", everyone, s.listDivisions)
 	s.route(http.MethodGet, v1+"/dictionaries", everyone, s.getDictionaries)
 	s.route(http.MethodGet, v1+"/enterprises", everyone, s.listEnterprises)
-	s.route(http.MethodPost, v1+"/enterprises", roles(auth.DistrictAdmin, auth.TownshipAdmin), s.createEnterprise)
+	s.route(http.MethodPost, v1+"/enterprises", roles(auth.DistrictAdmin, auth.TownshipAdmin), s.ledgerWriter(s.createEnterprise))
 	s.route(http.MethodGet, v1+"/enterprises/:id", everyone, s.getEnterprise)
 	s.route(http.MethodPatch, v1+"/enterprises/:id", roles(auth.DistrictAdmin, auth.TownshipAdmin, auth.Liaison), s.patchEnterprise)
 	s.route(http.MethodGet, v1+"/enterprises/:id/history", everyone, s.enterpriseHistory)
@@ -153,6 +157,7 @@ func New(d Deps) (*Server, error) {
 	s.route(http.MethodGet, v1+"/me/enterprises", roles(auth.Liaison), s.myEnterprises)
 	s.route(http.MethodGet, v1+"/coverage", everyone, s.getCoverage)
 	s.route(http.MethodGet, v1+"/coverage/trend", everyone, s.getTrend)
+	s.route(http.MethodGet, v1+"/rollup/coverage", roles(auth.DistrictAdmin, auth.Auditor), s.getRollupCoverage)
 	s.route(http.MethodGet, v1+"/exports/coverage-plan.xlsx", staff, s.exportPlan)
 	s.route(http.MethodGet, v1+"/exports/coverage.xlsx", staff, s.exportCoverage)
 	s.route(http.MethodGet, v1+"/exports/gaps.xlsx", staff, s.exportGaps)
@@ -166,12 +171,24 @@ func New(d Deps) (*Server, error) {
 	s.route(http.MethodPatch, v1+"/party-orgs/:id", roles(auth.DistrictAdmin, auth.TownshipAdmin), s.patchPartyOrg)
 	s.route(http.MethodPost, v1+"/party-orgs/:id/dissolve", roles(auth.DistrictAdmin, auth.TownshipAdmin), s.dissolvePartyOrg)
 	s.route(http.MethodPost, v1+"/party-orgs/:id/merge", roles(auth.DistrictAdmin, auth.TownshipAdmin), s.mergePartyOrg)
-	s.route(http.MethodPost, v1+"/imports", roles(auth.DistrictAdmin, auth.TownshipAdmin), s.createImport)
+	s.route(http.MethodPost, v1+"/imports", roles(auth.DistrictAdmin, auth.TownshipAdmin), s.ledgerWriter(s.createImport))
 	s.route(http.MethodGet, v1+"/imports", roles(auth.DistrictAdmin, auth.TownshipAdmin, auth.Auditor), s.listImports)
 	s.route(http.MethodGet, v1+"/imports/:id", roles(auth.DistrictAdmin, auth.TownshipAdmin, auth.Auditor), s.getImport)
 	s.route(http.MethodGet, v1+"/imports/:id/report", roles(auth.DistrictAdmin, auth.TownshipAdmin, auth.Auditor), s.importReport)
 	s.route(http.MethodGet, v1+"/audit-events", roles(auth.Auditor), s.listAuditEvents)
 	return s, nil
+}
+
+var errRegionInstance = apperr.New(apperr.Invalid, "region_instance",
+	"此实例服务于市/省级的多区县汇总（FUGAI_DISTRICT 为市或省的代码），不保存企业台账；请在区县的实例中导入或录入")
+
+// ledgerWriter refuses h on an instance of a city or province: it holds no
+// ledgers (it has no streets or townships to assign them to).
+func (s *Server) ledgerWriter(h gin.HandlerFunc) gin.HandlerFunc {
+	if !s.district.Region {
+		return h
+	}
+	return func(c *gin.Context) { s.fail(c, errRegionInstance) }
 }
 
 // appPath reports whether r is for the web client: a GET or HEAD outside

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"github.com/jackc/pgx/v5"
 	"strconv"
 	"strings"
 	"time"
@@ -99,6 +100,18 @@ func (db *DB) CheckCoverage(ctx context.Context, today time.Time) (kept, counted
 }
 
 func maintainedCoverage(ctx context.Context, r sqlRunner, s auth.Scope, today time.Time) (map[string]coverage.Counts, error) {
+	return maintainedCoverageIn(ctx, r, "", s, today)
+}
+
+// maintainedCoverageIn reads the maintained counts from the tables of
+// schema ("": the connection's own).
+func maintainedCoverageIn(ctx context.Context, r sqlRunner, schema string, s auth.Scope, today time.Time) (map[string]coverage.Counts, error) {
+	table := func(name string) string {
+		if schema == "" {
+			return name
+		}
+		return pgx.Identifier{schema, name}.Sanitize()
+	}
 	sum := func(cond string) string { return "SUM(CASE WHEN " + cond + " THEN n ELSE 0 END)" }
 	q := "SELECT township_code, SUM(n)"
 	for _, m := range strategy.Methods() {
@@ -118,7 +131,7 @@ func maintainedCoverage(ctx context.Context, r sqlRunner, s auth.Scope, today ti
 		}
 	}
 	cond, args := townshipCondition(s, "township_code")
-	q += " FROM coverage_cells WHERE true" + cond + " GROUP BY township_code"
+	q += " FROM " + table("coverage_cells") + " WHERE true" + cond + " GROUP BY township_code"
 	out, err := scanCoverage(ctx, r, q, args)
 	if err != nil {
 		return nil, err
@@ -126,7 +139,7 @@ func maintainedCoverage(ctx context.Context, r sqlRunner, s auth.Scope, today ti
 	// The dated gaps: sums over the days before the cutoff.
 	cutoff, _ := staleCutoff(today)
 	q = "SELECT township_code, " + "SUM(CASE WHEN kind = 'due' AND day < ? THEN n ELSE 0 END), " +
-		"SUM(CASE WHEN kind = 'verified' AND day < ? THEN n ELSE 0 END) FROM coverage_days WHERE true" + cond + " GROUP BY township_code"
+		"SUM(CASE WHEN kind = 'verified' AND day < ? THEN n ELSE 0 END) FROM " + table("coverage_days") + " WHERE true" + cond + " GROUP BY township_code"
 	rows, done, err := r.query(ctx, q, append([]any{today.Format(time.DateOnly), cutoff}, args...)...)
 	if err != nil {
 		return nil, apperr.Wrap(err, "coverage days")

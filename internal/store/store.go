@@ -14,10 +14,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"io/fs"
 	"log/slog"
 	"net"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,6 +27,7 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -67,6 +70,8 @@ type DB struct {
 	// a writer; see fugai_schema); writerTable says fugai_schema exists.
 	schema      int64
 	writerTable atomic.Bool
+	// schemaName is the PostgreSQL schema of the tables (Options.Schema).
+	schemaName string
 }
 
 // Options tune Open.
@@ -91,6 +96,10 @@ type Options struct {
 	// MaxConns caps the connection pool (default 20 on PostgreSQL, 8 on
 	// SQLite).
 	MaxConns int
+	// Schema is the PostgreSQL schema holding the tables (the only one on
+	// every connection's search_path; created by Migrate). "" keeps the
+	// URL's own search_path.
+	Schema string
 }
 
 const defaultImportLease = 30 * time.Second
@@ -131,6 +140,11 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 	)
 	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
 		dialect = Postgres
+		if opt.Schema != "" {
+			if url, err = withSearchPath(url, opt.Schema); err != nil {
+				return nil, err
+			}
+		}
 		g, err = gorm.Open(postgres.Open(url), cfg)
 	} else {
 		dialect = SQLite
@@ -174,7 +188,7 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 		opt.ImportLease = defaultImportLease
 	}
 	db := &DB{gorm: g, sql: sqlDB, dialect: dialect, now: opt.Now, log: opt.Logger, coverageBulk: opt.CoverageBulk,
-		sparseGap: opt.SparseGap, importLease: opt.ImportLease, owner: processOwner(), path: path}
+		sparseGap: opt.SparseGap, importLease: opt.ImportLease, owner: processOwner(), path: path, schemaName: opt.Schema}
 	p, err := db.provider()
 	if err != nil {
 		sqlDB.Close()
@@ -184,6 +198,36 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 		db.schema = max(db.schema, src.Version)
 	}
 	return db, nil
+}
+
+// withSearchPath returns the postgres:// URL u with search_path set to the
+// one schema (pgx sends it as a run-time parameter on every connection).
+func withSearchPath(u, schema string) (string, error) {
+	parsed, err := neturl.Parse(u)
+	if err != nil {
+		return "", fmt.Errorf("database URL: %w", err)
+	}
+	q := parsed.Query()
+	q.Set("search_path", pgx.Identifier{schema}.Sanitize())
+	parsed.RawQuery = q.Encode()
+	return parsed.String(), nil
+}
+
+// createSchema creates the schema of Options.Schema when it is missing
+// (two instances starting at once may race: the loser finds it made).
+func (db *DB) createSchema(ctx context.Context) error {
+	if db.schemaName == "" {
+		return nil
+	}
+	_, err := db.sql.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{db.schemaName}.Sanitize())
+	if err != nil {
+		var exists bool
+		if qerr := db.sql.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)", db.schemaName).Scan(&exists); qerr == nil && exists {
+			return nil
+		}
+		return fmt.Errorf("create schema %s: %w", db.schemaName, err)
+	}
+	return nil
 }
 
 // sqliteDSN turns a path or sqlite URL into a DSN with WAL, foreign keys, a
@@ -228,7 +272,14 @@ func (db *DB) provider() (*goose.Provider, error) {
 	goMigrations := []*goose.Migration{vocabularyMigration(db.dialect, db.Now)}
 	if db.dialect == Postgres {
 		d = goose.DialectPostgres
-		locker, err := lock.NewPostgresSessionLocker()
+		var lockOpts []lock.SessionLockerOption
+		if db.schemaName != "" {
+			// Districts in schemas of one database migrate independently.
+			h := fnv.New64a()
+			h.Write([]byte(db.schemaName))
+			lockOpts = append(lockOpts, lock.WithLockID(int64(h.Sum64()>>1)))
+		}
+		locker, err := lock.NewPostgresSessionLocker(lockOpts...)
 		if err != nil {
 			return nil, err
 		}
@@ -244,6 +295,9 @@ func (db *DB) provider() (*goose.Provider, error) {
 // PostgreSQL, safe to run from several instances at once (a session lock
 // serialises them).
 func (db *DB) Migrate(ctx context.Context) ([]string, error) {
+	if err := db.createSchema(ctx); err != nil {
+		return nil, err
+	}
 	p, err := db.provider()
 	if err != nil {
 		return nil, err

@@ -1539,6 +1539,37 @@ export interface paths {
       };
     };
   };
+  "/api/v1/rollup/coverage": {
+    /** On an instance configured with FUGAI_ROLLUP (several districts in schemas of one PostgreSQL database): every listed district's coverage table as its own /coverage gives it, read from the districts' maintained counts in one snapshot, and their sum. Read-only. A district whose data cannot be read (schema missing, no permission, another program version) answers 503 naming it: a total with a district left out would be wrong. Without FUGAI_ROLLUP: 404 rollup_not_configured. */
+    get: {
+      responses: {
+        /** OK */
+        200: {
+          schema: definitions["httpapi.RollupResponse"];
+        };
+        /** Unauthorized */
+        401: {
+          schema: definitions["httpapi.ErrorBody"];
+        };
+        /** Forbidden */
+        403: {
+          schema: definitions["httpapi.ErrorBody"];
+        };
+        /** Not Found */
+        404: {
+          schema: definitions["httpapi.ErrorBody"];
+        };
+        /** Unprocessable Entity */
+        422: {
+          schema: definitions["httpapi.ErrorBody"];
+        };
+        /** Service Unavailable */
+        503: {
+          schema: definitions["httpapi.ErrorBody"];
+        };
+      };
+    };
+  };
   "/api/v1/survey-rounds": {
     get: {
       responses: {
@@ -2528,6 +2559,30 @@ export interface definitions {
     /** @enum {string} */
     source: "api" | "import" | "system";
     version: number;
+  };
+  "httpapi.RollupResponse": {
+    /**
+     * Format: date
+     * @description AsOf is the date (UTC+8) the figures were counted on.
+     * @example 2026-12-01
+     */
+    as_of: string;
+    /**
+     * @description Code and Name are the city's or province's (FUGAI_DISTRICT).
+     * @example 431100
+     */
+    code: string;
+    /** @description Districts are in the order FUGAI_ROLLUP lists them. */
+    districts: definitions["coverage.Table"][];
+    /** @example 永州市 */
+    name: string;
+    /**
+     * Format: date-time
+     * @description TakenAt is when they were counted.
+     */
+    taken_at: string;
+    /** @description Total sums every district of the roll-up. */
+    total: definitions["coverage.Row"];
   };
   "httpapi.RoundList": {
     items: definitions["httpapi.RoundResponse"][];
