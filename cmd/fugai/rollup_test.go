@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -147,7 +148,21 @@ func TestDistrictsShareOnePostgres(t *testing.T) {
 		t.Fatalf("rows: d431103 %d, d431102 %d; tables in public: %d", inA, inB, inPublic)
 	}
 
-	// The city instance rolls both up.
+	// The city instance rolls both up, connected as a role that may only
+	// read the districts' schemas (docs/operations.md has the grants).
+	for _, q := range []string{"CREATE ROLE city_reader LOGIN", "CREATE SCHEMA city4311 AUTHORIZATION city_reader",
+		"GRANT USAGE ON SCHEMA d431103, d431102 TO city_reader",
+		"GRANT SELECT ON ALL TABLES IN SCHEMA d431103, d431102 TO city_reader"} {
+		if _, err := conn.Exec(context.Background(), q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	readerURL, err := neturl.Parse(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readerURL.User = neturl.User("city_reader")
+	base["FUGAI_DATABASE_URL"] = readerURL.String()
 	city, _ := serveInProcess(t, with(map[string]string{"FUGAI_DISTRICT": "431100", "FUGAI_DB_SCHEMA": "city4311",
 		"FUGAI_ADMIN_PASSWORD": "Yongzhou-City-2026", "FUGAI_ROLLUP": "431103=d431103,431102=d431102"}))
 	c := signInAs(t, city, "admin", "Yongzhou-City-2026")
@@ -231,7 +246,16 @@ func TestDistrictsShareOnePostgres(t *testing.T) {
 		t.Errorf("the city's own /coverage: %d", st)
 	}
 
-	// A district it cannot read is named, not left out of the total.
+	// A district it cannot read is named, not left out of the total: one
+	// whose tables it may not read, one whose schema does not exist.
+	if _, err := conn.Exec(context.Background(), "REVOKE SELECT ON d431102.coverage_days FROM city_reader"); err != nil {
+		t.Fatal(err)
+	}
+	e = nil
+	if st := c.getJSON("/api/v1/rollup/coverage", &e); st != http.StatusServiceUnavailable ||
+		errCode(e) != "rollup_district_unavailable" || !strings.Contains(fmt.Sprint(e), "零陵区") || !strings.Contains(fmt.Sprint(e), "权限") {
+		t.Errorf("a district's tables it may not read: %d %v", st, e)
+	}
 	broken, _ := serveInProcess(t, with(map[string]string{"FUGAI_DISTRICT": "431100", "FUGAI_DB_SCHEMA": "city4311",
 		"FUGAI_ROLLUP": "431103=d431103,431122=d431122"}))
 	e = nil
