@@ -156,6 +156,15 @@ func migrate(ctx context.Context, cfg config.Config, args []string, e env) error
 		for _, a := range applied {
 			fmt.Fprintln(e.stdout, "applied", a)
 		}
+		ns, err := db.EnsureNameSearch(ctx)
+		switch {
+		case err != nil:
+			return fmt.Errorf("name search index: %w", err)
+		case ns.Indexed:
+			fmt.Fprintln(e.stdout, "name search is indexed (pg_trgm)")
+		case db.Dialect() == store.Postgres:
+			fmt.Fprintln(e.stdout, "name search scans the ledgers:", ns.Reason)
+		}
 		return nil
 	case "status":
 		st, err := db.MigrationStatus(ctx)

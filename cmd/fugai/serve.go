@@ -63,6 +63,22 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, e env) erro
 	wctx, stopWorkers := context.WithCancel(ctx)
 	waitWorkers := workers.Start(wctx)
 	defer func() { stopWorkers(); waitWorkers() }()
+	// The name search indexes are built (once) while the server serves.
+	searchDone := make(chan struct{})
+	go func() {
+		defer close(searchDone)
+		ns, err := db.EnsureNameSearch(wctx)
+		switch {
+		case err != nil && wctx.Err() == nil:
+			log.Warn("name search index not built; search scans the ledgers", slog.Any("error", err))
+		case err != nil:
+		case ns.Indexed:
+			log.Info("name search is indexed (pg_trgm)")
+		default:
+			log.Warn("name search scans the ledgers", slog.String("reason", ns.Reason))
+		}
+	}()
+	defer func() { stopWorkers(); <-searchDone }()
 	srv, err := httpapi.New(httpapi.Deps{DB: db, District: d, Log: log, Config: cfg, OpenAPI: api.OpenAPI, Workers: workers,
 		Web: web.Handler(), Metrics: m, Rollup: rollup})
 	if err != nil {

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -65,7 +66,17 @@ func Main(m *testing.M) {
 // URL returns the connection URL of a fresh, empty PostgreSQL database for
 // this test, dropped in t.Cleanup. It calls t.Fatal when no database can be
 // had; it never skips the test.
+//
+// The database's LC_COLLATE is C (byte order, as SQLite compares) and its
+// LC_CTYPE C.UTF-8, which takes Chinese characters for letters as the
+// locales of real deployments do (name search's trigram index needs it).
 func URL(t testing.TB) string {
+	t.Helper()
+	return URLCType(t, "C.UTF-8")
+}
+
+// URLCType is URL with the database's LC_CTYPE set to ctype.
+func URLCType(t testing.TB, ctype string) string {
 	t.Helper()
 	if !mainActive.Load() {
 		t.Fatalf("pgtest: this package must run its tests through pgtest.Main so the PostgreSQL cluster gets stopped; add\n\tfunc TestMain(m *testing.M) { pgtest.Main(m) }")
@@ -88,7 +99,9 @@ func URL(t testing.TB) string {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := adminExec(ctx, admin, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+	create := "CREATE DATABASE " + pgx.Identifier{name}.Sanitize() + " TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE " +
+		"'" + strings.ReplaceAll(ctype, "'", "''") + "'"
+	if err := adminExec(ctx, admin, create); err != nil {
 		t.Fatalf("pgtest: create database %s on %s: %v", name, redact(admin), err)
 	}
 	t.Cleanup(func() {
