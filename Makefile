@@ -4,7 +4,7 @@ GO    ?= go
 BIN   := bin/fugai
 SWAG  := $(GO) tool swag init -g routes.go -d internal/httpapi --parseInternal --parseDependencyLevel 1 --requiredByDefault --outputTypes json,yaml --quiet
 
-.PHONY: all build run test web test-web fmt-check vet openapi openapi-check fuzz bench bench-api bench-resolve bench-import bench-coverage clean
+.PHONY: all build run test web test-web fmt-check vet openapi openapi-check fuzz bench bench-api bench-resolve bench-import bench-coverage bench-search clean
 
 all: build
 
@@ -87,6 +87,11 @@ bench-import:
 ## FUGAI_BENCH_ENTERPRISES and FUGAI_BENCH_SECONDS change the size and time.
 bench-coverage:
 	FUGAI_PG_REQUIRE_TESTS=0 bash deployments/scripts/test-with-postgres.sh $(GO) test -run='^$$' -bench='^BenchmarkCoverageLoad$$' -benchtime=1x -timeout=60m -count=1 ./internal/httpapi/
+
+## bench-search: name search (q=) over 1,300,000 enterprises in PostgreSQL,
+## by a scan (the baseline) and with the pg_trgm indexes, 16 clients.
+bench-search:
+	FUGAI_PG_REQUIRE_TESTS=0 bash deployments/scripts/test-with-postgres.sh $(GO) test -run='^$$' -bench='^BenchmarkNameSearch$$' -benchtime=1x -timeout=60m -count=1 ./internal/httpapi/
 
 bench: bench-resolve bench-api
 

@@ -381,11 +381,16 @@ func (db *DB) EnterprisePage(ctx context.Context, s auth.Scope, f EnterpriseFilt
 	}
 	if f.Query != "" {
 		like := "%" + escapeLike(f.Query) + "%"
-		op := "LIKE" // case-insensitive for ASCII in SQLite
 		if db.dialect == Postgres {
-			op = "ILIKE"
+			// The expressions of the trigram indexes (EnsureNameSearch):
+			// indexes on the bare columns would be offered to the
+			// planner for the importer's credit_code = ANY(…) as well,
+			// and taken there on stale statistics, at a great cost.
+			q = q.Where("(lower(name) LIKE lower(?) ESCAPE '\\' OR upper(credit_code) LIKE ? ESCAPE '\\')", like, strings.ToUpper(like))
+		} else {
+			// LIKE is case-insensitive for ASCII in SQLite.
+			q = q.Where("(name LIKE ? ESCAPE '\\' OR credit_code LIKE ? ESCAPE '\\')", like, strings.ToUpper(like))
 		}
-		q = q.Where("(name "+op+" ? ESCAPE '\\' OR credit_code LIKE ? ESCAPE '\\')", like, strings.ToUpper(like))
 	}
 	if f.Industry != "" {
 		// A range on the (industry, id) index: code point order in both
