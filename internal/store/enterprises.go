@@ -381,7 +381,16 @@ func (db *DB) EnterprisePage(ctx context.Context, s auth.Scope, f EnterpriseFilt
 	}
 	if f.Query != "" {
 		like := "%" + escapeLike(f.Query) + "%"
-		if db.dialect == Postgres {
+		if !mayBeInCreditCode(f.Query) {
+			// Credit codes are digits and capitals: a query with other
+			// characters (Chinese, most often) searches names alone — on
+			// PostgreSQL with the name index alone, not a scan for an OR.
+			if db.dialect == Postgres {
+				q = q.Where("lower(name) LIKE lower(?) ESCAPE '\\'", like)
+			} else {
+				q = q.Where("name LIKE ? ESCAPE '\\'", like)
+			}
+		} else if db.dialect == Postgres {
 			// The expressions of the trigram indexes (EnsureNameSearch):
 			// indexes on the bare columns would be offered to the
 			// planner for the importer's credit_code = ANY(…) as well,
@@ -458,6 +467,19 @@ func (db *DB) EnterprisePage(ctx context.Context, s auth.Scope, f EnterpriseFilt
 		att.attach(out[i], &attached[i])
 	}
 	return out, att, next, nil
+}
+
+// mayBeInCreditCode reports whether q could be part of a stored credit
+// code: ASCII letters and digits only (stored codes are 18 of 0-9 and
+// capitals; the search upper-cases q).
+func mayBeInCreditCode(q string) bool {
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 func escapeLike(s string) string {
