@@ -8,12 +8,12 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -101,65 +101,20 @@ func BenchmarkCoverageLoad(b *testing.B) {
 	token := e.tokens["district"]
 	b.ResetTimer()
 	run := func(name string, path func(rng *rand.Rand) string) {
-		var mu sync.Mutex
-		var lat []time.Duration
-		byGap := map[string][]time.Duration{} // gap pages: latencies per gap
-		deadline := time.Now().Add(time.Duration(secs) * time.Second)
-		var wg sync.WaitGroup
-		for c := 0; c < 16; c++ {
-			wg.Add(1)
-			go func(c int) {
-				defer wg.Done()
-				rng := rand.New(rand.NewPCG(uint64(c), 1))
-				client := &http.Client{}
-				var mine []time.Duration
-				mineByGap := map[string][]time.Duration{}
-				for time.Now().Before(deadline) {
-					p := path(rng)
-					req, _ := http.NewRequest(http.MethodGet, srv.URL+p, nil)
-					req.Header.Set("Authorization", "Bearer "+token)
-					t0 := time.Now()
-					resp, err := client.Do(req)
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					// The whole response counts, and reading it lets the
-					// connection be reused (as a browser would).
-					_, err = io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					if err != nil || resp.StatusCode != http.StatusOK {
-						b.Errorf("%s: %d %v", name, resp.StatusCode, err)
-						return
-					}
-					mine = append(mine, time.Since(t0))
-					if g := req.URL.Query().Get("gap"); g != "" {
-						mineByGap[g] = append(mineByGap[g], mine[len(mine)-1])
-					}
-				}
-				mu.Lock()
-				lat = append(lat, mine...)
-				for g, l := range mineByGap {
-					byGap[g] = append(byGap[g], l...)
-				}
-				mu.Unlock()
-			}(c)
-		}
-		wg.Wait()
-		slices.Sort(lat)
-		pct := func(p float64) time.Duration {
-			if len(lat) == 0 {
-				return 0
-			}
-			return lat[min(len(lat)-1, int(float64(len(lat))*p))]
-		}
+		runs := drive(b, srv.URL, token, 16, secs, 1, path)
+		lat := latencies(runs)
+		r := 10 * time.Microsecond
 		fmt.Printf("%-28s %8d req  %8.1f req/s  p50 %8s  p95 %8s  p99 %8s\n", name, len(lat), float64(len(lat))/float64(secs),
-			pct(0.50).Round(10*time.Microsecond), pct(0.95).Round(10*time.Microsecond), pct(0.99).Round(10*time.Microsecond))
+			percentile(lat, 0.50, r), percentile(lat, 0.95, r), percentile(lat, 0.99, r))
+		byGap := map[string][]timed{} // gap pages: latencies per gap
+		for _, t := range runs {
+			if u, err := url.Parse(t.path); err == nil && u.Query().Get("gap") != "" {
+				byGap[u.Query().Get("gap")] = append(byGap[u.Query().Get("gap")], t)
+			}
+		}
 		for _, g := range slices.Sorted(maps.Keys(byGap)) {
-			l := byGap[g]
-			slices.Sort(l)
-			fmt.Printf("    gap=%-20s %8d req  p50 %8s  p95 %8s\n", g, len(l), l[len(l)/2].Round(10*time.Microsecond),
-				l[min(len(l)-1, len(l)*95/100)].Round(10*time.Microsecond))
+			l := latencies(byGap[g])
+			fmt.Printf("    gap=%-20s %8d req  p50 %8s  p95 %8s\n", g, len(l), percentile(l, 0.50, r), percentile(l, 0.95, r))
 		}
 	}
 	run("GET /healthz (baseline)", func(*rand.Rand) string { return "/healthz" })

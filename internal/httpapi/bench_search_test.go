@@ -3,15 +3,11 @@ package httpapi_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -102,48 +98,12 @@ func BenchmarkNameSearch(b *testing.B) {
 	}
 	run := func(label string) {
 		for _, k := range kinds {
-			var mu sync.Mutex
-			var lat []time.Duration
-			deadline := time.Now().Add(time.Duration(secs) * time.Second)
-			var wg sync.WaitGroup
-			for c := range 16 {
-				wg.Add(1)
-				go func(c int) {
-					defer wg.Done()
-					rng := rand.New(rand.NewPCG(uint64(c), 7))
-					var mine []time.Duration
-					for time.Now().Before(deadline) {
-						req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/v1/enterprises?limit=50&q="+url.QueryEscape(k.q(rng)), nil)
-						req.Header.Set("Authorization", "Bearer "+token)
-						t0 := time.Now()
-						resp, err := http.DefaultClient.Do(req)
-						if err != nil {
-							b.Error(err)
-							return
-						}
-						_, err = io.Copy(io.Discard, resp.Body)
-						resp.Body.Close()
-						if err != nil || resp.StatusCode != http.StatusOK {
-							b.Errorf("%s: %d %v", k.name, resp.StatusCode, err)
-							return
-						}
-						mine = append(mine, time.Since(t0))
-					}
-					mu.Lock()
-					lat = append(lat, mine...)
-					mu.Unlock()
-				}(c)
-			}
-			wg.Wait()
-			slices.Sort(lat)
-			pct := func(p float64) time.Duration {
-				if len(lat) == 0 {
-					return 0
-				}
-				return lat[min(len(lat)-1, int(float64(len(lat))*p))].Round(100 * time.Microsecond)
-			}
+			lat := latencies(drive(b, srv.URL, token, 16, secs, 7, func(rng *rand.Rand) string {
+				return "/api/v1/enterprises?limit=50&q=" + url.QueryEscape(k.q(rng))
+			}))
+			r := 100 * time.Microsecond
 			fmt.Printf("%-10s %-32s %7d req %8.1f req/s  p50 %9s  p95 %9s  p99 %9s\n", label, k.name, len(lat),
-				float64(len(lat))/float64(secs), pct(0.5), pct(0.95), pct(0.99))
+				float64(len(lat))/float64(secs), percentile(lat, 0.5, r), percentile(lat, 0.95, r), percentile(lat, 0.99, r))
 		}
 	}
 	b.ResetTimer()
