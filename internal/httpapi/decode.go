@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,18 +11,19 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/fugai/fugai/internal/apperr"
+	"github.com/fugai/fugai/internal/textcheck"
 )
 
 // maxJSONBody caps JSON request bodies; ledgers and users are small.
 const maxJSONBody = 1 << 20
 
 type decoder struct {
-	dec *json.Decoder
-	c   *gin.Context
+	c *gin.Context
 }
 
 // jsonBody refuses a request body labelled as anything but JSON (415). An
@@ -40,30 +42,127 @@ func jsonBody(c *gin.Context) error {
 
 func newDecoder(c *gin.Context) decoder {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody)
-	d := json.NewDecoder(c.Request.Body)
-	d.DisallowUnknownFields()
-	return decoder{dec: d, c: c}
+	return decoder{c: c}
 }
 
-// Decode reads exactly one JSON value into v.
+// Decode reads exactly one JSON value into v, refusing unknown fields and
+// text no field may hold (checkText).
 func (d decoder) Decode(v any) error {
 	if err := jsonBody(d.c); err != nil {
 		return err
 	}
-	if err := d.dec.Decode(v); err != nil {
+	body, err := io.ReadAll(d.c.Request.Body)
+	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return apperr.New(apperr.TooLarge, "body_too_large", "请求体过大")
 		}
+		return err
+	}
+	if err := checkText(body); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
 		if errors.Is(err, io.EOF) {
 			return fmt.Errorf("请求体为空")
 		}
 		return err
 	}
-	if d.dec.More() {
+	if dec.More() {
 		return fmt.Errorf("请求体只能包含一个 JSON 对象")
 	}
 	return nil
+}
+
+// multiLine are the fields of free text that may hold line breaks and
+// tabs: notes, needs, reasons, descriptions.
+var multiLine = map[string]bool{"notes": true, "needs": true, "business_scope": true, "reason": true,
+	"override_reason": true, "end_reason": true, "formation_details": true, "next_steps": true}
+
+// checkText refuses (422 invalid_text, naming the field) a body that is not
+// UTF-8, or any of whose keys or strings holds what no text field may
+// (badText): NUL — which PostgreSQL refuses — and other control
+// characters (line breaks and tabs only in the multiLine fields),
+// characters that turn the direction of text (they make a name display as
+// another) and noncharacters. A body that is not JSON is left to the
+// decoder's own error.
+func checkText(body []byte) error {
+	if !utf8.Valid(body) {
+		return apperr.New(apperr.Invalid, "invalid_text", "请求体含有无效的 UTF-8 编码，请以 UTF-8 发送")
+	}
+	type frame struct {
+		path   string // the container's own name ("" at the top)
+		object bool
+		key    string // in an object: the key of the value being read
+		keyed  bool   // in an object: the key is read, its value is next
+		index  int    // in an array: the index of the next value
+	}
+	var stack []*frame
+	name := func() (path, field string) { // the value about to be read
+		if len(stack) == 0 {
+			return "", ""
+		}
+		f := stack[len(stack)-1]
+		if f.object {
+			return strings.TrimPrefix(f.path+"."+f.key, "."), f.key
+		}
+		return f.path + "[" + strconv.Itoa(f.index) + "]", f.path[strings.LastIndexByte(f.path, '.')+1:]
+	}
+	done := func() { // a value was read
+		if len(stack) == 0 {
+			return
+		}
+		f := stack[len(stack)-1]
+		if f.object {
+			f.keyed = false
+		} else {
+			f.index++
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil // the end, or what the decoder will refuse itself
+		}
+		if len(stack) > 0 {
+			if f := stack[len(stack)-1]; f.object && !f.keyed {
+				if k, ok := tok.(string); ok { // a key
+					if bad := badText(k, false); bad != "" {
+						return textProblem(strings.TrimPrefix(f.path+"."+k, "."), bad)
+					}
+					f.key, f.keyed = k, true
+					continue
+				}
+			}
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			if t == '{' || t == '[' {
+				path, _ := name()
+				stack = append(stack, &frame{path: path, object: t == '{'})
+				continue
+			}
+			stack = stack[:len(stack)-1]
+		case string:
+			path, field := name()
+			if bad := badText(t, multiLine[field]); bad != "" {
+				return textProblem(path, bad)
+			}
+		}
+		done()
+	}
+}
+
+// badText names what makes s unfit for a text field ("" when nothing);
+// line breaks and tabs pass when lines is true.
+func badText(s string, lines bool) string { return textcheck.Problem(s, lines) }
+
+func textProblem(field, what string) error {
+	msg := field + " 含有" + what + "，请删除后重新提交"
+	return &apperr.Error{Kind: apperr.Invalid, Code: "invalid_text", Message: msg, Fields: map[string]string{field: msg}}
 }
 
 // jsonProblem describes a decoding error in Chinese, naming the field when

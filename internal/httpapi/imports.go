@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -241,6 +242,18 @@ func (s *Server) receiveUpload(c *gin.Context, limit int64) (upload, error) {
 				return up, apperr.Wrap(err, "temp file")
 			}
 			up.path, up.filename = tmp.Name(), filepath.Base(part.FileName())
+			bad := badText(up.filename, false)
+			if !utf8.ValidString(up.filename) {
+				bad = "无效的 UTF-8 编码"
+			}
+			if bad != "" {
+				tmp.Close()
+				return up, apperr.Field("invalid_text", "file", "文件名含有"+bad+"，请改名后重新上传")
+			}
+			if utf8.RuneCountInString(up.filename) > 255 {
+				tmp.Close()
+				return up, apperr.Field("validation_failed", "file", "文件名过长（超过 255 个字符），请改短后重新上传")
+			}
 			h := sha256.New()
 			n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(part, limit+1))
 			tmp.Close()

@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -70,10 +69,7 @@ func checkParams(raw string, allowed []string) error {
 
 // readableText reports whether v is valid UTF-8 without NUL or other
 // control characters (which PostgreSQL refuses in text, or no filter
-// value needs).
+// value needs), nor characters that turn the direction of text (badText).
 func readableText(v string) bool {
-	if !utf8.ValidString(v) {
-		return false
-	}
-	return !strings.ContainsFunc(v, unicode.IsControl)
+	return utf8.ValidString(v) && badText(v, false) == ""
 }

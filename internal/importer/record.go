@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/fugai/fugai/internal/enterprise"
+	"github.com/fugai/fugai/internal/textcheck"
 	"github.com/fugai/fugai/internal/vocab"
 )
 
@@ -165,6 +167,10 @@ func (h *Header) Parse(row int, cells []string, k Kind) Record {
 	for i, raw := range cells {
 		if _, known := h.Columns[i]; !known {
 			continue
+		}
+		if bad := textcheck.Problem(raw, true); bad != "" {
+			r.issue(h.Names[i], strconv.QuoteToGraphic(truncate(raw)), "含有"+bad+"，本行未导入；请在表格中删除后重新导入", Rejected)
+			return r
 		}
 		if strings.ContainsRune(raw, utf8.RuneError) {
 			r.issue(h.Names[i], raw, "含有无法识别的字符（可能是文件编码问题），请核对原始数据", Warning)
