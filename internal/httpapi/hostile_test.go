@@ -1,9 +1,11 @@
 package httpapi_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +13,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/fugai/fugai/internal/store"
 	"github.com/fugai/fugai/internal/store/storetest"
@@ -232,6 +236,79 @@ func TestHostileInputs(t *testing.T) {
 				t.Errorf("%s: something was written (%s → %s)", c.name, before, after)
 				before = after
 			}
+		}
+	})
+}
+
+// TestHostileCells: a registration export whose cells hold NUL, control
+// or direction-turning characters imports its good rows and rejects each
+// bad one with its row number and what is wrong, on both databases (NUL
+// failed the whole job on PostgreSQL); a line break inside a cell, as
+// Excel's Alt+Enter makes, is not refused.
+func TestHostileCells(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		rows := []string{
+			creditCode(11) + ",永州市正常有限公司,有限责任公司,存续,冷水滩区梅湾街道",
+			creditCode(12) + ",永州市\x1b[0m转义有限公司,有限责任公司,存续,冷水滩区梅湾街道",
+			creditCode(13) + ",永州市反向\u202e有限公司,有限责任公司,存续,冷水滩区梅湾街道",
+			creditCode(14) + ",永州市响铃有限公司,有限责任公司,存续,冷水滩区\x07梅湾街道",
+			creditCode(15) + ",永州市隔离\u2066有限公司,有限责任公司,存续,冷水滩区梅湾街道",
+			creditCode(16) + ",\"永州市换行\n有限公司\",有限责任公司,存续,冷水滩区梅湾街道",
+		}
+		body := "统一社会信用代码,企业名称,市场主体类型,登记状态,住所（经营场所）\n" + strings.Join(rows, "\n") + "\n"
+		j := e.importAndRun("district", "登记.csv", []byte(body), map[string]string{"kind": "registration"})
+		if j.Status != "succeeded" || j.Counts.Created != 2 || j.Counts.Rejected != 4 {
+			t.Fatalf("job: %+v", j)
+		}
+		r := e.do(http.MethodGet, fmt.Sprintf("/api/v1/imports/%d/report", j.ID), "district", nil, nil)
+		f, err := excelize.OpenReader(bytes.NewReader(r.Body.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		report, _ := f.GetRows("问题清单")
+		want := map[string]string{"3": "控制字符", "4": "改变文字方向", "5": "控制字符", "6": "改变文字方向"}
+		for _, row := range report[1:] {
+			if w, ok := want[row[0]]; ok && row[4] == "拒绝" && strings.Contains(row[3], w) {
+				delete(want, row[0])
+			}
+		}
+		if len(want) != 0 {
+			t.Errorf("rows not reported as rejected for their characters: %v\n%q", want, report)
+		}
+		// In a workbook a cell can hold a control character (written _x0007_).
+		x := excelize.NewFile()
+		x.SetSheetRow("Sheet1", "A1", &[]any{"统一社会信用代码", "企业名称", "市场主体类型", "登记状态", "住所（经营场所）"})
+		x.SetSheetRow("Sheet1", "A2", &[]any{creditCode(21), "永州市好有限公司", "有限责任公司", "存续", "冷水滩区梅湾街道"})
+		x.SetSheetRow("Sheet1", "A3", &[]any{creditCode(22), "永州市响BELL铃有限公司", "有限责任公司", "存续", "冷水滩区梅湾街道"})
+		x.SetSheetRow("Sheet1", "A4", &[]any{creditCode(23), "永州市空NULCHAR字符有限公司", "有限责任公司", "存续", "冷水滩区梅湾街道"})
+		var buf bytes.Buffer
+		if err := x.Write(&buf); err != nil {
+			t.Fatal(err)
+		}
+		// excelize will not write a control character: put the escapes in by hand.
+		zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		zw := zip.NewWriter(&out)
+		for _, zf := range zr.File {
+			rc, _ := zf.Open()
+			data, _ := io.ReadAll(rc)
+			rc.Close()
+			w, _ := zw.Create(zf.Name)
+			data = bytes.ReplaceAll(data, []byte("BELL"), []byte("_x0007_"))
+			w.Write(bytes.ReplaceAll(data, []byte("NULCHAR"), []byte("_x0000_")))
+		}
+		zw.Close()
+		j = e.importAndRun("district", "登记.xlsx", out.Bytes(), map[string]string{"kind": "registration"})
+		if j.Status != "succeeded" || j.Counts.Created != 1 || j.Counts.Rejected != 2 {
+			t.Fatalf("workbook with a bell and a NUL: %+v", j)
+		}
+		var name string
+		if err := e.db.SQL().QueryRow("SELECT name FROM enterprises WHERE credit_code = '" + creditCode(16) + "'").Scan(&name); err != nil || name != "永州市换行 有限公司" {
+			t.Errorf("the cell with a line break: %q %v", name, err)
 		}
 	})
 }
