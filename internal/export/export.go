@@ -13,6 +13,7 @@ import (
 	"io"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -23,7 +24,8 @@ import (
 const MaxRows = excelize.TotalRows - 2
 
 // Safe neutralises a cell against formula injection: text beginning with
-// =, +, -, @, a tab or a carriage return gets a leading apostrophe, so a
+// =, +, -, @ (or their full-width forms), a tab, a carriage return or a
+// line feed gets a leading apostrophe, so a
 // spreadsheet shows it as text even after the file is saved as CSV and
 // opened again.
 func Safe(s string) string {
@@ -31,7 +33,14 @@ func Safe(s string) string {
 		return s
 	}
 	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
+	case '=', '+', '-', '@', '\t', '\r', '\n':
+		return "'" + s
+	}
+	// Full-width signs, which spreadsheets with a Chinese or Japanese input
+	// method turn into the ASCII ones when the cell is edited.
+	r, _ := utf8.DecodeRuneInString(s)
+	switch r {
+	case '＝', '＋', '－', '＠':
 		return "'" + s
 	}
 	return s

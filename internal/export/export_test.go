@@ -14,7 +14,7 @@ import (
 
 func TestSafe(t *testing.T) {
 	for in, want := range map[string]string{"": "", "企业": "企业", "=1+1": "'=1+1", "+86": "'+86", "-5": "'-5", "@SUM(A1)": "'@SUM(A1)",
-		"\tx": "'\tx", "\rx": "'\rx", "a=b": "a=b"} {
+		"\tx": "'\tx", "\rx": "'\rx", "\nx": "'\nx", "a=b": "a=b", "＝1+1": "'＝1+1", "＋86": "'＋86", "－5": "'－5", "＠A": "'＠A"} {
 		if got := Safe(in); got != want {
 			t.Errorf("Safe(%q) = %q, want %q", in, got, want)
 		}

@@ -51,7 +51,7 @@ func WriteReport(w io.Writer, j Job, issues func(func([]Issue) error) error) (er
 				row = ""
 			}
 			// Values come from uploaded files and ledgers: neutralise formulas.
-			cells := []any{row, export.Safe(is.Column), export.Safe(is.Value), is.Message, result}
+			cells := []any{row, export.Safe(is.Column), export.Safe(is.Value), export.Safe(is.Message), result}
 			if is.Code != "" {
 				changed := ""
 				if is.ChangedAt != nil {
@@ -94,6 +94,13 @@ func WriteReport(w io.Writer, j Job, issues func(func([]Issue) error) error) (er
 		info = append(info, []any{"失败原因", j.ErrorMessage})
 	}
 	for i, r := range info {
+		// The file name, the unknown columns and the failure come from
+		// the upload: neutralise formulas here too.
+		for k, v := range r {
+			if s, ok := v.(string); ok {
+				r[k] = export.Safe(s)
+			}
+		}
 		if err := f.SetSheetRow("任务信息", "A"+strconv.Itoa(i+1), &r); err != nil {
 			return err
 		}
