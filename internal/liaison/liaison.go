@@ -12,6 +12,7 @@ import (
 
 	"github.com/fugai/fugai/internal/apperr"
 	"github.com/fugai/fugai/internal/auth"
+	"github.com/fugai/fugai/internal/dates"
 	"github.com/fugai/fugai/internal/vocab"
 )
 
@@ -108,8 +109,8 @@ func NewVisit(in VisitInput, today string) (Visit, error) {
 	switch {
 	case err != nil:
 		p.Add("visited_on", "走访日期须为 YYYY-MM-DD 格式的日期")
-	case d.Format(time.DateOnly) > today:
-		p.Add("visited_on", "走访日期不能晚于今天")
+	case dates.Problem(d, today, false) != "":
+		p.Add("visited_on", "走访日期"+dates.Problem(d, today, false))
 	}
 	v.VisitedOn = d
 	v.Services = []string{}

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fugai/fugai/internal/apperr"
+	"github.com/fugai/fugai/internal/dates"
 )
 
 // OrgKind is the kind of a party organisation.
@@ -147,8 +148,8 @@ func CheckOrg(in OrgInput, today string) (PartyOrg, error) {
 	switch {
 	case err != nil:
 		p.Add("founded_on", "成立日期须为 YYYY-MM-DD 格式的日期")
-	case d.Format(time.DateOnly) > today:
-		p.Add("founded_on", "成立日期不能晚于今天")
+	case dates.Problem(d, today, false) != "":
+		p.Add("founded_on", "成立日期"+dates.Problem(d, today, false))
 	}
 	o.FoundedOn = d
 	if utf8.RuneCountInString(o.Secretary) > 50 {
@@ -235,8 +236,8 @@ func CheckEnd(o PartyOrg, on, reason string, into *int64, today string) (End, er
 	switch {
 	case err != nil:
 		p.Add("on", "撤销或合并日期须为 YYYY-MM-DD 格式的日期")
-	case d.Format(time.DateOnly) > today:
-		p.Add("on", "撤销或合并日期不能晚于今天")
+	case dates.Problem(d, today, false) != "":
+		p.Add("on", "撤销或合并日期"+dates.Problem(d, today, false))
 	case d.Before(o.FoundedOn):
 		p.Add("on", "撤销或合并日期不能早于成立日期（"+o.FoundedOn.Format(time.DateOnly)+"）")
 	}

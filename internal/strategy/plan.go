@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fugai/fugai/internal/apperr"
+	"github.com/fugai/fugai/internal/dates"
 )
 
 // Status is how far an enterprise's plan has come.
@@ -158,6 +159,11 @@ func (cur Plan) Apply(in PlanInput, by string, now time.Time, refs PlanRefs) (Pl
 		t, err := time.Parse(time.DateOnly, *v)
 		if err != nil {
 			problems.Add(field, label+"须为 YYYY-MM-DD 格式的日期")
+			return nil
+		}
+		// Planned dates may lie ahead; formed_on is checked against today below.
+		if bad := dates.Problem(t, today, true); bad != "" {
+			problems.Add(field, label+bad)
 			return nil
 		}
 		return &t

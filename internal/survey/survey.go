@@ -12,6 +12,7 @@ import (
 
 	"github.com/fugai/fugai/internal/apperr"
 	"github.com/fugai/fugai/internal/coverage"
+	"github.com/fugai/fugai/internal/dates"
 )
 
 // Round is a survey round.
@@ -78,6 +79,16 @@ func New(in Input, today time.Time) (Round, error) {
 	}
 	if r.EndsOn, err = time.Parse(time.DateOnly, strings.TrimSpace(in.EndsOn)); err != nil {
 		p.Add("ends_on", "结束日期须为 YYYY-MM-DD 格式的日期")
+	}
+	if len(p) == 0 {
+		// A round may be registered ahead, not ten years ahead; none
+		// before 1949.
+		if bad := dates.Problem(r.StartsOn, today.Format(time.DateOnly), true); bad != "" {
+			p.Add("starts_on", "开始日期"+bad)
+		}
+		if bad := dates.Problem(r.EndsOn, today.Format(time.DateOnly), true); bad != "" {
+			p.Add("ends_on", "结束日期"+bad)
+		}
 	}
 	if len(p) == 0 && r.EndsOn.Before(r.StartsOn) {
 		p.Add("ends_on", "结束日期不能早于开始日期")
