@@ -153,9 +153,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, e env) erro
 	return nil
 }
 
-// housekeeping deletes dead sessions and the uploads of imports finished
-// longer ago than their retention (config.UploadRetention), at the start
-// and every hour until ctx ends.
+// housekeeping deletes dead sessions, the failed-login counts of unknown
+// names a day old, and the uploads of imports finished longer ago than
+// their retention (config.UploadRetention), at the start (uploads) and
+// every hour until ctx ends.
 func housekeeping(ctx context.Context, db *store.DB, cfg config.Config, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -173,6 +174,9 @@ func housekeeping(ctx context.Context, db *store.DB, cfg config.Config, log *slo
 				log.Warn("purge sessions", slog.Any("error", err))
 			} else if n > 0 {
 				log.Info("purged sessions", slog.Int64("count", n))
+			}
+			if _, err := db.PurgeLoginThrottle(ctx); err != nil {
+				log.Warn("purge the failed logins of unknown names", slog.Any("error", err))
 			}
 		}
 	}

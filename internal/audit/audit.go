@@ -36,6 +36,7 @@ const (
 	RoundCreate      = "survey_round.create"
 	RoundClose       = "survey_round.close"
 	ImportCreated    = "import.create"
+	Forbidden        = "auth.forbidden"
 )
 
 // Actor is who performs an action, with the request it came in.
@@ -43,7 +44,10 @@ type Actor struct {
 	UserID    int64 // 0 for the system or an anonymous caller
 	Name      string
 	RequestID string
-	IP        string
+	// ClientRequestID is the client's own X-Request-ID, kept apart from
+	// the server's RequestID.
+	ClientRequestID string
+	IP              string
 }
 
 // System is the actor for changes the program makes on its own.
@@ -60,7 +64,10 @@ type Event struct {
 	EntityID   string          `json:"entity_id"`
 	Detail     json.RawMessage `json:"detail,omitempty"`
 	RequestID  string          `json:"request_id"`
-	IP         string          `json:"ip"`
+	// ClientRequestID is the X-Request-ID the client sent, if any: its
+	// own label, never the server's request_id.
+	ClientRequestID string `json:"client_request_id"`
+	IP              string `json:"ip"`
 }
 
 // Filter selects audit events. Zero fields do not filter.

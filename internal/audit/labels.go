@@ -6,7 +6,7 @@ func Actions() []string {
 	return []string{LoginSucceeded, LoginFailed, LoginRefused, AccountLocked, Logout, UserCreated, PasswordSet, PasswordChanged,
 		PasswordWrong, UserDisabled, UserEnabled, EnterpriseCreate, EnterpriseUpdate, PlanUpdate, JointGroupCreate,
 		JointGroupDelete, PartyOrgCreate, PartyOrgUpdate, PartyOrgDissolve, PartyOrgMerge, LiaisonAssign, LiaisonUnassign,
-		LiaisonHandover, VisitAdd, RoundCreate, RoundClose, ImportCreated}
+		LiaisonHandover, VisitAdd, RoundCreate, RoundClose, ImportCreated, Forbidden}
 }
 
 // ActionLabel is the Chinese name of an action.
@@ -17,7 +17,7 @@ func ActionLabel(a string) string {
 	case LoginFailed:
 		return "登录失败"
 	case LoginRefused:
-		return "拒绝登录（账号停用）"
+		return "拒绝登录（账号停用或锁定）"
 	case PasswordChanged:
 		return "修改本人密码"
 	case PasswordWrong:
@@ -38,6 +38,8 @@ func ActionLabel(a string) string {
 		return "账号锁定"
 	case Logout:
 		return "退出登录"
+	case Forbidden:
+		return "越权请求被拒绝"
 	case UserCreated:
 		return "创建用户"
 	case PasswordSet:

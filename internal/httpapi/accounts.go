@@ -307,6 +307,11 @@ func (s *Server) checkPassword(c *gin.Context, u auth.User, password string, who
 	failed func(context.Context, int64, audit.Actor) (bool, error), wrong error, what string) bool {
 	ctx := c.Request.Context()
 	if err := s.db.ReserveLoginAttempt(ctx, u.ID); err != nil {
+		// As long as an unknown name takes: the time tells nothing either.
+		auth.DummyVerify(password)
+		if apperr.KindOf(err) == apperr.Locked {
+			s.auditRefusal(c, "user", strconv.FormatInt(u.ID, 10), u.Username, "locked", who)
+		}
 		s.fail(c, err)
 		return false
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/fugai/fugai/internal/apperr"
+	"github.com/fugai/fugai/internal/audit"
 	"github.com/fugai/fugai/internal/store"
 )
 
@@ -77,7 +78,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	var ae *apperr.Error
 	if !errors.As(err, &ae) || ae.Kind == apperr.Internal {
 		s.log.ErrorContext(c.Request.Context(), "internal error", slog.String("request_id", requestID(c)),
-			slog.String("route", c.FullPath()), slog.Any("error", err))
+			slog.String("client_request_id", clientRequestID(c)), slog.String("route", c.FullPath()), slog.Any("error", err))
 		c.AbortWithStatusJSON(http.StatusInternalServerError, ErrorBody{Error: ErrorDetail{
 			Code: "internal", Message: "服务器内部错误，请稍后重试（请求编号 " + requestID(c) + "）", Fields: map[string]string{}}})
 		return
@@ -93,7 +94,26 @@ func (s *Server) fail(c *gin.Context, err error) {
 	if v, ok := ae.Data["import_id"].(int64); ok {
 		body.Error.ImportID = &v
 	}
+	if ae.Kind == apperr.Forbidden {
+		s.auditForbidden(c, ae)
+	}
 	c.AbortWithStatusJSON(statusOf(ae.Kind), body)
+}
+
+// auditForbidden records a refused (403) request: who, the route, its
+// target and why. A failure to record it is logged; the refusal stands.
+func (s *Server) auditForbidden(c *gin.Context, ae *apperr.Error) {
+	route := c.FullPath()
+	if route == "" {
+		route = c.Request.URL.Path
+	}
+	detail := map[string]any{"method": c.Request.Method, "path": c.Request.URL.Path, "code": ae.Code}
+	if p, ok := principal(c); ok {
+		detail["role"] = string(p.Role)
+	}
+	if err := s.db.LogEvent(c.Request.Context(), audit.Forbidden, "route", c.Request.Method+" "+route, detail, actor(c)); err != nil {
+		s.log.ErrorContext(c.Request.Context(), "audit a refused request", slog.Any("error", err), slog.String("request_id", requestID(c)))
+	}
 }
 
 var (

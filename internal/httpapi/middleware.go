@@ -17,8 +17,10 @@ import (
 
 const (
 	ctxRequestID = "fugai.request_id"
-	ctxPrincipal = "fugai.principal"
-	ctxSession   = "fugai.session"
+	// ctxClientRequestID holds the client's own X-Request-ID.
+	ctxClientRequestID = "fugai.client_request_id"
+	ctxPrincipal       = "fugai.principal"
+	ctxSession         = "fugai.session"
 	// SessionCookie is the name of the session cookie.
 	SessionCookie = "fugai_session"
 	// CSRFHeader must accompany state-changing requests authenticated by the
@@ -29,19 +31,25 @@ const (
 
 func requestID(c *gin.Context) string { return c.GetString(ctxRequestID) }
 
-// withRequestID takes a sane X-Request-ID from the client or makes one, and
-// echoes it.
+// withRequestID gives the request an id of the server's own, sent back as
+// X-Request-ID. A client's X-Request-ID (printable ASCII, at most 64) is
+// kept apart — logged and audited as client_request_id — so that a client
+// cannot make its requests pass for others in the logs or the audit trail.
 func withRequestID(c *gin.Context) {
-	id := c.GetHeader("X-Request-ID")
-	if len(id) == 0 || len(id) > 64 || strings.ContainsFunc(id, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
-		b := make([]byte, 8)
-		_, _ = rand.Read(b)
-		id = hex.EncodeToString(b)
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	id := hex.EncodeToString(b)
+	if cid := c.GetHeader("X-Request-ID"); len(cid) > 0 && len(cid) <= 64 &&
+		!strings.ContainsFunc(cid, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+		c.Set(ctxClientRequestID, cid)
 	}
 	c.Set(ctxRequestID, id)
 	c.Header("X-Request-ID", id)
 	c.Next()
 }
+
+// clientRequestID is the client's own X-Request-ID ("" when none or unfit).
+func clientRequestID(c *gin.Context) string { return c.GetString(ctxClientRequestID) }
 
 // accessLog writes one structured line per request.
 func (s *Server) accessLog(c *gin.Context) {
@@ -64,7 +72,7 @@ func (s *Server) accessLog(c *gin.Context) {
 		slog.String("request_id", requestID(c)), slog.String("user", user),
 		slog.String("method", c.Request.Method), slog.String("route", route),
 		slog.Int("status", c.Writer.Status()), slog.Duration("latency", latency),
-		slog.String("ip", c.ClientIP()))
+		slog.String("ip", c.ClientIP()), slog.String("client_request_id", clientRequestID(c)))
 	if c.FullPath() == "" && c.Writer.Status() == 200 {
 		route = "app" // the web client's pages and files, one series
 	}
@@ -96,6 +104,15 @@ func securityHeaders(c *gin.Context) {
 	h.Set("X-Frame-Options", "DENY")
 	if strings.HasPrefix(c.Request.URL.Path, "/api/") {
 		h.Set("Cache-Control", "no-store")
+		// API answers are data, never a page: nothing in them may load
+		// or run, nor be framed. (The web client's pages set their own
+		// policy; the Swagger UI needs its inline scripts.)
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+	}
+	if secure(c) {
+		// Over HTTPS (directly or through a TLS proxy): browsers keep to
+		// HTTPS for a year.
+		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
 	c.Next()
 }
@@ -159,5 +176,5 @@ func actor(c *gin.Context) audit.Actor {
 	if name == "" {
 		name = "anonymous"
 	}
-	return audit.Actor{UserID: p.UserID, Name: name, RequestID: requestID(c), IP: c.ClientIP()}
+	return audit.Actor{UserID: p.UserID, Name: name, RequestID: requestID(c), ClientRequestID: clientRequestID(c), IP: c.ClientIP()}
 }

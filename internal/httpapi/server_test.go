@@ -31,10 +31,12 @@ func TestInternalErrorsAreGeneric(t *testing.T) {
 	}
 	b := decodeError(t, rec)
 	body := strings.ToLower(rec.Body.String())
-	if b.Error.Code != "internal" || !strings.Contains(b.Error.Message, "req-42") || strings.Contains(body, "sql") || strings.Contains(body, "closed") {
+	id := rec.Header().Get("X-Request-ID")
+	if b.Error.Code != "internal" || id == "" || id == "req-42" || !strings.Contains(b.Error.Message, id) || strings.Contains(body, "sql") || strings.Contains(body, "closed") {
 		t.Fatalf("internal error body leaks or lacks the request id: %s", rec.Body)
 	}
-	if !strings.Contains(logs.String(), "req-42") || !strings.Contains(logs.String(), "closed") {
+	// Logged with the server's id and, apart, the client's.
+	if !strings.Contains(logs.String(), id) || !strings.Contains(logs.String(), "client_request_id=req-42") || !strings.Contains(logs.String(), "closed") {
 		t.Fatalf("the cause was not logged with the request id: %s", logs.String())
 	}
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/fugai/fugai/internal/apperr"
+	"github.com/fugai/fugai/internal/audit"
 	"github.com/fugai/fugai/internal/auth"
 )
 
@@ -98,10 +100,10 @@ func (s *Server) login(c *gin.Context) {
 		return
 	}
 	defer release()
-	u, err := s.db.UserByName(ctx, strings.TrimSpace(req.Username))
+	name := strings.TrimSpace(req.Username)
+	u, err := s.db.UserByName(ctx, name)
 	if apperr.KindOf(err) == apperr.NotFound {
-		auth.DummyVerify(req.Password)
-		s.fail(c, errBadCredentials)
+		s.unknownName(c, name, req.Password)
 		return
 	}
 	if err != nil {
@@ -126,6 +128,42 @@ func (s *Server) login(c *gin.Context) {
 	http.SetCookie(c.Writer, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: secure(c), MaxAge: int(auth.AbsoluteTimeout.Seconds())})
 	c.JSON(http.StatusOK, LoginResponse{Token: token, ExpiresAt: sess.CreatedAt.Add(auth.AbsoluteTimeout), User: s.toUser(u)})
+}
+
+// unknownName answers a login under a name no account has exactly as a
+// wrong password for an account: a password check's time, 401, counted
+// towards a lock (423 after auth.MaxFailures), audited — so that nobody
+// learns from the answers which names have accounts, nor which are locked.
+func (s *Server) unknownName(c *gin.Context, name, password string) {
+	ctx := c.Request.Context()
+	who := actor(c)
+	if err := s.db.ReserveNameAttempt(ctx, name); err != nil {
+		auth.DummyVerify(password)
+		if apperr.KindOf(err) == apperr.Locked {
+			s.auditRefusal(c, "username", name, name, "locked", who)
+		}
+		s.fail(c, err)
+		return
+	}
+	auth.DummyVerify(password)
+	if _, err := s.db.NameAttemptFailed(ctx, name, who); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.fail(c, errBadCredentials)
+}
+
+// auditRefusal records a login refused before its password was checked
+// (the account or name is locked); a failure to record it is logged.
+func (s *Server) auditRefusal(c *gin.Context, entityType, entityID, username, reason string, who audit.Actor) {
+	if len([]rune(entityID)) > 64 {
+		entityID = string([]rune(entityID)[:64]) + "…"
+		username = entityID
+	}
+	if err := s.db.LogEvent(c.Request.Context(), audit.LoginRefused, entityType, entityID,
+		map[string]any{"username": username, "reason": reason}, who); err != nil {
+		s.log.ErrorContext(c.Request.Context(), "audit a refused login", slog.Any("error", err), slog.String("request_id", requestID(c)))
+	}
 }
 
 // secure reports whether the client reached us over HTTPS, directly or

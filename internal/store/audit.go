@@ -19,14 +19,16 @@ type auditRow struct {
 	EntityID   string
 	Detail     *string
 	RequestID  string
-	IP         string
+	// ClientRequestID is the client's X-Request-ID (migration 22).
+	ClientRequestID string
+	IP              string
 }
 
 func (auditRow) TableName() string { return "audit_events" }
 
 func (tx *Tx) addEvent(action, entityType, entityID string, detail any, by audit.Actor) error {
 	row := auditRow{At: tx.db.Now(), ActorID: actorID(by), ActorName: by.Name, Action: action,
-		EntityType: entityType, EntityID: entityID, RequestID: by.RequestID, IP: by.IP}
+		EntityType: entityType, EntityID: entityID, RequestID: by.RequestID, ClientRequestID: by.ClientRequestID, IP: by.IP}
 	if detail != nil {
 		b, err := json.Marshal(detail)
 		if err != nil {
@@ -69,7 +71,7 @@ func (db *DB) AuditEvents(ctx context.Context, f audit.Filter) ([]audit.Event, e
 	out := make([]audit.Event, len(rows))
 	for i, r := range rows {
 		out[i] = audit.Event{ID: r.ID, At: r.At.UTC(), ActorID: r.ActorID, ActorName: r.ActorName, Action: r.Action,
-			EntityType: r.EntityType, EntityID: r.EntityID, RequestID: r.RequestID, IP: r.IP}
+			EntityType: r.EntityType, EntityID: r.EntityID, RequestID: r.RequestID, ClientRequestID: r.ClientRequestID, IP: r.IP}
 		if r.Detail != nil {
 			out[i].Detail = json.RawMessage(*r.Detail)
 		}

@@ -116,7 +116,7 @@ func (db *DB) HandoverLiaison(ctx context.Context, p auth.Principal, from, to in
 		if err := p.MayManage(out.From); err != nil {
 			return err
 		}
-		if err := checkHandoverTarget(out.From, dst); err != nil {
+		if err := checkHandoverTarget(out.From, dst, p.Scope().Township != ""); err != nil {
 			return err
 		}
 		out.To = dst.toUser()
@@ -157,12 +157,14 @@ func (db *DB) HandoverLiaison(ctx context.Context, p auth.Principal, from, to in
 }
 
 // checkHandoverTarget refuses a handover target that is missing, the same
-// person, not a liaison, of another township or disabled.
-func checkHandoverTarget(from auth.User, dst *userRow) error {
+// person, not a liaison, of another township or disabled; for a caller
+// bound to a township (scoped), another township's liaison is "missing".
+func checkHandoverTarget(from auth.User, dst *userRow, scoped bool) error {
 	switch {
 	case dst != nil && dst.ID == from.ID:
 		return apperr.Field("same_liaison", "to", "接手的联络员不能是移交人本人")
-	case dst == nil || auth.Role(dst.Role) != auth.Liaison:
+	// A township's admin learns nothing of other townships' accounts.
+	case dst == nil || auth.Role(dst.Role) != auth.Liaison || scoped && deref(dst.TownshipCode) != from.TownshipCode:
 		return apperr.Field("liaison_not_found", "to", "接手的联络员不存在（须为联络员账号）")
 	case deref(dst.TownshipCode) != from.TownshipCode:
 		return apperr.Field("liaison_other_township", "to", "接手的联络员须与移交人同属一个街道/乡镇")

@@ -99,7 +99,10 @@ func (db *DB) AssignLiaison(ctx context.Context, s auth.Scope, id, liaisonID int
 		if err != nil {
 			return err
 		}
-		if errors.Is(uerr, gorm.ErrRecordNotFound) || (uerr == nil && auth.Role(u.Role) != auth.Liaison) {
+		// A township's admin learns nothing of other townships' accounts:
+		// one of them answers as an id no liaison has.
+		if errors.Is(uerr, gorm.ErrRecordNotFound) || (uerr == nil && auth.Role(u.Role) != auth.Liaison) ||
+			(uerr == nil && s.Township != "" && deref(u.TownshipCode) != s.Township) {
 			return apperr.Field("liaison_not_found", "liaison_id", "联络员不存在（须为联络员账号）")
 		}
 		if uerr != nil {
@@ -335,7 +338,8 @@ func forShare(r runner) string {
 	return ""
 }
 
-func assignLiaisons(ctx context.Context, r runner, township string, dryRun bool, rows []importer.LiaisonRow, by string, now time.Time) ([]importer.LiaisonResult, error) {
+func assignLiaisons(ctx context.Context, r runner, township string, dryRun bool, rows []importer.LiaisonRow, job importer.Job, now time.Time) ([]importer.LiaisonResult, error) {
+	by := job.CreatedByName
 	out := make([]importer.LiaisonResult, len(rows))
 	reject := func(i int, f importer.Field, msg string) {
 		out[i] = importer.LiaisonResult{Outcome: importer.LiaisonRejected, Field: f, Message: msg}
@@ -386,7 +390,9 @@ func assignLiaisons(ctx context.Context, r runner, township string, dryRun bool,
 			if err != nil {
 				return nil, apperr.Wrap(err, "find liaison")
 			}
-			if !found || auth.Role(role) != auth.Liaison {
+			// A township's import learns nothing of other townships'
+			// accounts: one of them is "no such account".
+			if !found || auth.Role(role) != auth.Liaison || (township != "" && (utw == nil || *utw != township)) {
 				reject(i, field, "没有这个联络员账号")
 				continue
 			}
@@ -452,6 +458,23 @@ func assignLiaisons(ctx context.Context, r runner, township string, dryRun bool,
 			id, uid, now, by); err != nil {
 			return nil, apperr.Wrap(err, "assign liaison")
 		}
+		// Audited as an assignment through the API is, naming the import.
+		detail := map[string]any{"liaison_id": uid, "import": job.ID}
+		if found {
+			detail["previous_liaison_id"] = current
+		}
+		b, err := json.Marshal(detail)
+		if err != nil {
+			return nil, apperr.Wrap(err, "audit liaison assignment")
+		}
+		var actorID any
+		if job.CreatedBy != 0 {
+			actorID = job.CreatedBy
+		}
+		if _, err := r.exec(ctx, "INSERT INTO audit_events (at, actor_id, actor_name, action, entity_type, entity_id, detail, request_id, ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			now, actorID, by, audit.LiaisonAssign, "enterprise", strconv.FormatInt(id, 10), string(b), "import-"+strconv.FormatInt(job.ID, 10), ""); err != nil {
+			return nil, apperr.Wrap(err, "audit liaison assignment")
+		}
 	}
 	return out, nil
 }
@@ -461,11 +484,11 @@ func (s *sqliteLedgers) AssignLiaisons(ctx context.Context, township string, dry
 	if err != nil {
 		return nil, err
 	}
-	return assignLiaisons(ctx, r, township, dryRun, rows, s.job.CreatedByName, s.tx.db.Now())
+	return assignLiaisons(ctx, r, township, dryRun, rows, s.job, s.tx.db.Now())
 }
 
 func (p *pgLedgers) AssignLiaisons(ctx context.Context, township string, dryRun bool, rows []importer.LiaisonRow) ([]importer.LiaisonResult, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return assignLiaisons(ctx, pgxRunner{p.tx}, township, dryRun, rows, p.job.CreatedByName, p.now())
+	return assignLiaisons(ctx, pgxRunner{p.tx}, township, dryRun, rows, p.job, p.now())
 }

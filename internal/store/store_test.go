@@ -473,3 +473,27 @@ func TestAuditFilters(t *testing.T) {
 }
 
 var _ = errors.New
+
+// TestLoginThrottlePurge: the failed logins of an unknown name are
+// forgotten a day after the last, not while its lock runs.
+func TestLoginThrottlePurge(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		clock := storetest.NewClock(time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC))
+		db := storetest.Open(t, d, clock.Now)
+		ctx := context.Background()
+		if err := db.ReserveNameAttempt(ctx, "nobody"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.NameAttemptFailed(ctx, "nobody", audit.Actor{Name: "anonymous"}); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(23 * time.Hour)
+		if n, err := db.PurgeLoginThrottle(ctx); err != nil || n != 0 {
+			t.Fatalf("purged after 23 h: %d %v", n, err)
+		}
+		clock.Advance(2 * time.Hour)
+		if n, err := db.PurgeLoginThrottle(ctx); err != nil || n != 1 {
+			t.Fatalf("purged after 25 h: %d %v", n, err)
+		}
+	})
+}
