@@ -37,6 +37,8 @@ const (
 	RoundClose       = "survey_round.close"
 	ImportCreated    = "import.create"
 	Forbidden        = "auth.forbidden"
+	PersonalRead     = "pii.read"
+	PersonalExport   = "pii.export"
 )
 
 // Actor is who performs an action, with the request it came in.

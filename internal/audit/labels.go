@@ -6,7 +6,7 @@ func Actions() []string {
 	return []string{LoginSucceeded, LoginFailed, LoginRefused, AccountLocked, Logout, UserCreated, PasswordSet, PasswordChanged,
 		PasswordWrong, UserDisabled, UserEnabled, EnterpriseCreate, EnterpriseUpdate, PlanUpdate, JointGroupCreate,
 		JointGroupDelete, PartyOrgCreate, PartyOrgUpdate, PartyOrgDissolve, PartyOrgMerge, LiaisonAssign, LiaisonUnassign,
-		LiaisonHandover, VisitAdd, RoundCreate, RoundClose, ImportCreated, Forbidden}
+		LiaisonHandover, VisitAdd, RoundCreate, RoundClose, ImportCreated, Forbidden, PersonalRead, PersonalExport}
 }
 
 // ActionLabel is the Chinese name of an action.
@@ -40,6 +40,10 @@ func ActionLabel(a string) string {
 		return "退出登录"
 	case Forbidden:
 		return "越权请求被拒绝"
+	case PersonalRead:
+		return "查看完整个人信息"
+	case PersonalExport:
+		return "导出完整个人信息"
 	case UserCreated:
 		return "创建用户"
 	case PasswordSet:

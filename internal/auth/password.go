@@ -2,6 +2,7 @@ package auth
 
 import (
 	"crypto/rand"
+	_ "embed"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -56,7 +57,50 @@ func CheckPasswordPolicy(password string) error {
 	if classes < 3 {
 		return errors.New("密码须包含大写字母、小写字母、数字、符号中的至少三类")
 	}
+	if common(password) {
+		return errors.New("这是常见的弱密码（常用单词或键盘序列加数字、符号），容易被猜中，请换一个")
+	}
 	return nil
+}
+
+//go:embed common-passwords.txt
+var commonList string
+
+// commonCores are the cores of common passwords (common-passwords.txt).
+var commonCores = func() map[string]bool {
+	m := map[string]bool{}
+	for line := range strings.Lines(commonList) {
+		if w := strings.TrimSpace(line); w != "" && !strings.HasPrefix(w, "#") {
+			m[w] = true
+		}
+	}
+	return m
+}()
+
+// undo turns the usual substitutions back into letters.
+var undo = strings.NewReplacer("@", "a", "0", "o", "1", "l", "3", "e", "$", "s", "5", "s", "7", "t", "!", "i")
+
+// common reports whether password is a common one: lower-cased and
+// stripped of the digits and symbols before and after it, what is left —
+// as it is, with the usual substitutions undone (p@ssw0rd), or its letters
+// alone (1qaz@WSX3edc) — is a common password's core, or nothing.
+func common(password string) bool {
+	core := strings.TrimFunc(strings.ToLower(password), func(r rune) bool { return !unicode.IsLetter(r) })
+	if core == "" {
+		return true // digits and symbols alone: a date, a phone number, a keyboard row
+	}
+	letters := strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) {
+			return r
+		}
+		return -1
+	}, core)
+	for _, c := range []string{core, undo.Replace(core), letters} {
+		if commonCores[c] {
+			return true
+		}
+	}
+	return false
 }
 
 // HashPassword returns an argon2id hash in the PHC string format.

@@ -27,8 +27,12 @@ type Config struct {
 	// TrustedProxies lists proxy addresses or CIDRs whose X-Forwarded-For is
 	// believed (FUGAI_TRUSTED_PROXIES, comma separated; default none).
 	TrustedProxies []string
-	// Swagger serves the Swagger UI at /swagger/ unless FUGAI_SWAGGER=off.
+	// Swagger serves the Swagger UI at /swagger/: FUGAI_SWAGGER=on or off;
+	// by default on, off in production (FUGAI_ENV=production).
 	Swagger bool
+	// Production is FUGAI_ENV=production (the default is development):
+	// the Swagger UI is off unless FUGAI_SWAGGER=on asks for it.
+	Production bool
 	// MaxUploadMB caps uploads (FUGAI_MAX_UPLOAD_MB, default 200).
 	MaxUploadMB int
 	// JointMax is how many enterprises a suggested joint group holds at most
@@ -124,8 +128,17 @@ func Parse(getenv func(string) string) (Config, error) {
 			c.TrustedProxies = append(c.TrustedProxies, p)
 		}
 	}
+	switch strings.ToLower(strings.TrimSpace(getenv("FUGAI_ENV"))) {
+	case "", "development":
+	case "production":
+		c.Production, c.Swagger = true, false
+	default:
+		problems = append(problems, "FUGAI_ENV must be development or production")
+	}
 	switch strings.ToLower(strings.TrimSpace(getenv("FUGAI_SWAGGER"))) {
-	case "", "on", "true", "1":
+	case "":
+	case "on", "true", "1":
+		c.Swagger = true
 	case "off", "false", "0":
 		c.Swagger = false
 	default:

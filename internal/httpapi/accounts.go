@@ -162,7 +162,11 @@ func (s *Server) getUser(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, s.toUser(u))
+	out := s.toUser(u)
+	if u.ID != me(c).UserID { // one's own phone is no one else's data
+		out.Phone = s.phoneFor(c, out.Phone, "user", strconv.FormatInt(u.ID, 10), "phone")
+	}
+	c.JSON(http.StatusOK, out)
 }
 
 // disableUser godoc

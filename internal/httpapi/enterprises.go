@@ -202,8 +202,15 @@ func (s *Server) respondEnterprise(c *gin.Context, status int, l enterprise.Ledg
 		s.fail(c, err)
 		return
 	}
+	r := out[0] // a detail view: phones as the role may read them
+	if r.Liaison != nil {
+		r.Liaison.Phone = s.phoneFor(c, r.Liaison.Phone, "user", strconv.FormatInt(r.Liaison.ID, 10), "phone")
+	}
+	if r.Plan != nil {
+		r.Plan.ContactPhone = s.phoneFor(c, r.Plan.ContactPhone, "enterprise", strconv.FormatInt(l.ID, 10), "plan.contact_phone")
+	}
 	c.Header("ETag", etag(l.Version))
-	c.JSON(status, out[0])
+	c.JSON(status, r)
 }
 
 func (s *Server) toEnterprise(l enterprise.Ledger, pools map[string]strategy.Pool) EnterpriseResponse {
@@ -450,6 +457,14 @@ func (s *Server) listEnterprises(c *gin.Context) {
 	if err != nil {
 		s.fail(c, err)
 		return
+	}
+	for i := range rendered { // a list: phones masked
+		if l := rendered[i].Liaison; l != nil {
+			l.Phone = maskPhone(l.Phone)
+		}
+		if p := rendered[i].Plan; p != nil {
+			p.ContactPhone = maskPhone(p.ContactPhone)
+		}
 	}
 	c.JSON(http.StatusOK, EnterprisePage{Items: rendered, NextCursor: optional(next)})
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/fugai/fugai/internal/apperr"
+	"github.com/fugai/fugai/internal/audit"
+	"github.com/fugai/fugai/internal/auth"
 	"github.com/fugai/fugai/internal/coverage"
 	"github.com/fugai/fugai/internal/division"
 	"github.com/fugai/fugai/internal/export"
@@ -162,6 +164,30 @@ func (t planTotals) row(label, township string) export.Row {
 	return export.Row{Total: true, Cells: cells}
 }
 
+// exportPhones reads phones= of an export: masked (the default) or full,
+// which district and township admins may ask for (403 for others), the
+// export audited (pii.export). ok is false when it answered an error.
+func (s *Server) exportPhones(c *gin.Context, sheet, township, gap string) (full, ok bool) {
+	switch c.Query("phones") {
+	case "", "masked":
+		return false, true
+	case "full":
+	default:
+		s.fail(c, apperr.Field("invalid_phones", "phones", "phones 须为 masked（隐藏中间四位，默认）或 full（完整号码）"))
+		return false, false
+	}
+	if r := me(c).Role; r != auth.DistrictAdmin && r != auth.TownshipAdmin {
+		s.fail(c, apperr.New(apperr.Forbidden, "forbidden", "只有区级和街道/乡镇管理员可以导出完整的联系电话"))
+		return false, false
+	}
+	if err := s.db.LogEvent(c.Request.Context(), audit.PersonalExport, "export", sheet,
+		map[string]any{"field": "contact_phone", "township": township, "gap": gap}, actor(c)); err != nil {
+		s.fail(c, err)
+		return false, false
+	}
+	return true, true
+}
+
 // planRow is one enterprise's line in the plan columns, numbered n.
 func (s *Server) planRow(n int, l store.PlanLine, gap string) export.Row {
 	reason := ""
@@ -183,6 +209,10 @@ func (s *Server) planRow(n int, l store.PlanLine, gap string) export.Row {
 // order with a subtotal after each and the total at the end; gap, when
 // set, keeps the enterprises with that gap and adds its column.
 func (s *Server) planExport(c *gin.Context, township, gap, sheet, title string) {
+	full, ok := s.exportPhones(c, sheet, township, gap)
+	if !ok {
+		return
+	}
 	ctx := c.Request.Context()
 	today := liaison.Today(s.db.Now())
 	scope := me(c).Scope()
@@ -197,6 +227,9 @@ func (s *Server) planExport(c *gin.Context, township, gap, sheet, title string) 
 				for _, l := range page {
 					n++
 					sub.add(l)
+					if !full {
+						l.ContactPhone = maskPhone(l.ContactPhone)
+					}
 					if err := emit(s.planRow(n, l, gap)); err != nil {
 						return err
 					}
@@ -239,6 +272,7 @@ func (s *Server) exportTitle(what, township string) string {
 //	@Security		BearerAuth
 //	@Produce		application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
 //	@Param			township	query		string	false	"9-digit township code"
+//	@Param			phones		query		string	false	"masked (default: 138****8000) or full (district and township admins; audited)"	Enums(masked, full)
 //	@Success		200			{file}		file
 //	@Failure		401			{object}	ErrorBody
 //	@Failure		403			{object}	ErrorBody
@@ -246,7 +280,7 @@ func (s *Server) exportTitle(what, township string) string {
 //	@Failure		422			{object}	ErrorBody
 //	@Router			/api/v1/exports/coverage-plan.xlsx [get]
 func (s *Server) exportPlan(c *gin.Context) {
-	if !s.params(c, "township") {
+	if !s.params(c, "township", "phones") {
 		return
 	}
 	township, err := s.exportTownship(c)
@@ -266,6 +300,7 @@ func (s *Server) exportPlan(c *gin.Context) {
 //	@Produce		application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
 //	@Param			gap			query		string	true	"the gap"	Enums(should_form, ungrouped_joint, no_liaison, overdue_plan, stale_ledger, unassigned, check_digit)
 //	@Param			township	query		string	false	"9-digit township code"
+//	@Param			phones		query		string	false	"masked (default: 138****8000) or full (district and township admins; audited)"	Enums(masked, full)
 //	@Success		200			{file}		file
 //	@Failure		401			{object}	ErrorBody
 //	@Failure		403			{object}	ErrorBody
@@ -273,7 +308,7 @@ func (s *Server) exportPlan(c *gin.Context) {
 //	@Failure		422			{object}	ErrorBody
 //	@Router			/api/v1/exports/gaps.xlsx [get]
 func (s *Server) exportGaps(c *gin.Context) {
-	if !s.params(c, "gap", "township") {
+	if !s.params(c, "gap", "township", "phones") {
 		return
 	}
 	township, err := s.exportTownship(c)

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -87,6 +88,7 @@ func (s *Server) liaisonResponse(c *gin.Context, id int64, a *liaison.Assignment
 	out := LiaisonResponse{EnterpriseID: id, History: []LiaisonPeriod{}}
 	if a != nil {
 		u := s.toUser(a.Liaison)
+		u.Phone = s.phoneFor(c, u.Phone, "user", strconv.FormatInt(u.ID, 10), "phone")
 		out.Liaison = &u
 		at := a.AssignedAt.UTC().Format(time.RFC3339)
 		out.AssignedAt = &at
@@ -218,6 +220,7 @@ func (s *Server) listLiaisons(c *gin.Context) {
 	out := LiaisonList{Items: make([]LiaisonWorkload, len(ws)), RoundFrom: from.Format(time.DateOnly), RoundTo: to.Format(time.DateOnly)}
 	for i, w := range ws {
 		out.Items[i] = LiaisonWorkload{UserResponse: s.toUser(w.User), Enterprises: w.Enterprises, VisitsThisRound: w.VisitsThisRound, Overdue: w.Overdue}
+		out.Items[i].Phone = maskPhone(out.Items[i].Phone) // a list
 	}
 	c.JSON(http.StatusOK, out)
 }

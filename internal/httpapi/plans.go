@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -114,8 +115,10 @@ func (s *Server) getPlan(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	out := toPlanResponse(p)
+	out.ContactPhone = s.phoneFor(c, out.ContactPhone, "enterprise", strconv.FormatInt(id, 10), "plan.contact_phone")
 	c.Header("ETag", etag(p.Version))
-	c.JSON(http.StatusOK, toPlanResponse(p))
+	c.JSON(http.StatusOK, out)
 }
 
 // putPlan godoc

@@ -290,6 +290,7 @@ func (s *Server) listUsers(c *gin.Context) {
 	out := UserList{Items: make([]UserResponse, len(users))}
 	for i, u := range users {
 		out.Items[i] = s.toUser(u)
+		out.Items[i].Phone = maskPhone(u.Phone) // a list
 	}
 	c.JSON(http.StatusOK, out)
 }
