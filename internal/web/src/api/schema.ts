@@ -670,6 +670,8 @@ export interface paths {
         query: {
           /** 9-digit township code */
           township?: string;
+          /** masked (default: 138****8000) or full (district and township admins; audited) */
+          phones?: "masked" | "full";
         };
       };
       responses: {
@@ -745,6 +747,8 @@ export interface paths {
             | "check_digit";
           /** 9-digit township code */
           township?: string;
+          /** masked (default: 138****8000) or full (district and township admins; audited) */
+          phones?: "masked" | "full";
         };
       };
       responses: {
@@ -1859,6 +1863,11 @@ export interface definitions {
     actor: string;
     actor_id: number;
     at: string;
+    /**
+     * @description ClientRequestID is the X-Request-ID the client sent, if any: its
+     * own label, never the server's request_id.
+     */
+    client_request_id: string;
     detail?: number[];
     entity_id: string;
     entity_type: string;
