@@ -11,7 +11,8 @@ import (
 // Check looks at an uploaded file before it is queued: the content must be
 // a spreadsheet (415 otherwise), and an xlsx must be a readable zip whose
 // unpacked size stays under UnzipLimit (a zip bomb is refused here, from
-// the zip directory alone, before any sheet is parsed).
+// the zip directory alone, before any sheet is parsed), whose shared
+// strings are not more than its size can hold (checkSharedStrings).
 func Check(path string) (Format, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -48,6 +49,9 @@ func Check(path string) (Format, error) {
 	}
 	if total > UnzipLimit {
 		return "", unreadable("xlsx_too_large", fmt.Sprintf("xlsx 文件解压后约 %d MB，超过 %d MB 的上限，可能是压缩炸弹或异常文件，已拒绝", total>>20, UnzipLimit>>20))
+	}
+	if err := checkSharedStrings(zr, st.Size()); err != nil {
+		return "", err
 	}
 	return XLSX, nil
 }
