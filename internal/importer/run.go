@@ -199,6 +199,54 @@ func keyOf(code string) (codeKey, bool) {
 // row, and returns the counts. A file-level problem is a *FileError or
 // *HeaderError; the caller fails the job with its message.
 func (r *Runner) Run(ctx context.Context) (Result, error) {
+	p, err := r.Prepare(ctx)
+	if err != nil {
+		return p.Result(), err
+	}
+	defer p.Close()
+	return r.Apply(ctx, p)
+}
+
+// Prepared is a file read once by Prepare (pass 1), for Apply.
+type Prepared struct {
+	res   Result
+	loc   located
+	idx   int
+	sp    *spool
+	last  map[codeKey]occurrence
+	total int
+	used  bool
+}
+
+// Result is what Prepare found of the file: the sheet, header and unknown
+// columns (set when it failed after finding them).
+func (p *Prepared) Result() Result {
+	if p == nil {
+		return Result{}
+	}
+	return p.res
+}
+
+// Close releases what Apply did not take: the spool, the open sheet.
+func (p *Prepared) Close() {
+	if p == nil || p.used {
+		return
+	}
+	p.used = true
+	if p.sp != nil {
+		p.sp.discard()
+	}
+	if p.loc.sheet != nil && p.total == 0 {
+		p.loc.sheet.Close()
+	}
+}
+
+// Prepare reads the file once — finds the header, counts the rows,
+// remembers the last row of each credit code and copies a costly sheet to
+// a spool — without the database: the worker runs it before the import's
+// transaction, so that on SQLite no writer waits while a file is parsed
+// (a hostile workbook can take long). A liaisons sheet is only located.
+func (r *Runner) Prepare(ctx context.Context) (*Prepared, error) {
 	if r.Batch <= 0 {
 		r.Batch = 1000
 	}
@@ -207,13 +255,14 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 	}
 	loc, idx, err := r.locate(-1)
 	if err != nil {
-		return Result{}, err
+		return nil, err
 	}
 	res := Result{Sheet: loc.name, HeaderRow: loc.header.Row, UnknownColumns: loc.header.Unknown}
 	h := loc.header
 	r.header = h
+	p := &Prepared{res: res, loc: loc, idx: idx}
 	if r.Kind == Liaisons {
-		return r.runLiaisons(ctx, loc, idx, res)
+		return p, nil
 	}
 
 	// Pass 1: count the rows and remember the last row of each code; a
@@ -222,15 +271,16 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 	if c, ok := loc.sheet.(costly); ok && c.costlyToReread() {
 		if sp, err = newSpool(); err != nil {
 			loc.sheet.Close()
-			return res, err
+			return p, err
 		}
 	}
-	fail := func(err error) (Result, error) {
+	fail := func(err error) (*Prepared, error) {
 		loc.sheet.Close()
 		if sp != nil {
 			sp.discard()
 		}
-		return res, err
+		p.used = true
+		return p, err
 	}
 	last := map[codeKey]occurrence{}
 	total := 0
@@ -265,6 +315,24 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 		return fail(&HeaderError{Code: "no_rows", Message: fmt.Sprintf("第%d行是表头，但其下没有数据行", h.Row)})
 	}
 	loc.sheet.Close()
+	p.sp, p.last, p.total = sp, last, total
+	return p, nil
+}
+
+// Apply runs pass 2 of a prepared file through Store (in the import's
+// transaction), once.
+func (r *Runner) Apply(ctx context.Context, p *Prepared) (Result, error) {
+	if p.used {
+		return p.res, errors.New("import: a prepared file applied twice")
+	}
+	p.used = true
+	res, h := p.res, p.loc.header
+	r.header = h
+	if r.Kind == Liaisons {
+		return r.runLiaisons(ctx, p.loc, p.idx, res)
+	}
+	sp, last, total, idx := p.sp, p.last, p.total, p.idx
+	var err error
 	if r.Progress != nil {
 		r.Progress(Progress{Processed: 0, Total: total})
 	}

@@ -402,8 +402,15 @@ func (w *Workers) process(ctx context.Context, job Job) error {
 				}
 			}
 		}}
+	// The file is read once before the transaction (on SQLite the
+	// import's transaction holds the only write lock), then applied in it.
+	prepared, err := r.Prepare(ctx)
+	if err != nil {
+		return w.q.RunImport(ctx, job, func(Ledgers) (Result, error) { return prepared.Result(), err })
+	}
+	defer prepared.Close()
 	return w.q.RunImport(ctx, job, func(l Ledgers) (Result, error) {
 		r.Store = l
-		return r.Run(ctx)
+		return r.Apply(ctx, prepared)
 	})
 }

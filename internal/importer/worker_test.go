@@ -1,12 +1,17 @@
 package importer
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // conflictQueue fails RunImport with a conflict a given number of times.
@@ -106,5 +111,51 @@ func TestConflictingJobRunsAgain(t *testing.T) {
 		if q.runs != c.runs || q.failed != c.failed {
 			t.Errorf("%d conflicts: %d runs, failed %q; want %d, %q", c.conflicts, q.runs, q.failed, c.runs, c.failed)
 		}
+	}
+}
+
+// parseFirstQueue serves a workbook and, when the import's transaction
+// would begin (RunImport), notes whether the workbook has already been
+// read through: its spool, made by pass 1, exists.
+type parseFirstQueue struct {
+	conflictQueue
+	file    []byte
+	spooled bool
+}
+
+func (q *parseFirstQueue) ImportFile(_ context.Context, _ int64, w io.Writer) error {
+	_, err := w.Write(q.file)
+	return err
+}
+
+func (q *parseFirstQueue) RunImport(ctx context.Context, _ Job, fn func(Ledgers) (Result, error)) error {
+	spools, _ := filepath.Glob(filepath.Join(os.TempDir(), fmt.Sprintf("fugai-import-%d-*.spool", os.Getpid())))
+	q.spooled = len(spools) == 1
+	return nil
+}
+
+// TestFileIsReadBeforeTheTransaction: the worker reads an upload through
+// (pass 1: header, rows, spool) before it begins the import's transaction,
+// so that on SQLite — one writer — no login or edit waits while a file is
+// parsed, however long a hostile workbook takes.
+func TestFileIsReadBeforeTheTransaction(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	f := excelize.NewFile()
+	f.SetSheetRow("Sheet1", "A1", &[]any{"统一社会信用代码", "企业名称", "住所（经营场所）"})
+	f.SetSheetRow("Sheet1", "A2", &[]any{"91431103MA4L0G1X2B", "永州市某某有限公司", "冷水滩区梅湾街道"})
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	q := &parseFirstQueue{file: buf.Bytes()}
+	w := NewWorkers(q, nil, slog.New(slog.DiscardHandler), 1, nil)
+	if ok, err := w.RunNext(context.Background(), 1); !ok || err != nil {
+		t.Fatalf("run: %v %v", ok, err)
+	}
+	if !q.spooled {
+		t.Fatal("the transaction began before the workbook was read through")
+	}
+	if left, _ := filepath.Glob(filepath.Join(os.TempDir(), "fugai-import-*")); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
 	}
 }
