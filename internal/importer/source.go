@@ -126,7 +126,18 @@ type xlsxSheet struct {
 	cur    int
 	rows   *excelize.Rows
 	row    int
+	wide   int // rows read wider than maxColumns (blank past it)
 }
+
+// Bounds on a sheet's width: a row is read as wide as its last cell, and a
+// cell at column XFD (16,384) — even a blank one — makes it 16,384 cells
+// wide. Cells past maxColumns are dropped when blank; data there fails the
+// file, and so do more than maxWideRows such rows (a sheet built to make
+// every row that wide costs about 13 ms a row to read).
+const (
+	maxColumns  = 1024
+	maxWideRows = 100
+)
 
 func openXLSX(path string) (*xlsxSheet, error) {
 	f, err := excelize.OpenFile(path, excelize.Options{UnzipSizeLimit: UnzipLimit, UnzipXMLSizeLimit: UnzipXMLLimit})
@@ -193,6 +204,17 @@ func (s *xlsxSheet) Next() ([]string, error) {
 	// Next yields every row number in order, empty ones included, so
 	// counting calls gives the sheet's row number.
 	s.row++
+	if len(cells) > maxColumns {
+		for _, c := range cells[maxColumns:] {
+			if strings.TrimSpace(c) != "" {
+				return nil, unreadable("xlsx_too_wide", fmt.Sprintf("第%d行在第%d列之后还有数据；登记、调查和联络员表格不会有这么多列，请检查文件", s.row, maxColumns))
+			}
+		}
+		if s.wide++; s.wide > maxWideRows {
+			return nil, unreadable("xlsx_too_wide", fmt.Sprintf("工作表有超过%d行延伸到第%d列之后（空白单元格），读取代价过高，可能是恶意构造的文件；请在 Excel/WPS 中删除多余的列后另存再导入", maxWideRows, maxColumns))
+		}
+		cells = cells[:maxColumns]
+	}
 	return cells, nil
 }
 
