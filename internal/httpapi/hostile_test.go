@@ -171,6 +171,7 @@ func TestHostileInputs(t *testing.T) {
 			{name: "upload: random bytes as xlsx", method: "POST", user: "district", upload: &hostileUpload{filename: "登记.xlsx", content: bytes.Repeat([]byte{0x8f, 0x00, 0x13}, 500), fields: map[string]string{"kind": "registration"}}},
 			{name: "upload: a zip that is no workbook", method: "POST", user: "district", upload: &hostileUpload{filename: "登记.xlsx", content: []byte("PK\x05\x06" + strings.Repeat("\x00", 18)), fields: map[string]string{"kind": "registration"}}},
 			{name: "upload: an executable", method: "POST", user: "district", upload: &hostileUpload{filename: "登记.csv", content: append([]byte("MZ\x90\x00"), bytes.Repeat([]byte{0}, 200)...), fields: map[string]string{"kind": "registration"}}},
+			{name: "upload: 3,000,000 shared strings in under a megabyte", method: "POST", user: "district", upload: &hostileUpload{filename: "登记.xlsx", content: stringsBomb(t), fields: map[string]string{"kind": "registration"}}, code: "xlsx_too_many_strings"},
 			{name: "upload: unknown kind", method: "POST", user: "district", upload: &hostileUpload{filename: "登记.csv", content: csv("某公司", "冷水滩区梅湾街道"), fields: map[string]string{"kind": "registration'--"}}},
 			{name: "upload: dry_run not a boolean", method: "POST", user: "district", upload: &hostileUpload{filename: "登记.csv", content: csv("某公司", "冷水滩区梅湾街道"), fields: map[string]string{"kind": "registration", "dry_run": "maybe"}}},
 			{name: "upload: not multipart", method: "POST", path: "/api/v1/imports", user: "district", body: `{"kind":"registration"}`, code: "unsupported_media_type"},
@@ -311,4 +312,43 @@ func TestHostileCells(t *testing.T) {
 			t.Errorf("the cell with a line break: %q %v", name, err)
 		}
 	})
+}
+
+// stringsBomb is a workbook under a megabyte whose shared strings hold
+// three million entries.
+func stringsBomb(t *testing.T) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	f.SetSheetRow("Sheet1", "A1", &[]any{"统一社会信用代码", "企业名称"})
+	var plain bytes.Buffer
+	if err := f.Write(&plain); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(plain.Bytes()), int64(plain.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, zf := range zr.File {
+		if zf.Name == "xl/sharedStrings.xml" {
+			continue
+		}
+		rc, _ := zf.Open()
+		data, _ := io.ReadAll(rc)
+		rc.Close()
+		w, _ := zw.Create(zf.Name)
+		w.Write(data)
+	}
+	w, _ := zw.Create("xl/sharedStrings.xml")
+	w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`))
+	for range 3000 {
+		w.Write([]byte(strings.Repeat("<si><t>a</t></si>", 1000)))
+	}
+	w.Write([]byte(`</sst>`))
+	zw.Close()
+	if out.Len() > 1<<20 {
+		t.Fatalf("the bomb is %d bytes", out.Len())
+	}
+	return out.Bytes()
 }
