@@ -4,7 +4,7 @@ GO    ?= go
 BIN   := bin/fugai
 SWAG  := $(GO) tool swag init -g routes.go -d internal/httpapi --parseInternal --parseDependencyLevel 1 --requiredByDefault --outputTypes json,yaml --quiet
 
-.PHONY: all build run test web test-web fmt-check vet openapi openapi-check fuzz bench bench-api bench-resolve bench-import bench-coverage bench-search clean
+.PHONY: all build run test web test-web fmt-check vet openapi openapi-check fuzz bench bench-api bench-resolve bench-import bench-coverage bench-search bench-load clean
 
 all: build
 
@@ -92,6 +92,13 @@ bench-coverage:
 ## by a scan (the baseline) and with the pg_trgm indexes, 16 clients.
 bench-search:
 	FUGAI_PG_REQUIRE_TESTS=0 bash deployments/scripts/test-with-postgres.sh $(GO) test -run='^$$' -bench='^BenchmarkNameSearch$$' -benchtime=1x -timeout=60m -count=1 ./internal/httpapi/
+
+## bench-load: 100,000 enterprises in PostgreSQL under 64 clients for 60 s —
+## 70 % reads, 20 % edits with If-Match, 10 % /coverage — beside /healthz;
+## req/s, p50/p95/p99, errors, 412s and a lost-update check.
+## FUGAI_BENCH_ENTERPRISES, FUGAI_BENCH_CLIENTS, FUGAI_BENCH_SECONDS.
+bench-load:
+	FUGAI_PG_REQUIRE_TESTS=0 bash deployments/scripts/test-with-postgres.sh $(GO) test -run='^$$' -bench='^BenchmarkMixedLoad$$' -benchtime=1x -timeout=60m -count=1 ./internal/httpapi/
 
 bench: bench-resolve bench-api
 

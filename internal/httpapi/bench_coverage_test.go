@@ -37,44 +37,7 @@ func BenchmarkCoverageLoad(b *testing.B) {
 	e := newEnv(b, store.Postgres)
 	ctx := context.Background()
 	start := time.Now()
-	var codes []string
-	for _, t := range district(b).Townships {
-		codes = append(codes, "'"+t.Code+"'")
-	}
-	townships := "ARRAY[" + strings.Join(codes, ", ") + "]"
-	err := e.db.InTx(ctx, func(tx *store.Tx) error {
-		stmts := []string{
-			`INSERT INTO users (username, name, phone, role, township_code, password_hash, created_at)
-			 SELECT 'bench' || t || '_' || k, '联络员' || k, '', 'liaison', (` + townships + `)[t], 'x', now()
-			 FROM generate_series(1, array_length(` + townships + `, 1)) t, generate_series(1, 5) k`,
-			`INSERT INTO enterprises (credit_code, name, entity_type, nature, township_code, assignment, in_scope, out_of_scope_reason,
-			   employees, full_members, probationary_members, above_scale, union_org, youth_league, suggested_method, verified_at,
-			   check_digit_warning, version, created_at, updated_at)
-			 SELECT lpad(i::text, 18, '0'), '企业' || i, '有限责任公司', 'non_public',
-			   (` + townships + `)[1 + i % array_length(` + townships + `, 1)], 'address_township', i % 20 <> 0,
-			   CASE WHEN i % 20 = 0 THEN 'not_operating' END, i % 50, fm, 0, i % 30 = 0, i % 4 = 0, i % 7 = 0,
-			   CASE WHEN i % 20 = 0 THEN NULL WHEN fm >= 3 THEN 'standalone' WHEN fm >= 1 THEN 'joint' ELSE 'included' END,
-			   CASE WHEN i % 3 = 0 THEN now() END, i % 500 = 0, 1, now(), now()
-			 FROM (SELECT i, ((i::bigint * 7919) % 6)::int AS fm FROM generate_series(1, ` + strconv.Itoa(n) + `) i) s`,
-			`INSERT INTO plans (enterprise_id, status, planned_start_on, planned_completion_on, version, updated_at)
-			 SELECT id, CASE WHEN id % 3 = 0 THEN 'formed' ELSE 'in_progress' END, DATE '2026-01-01',
-			   CASE WHEN id % 2 = 0 THEN DATE '2026-03-01' ELSE DATE '2027-03-01' END, 2, now()
-			 FROM enterprises WHERE in_scope AND id % 3 <> 1`,
-			`INSERT INTO liaison_assignments (enterprise_id, liaison_id, assigned_at, assigned_by)
-			 SELECT e.id, (SELECT u.id FROM users u WHERE u.township_code = e.township_code AND u.role = 'liaison' ORDER BY u.id
-			   OFFSET e.id % 5 LIMIT 1), now(), 'bench'
-			 FROM enterprises e WHERE e.id % 2 = 0`,
-		}
-		for _, q := range stmts {
-			if err := tx.Exec(q); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
+	loadSynthetic(b, e, n)
 	fmt.Printf("loaded %d enterprises in %s (their coverage counts brought up to date in the same transaction)\n", n, time.Since(start).Round(time.Second))
 	if err := e.db.InTx(ctx, func(tx *store.Tx) error { return tx.Exec("ANALYZE") }); err != nil {
 		b.Fatal(err)
