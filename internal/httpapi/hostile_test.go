@@ -16,6 +16,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/fugai/fugai/internal/importer/importertest"
 	"github.com/fugai/fugai/internal/store"
 	"github.com/fugai/fugai/internal/store/storetest"
 )
@@ -318,37 +319,12 @@ func TestHostileCells(t *testing.T) {
 // three million entries.
 func stringsBomb(t *testing.T) []byte {
 	t.Helper()
-	f := excelize.NewFile()
-	f.SetSheetRow("Sheet1", "A1", &[]any{"统一社会信用代码", "企业名称"})
-	var plain bytes.Buffer
-	if err := f.Write(&plain); err != nil {
-		t.Fatal(err)
-	}
-	zr, err := zip.NewReader(bytes.NewReader(plain.Bytes()), int64(plain.Len()))
+	b, err := importertest.StringsBomb(3000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
-	for _, zf := range zr.File {
-		if zf.Name == "xl/sharedStrings.xml" {
-			continue
-		}
-		rc, _ := zf.Open()
-		data, _ := io.ReadAll(rc)
-		rc.Close()
-		w, _ := zw.Create(zf.Name)
-		w.Write(data)
+	if len(b) > 1<<20 {
+		t.Fatalf("the bomb is %d bytes", len(b))
 	}
-	w, _ := zw.Create("xl/sharedStrings.xml")
-	w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`))
-	for range 3000 {
-		w.Write([]byte(strings.Repeat("<si><t>a</t></si>", 1000)))
-	}
-	w.Write([]byte(`</sst>`))
-	zw.Close()
-	if out.Len() > 1<<20 {
-		t.Fatalf("the bomb is %d bytes", out.Len())
-	}
-	return out.Bytes()
+	return b
 }

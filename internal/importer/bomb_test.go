@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"archive/zip"
 	"bytes"
 	"errors"
 	"fmt"
@@ -13,6 +12,8 @@ import (
 	"testing/iotest"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/fugai/fugai/internal/importer/importertest"
 )
 
 func TestCountEnds(t *testing.T) {
@@ -33,8 +34,6 @@ func TestCountEnds(t *testing.T) {
 // is parsed — while an ordinary workbook passes.
 func TestSharedStringsBomb(t *testing.T) {
 	dir := t.TempDir()
-	// Build a small real workbook, then swap in a shared strings part of
-	// three million entries.
 	f := excelize.NewFile()
 	f.SetSheetRow("Sheet1", "A1", &[]any{"统一社会信用代码", "企业名称"})
 	var ok bytes.Buffer
@@ -46,35 +45,15 @@ func TestSharedStringsBomb(t *testing.T) {
 	if _, err := Check(good); err != nil {
 		t.Fatalf("an ordinary workbook: %v", err)
 	}
-	zr, err := zip.NewReader(bytes.NewReader(ok.Bytes()), int64(ok.Len()))
+	out, err := importertest.StringsBomb(3000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
-	for _, zf := range zr.File {
-		if zf.Name == "xl/sharedStrings.xml" {
-			continue
-		}
-		w, _ := zw.Create(zf.Name)
-		rc, _ := zf.Open()
-		b := new(bytes.Buffer)
-		b.ReadFrom(rc)
-		rc.Close()
-		w.Write(b.Bytes())
-	}
-	w, _ := zw.Create("xl/sharedStrings.xml")
-	w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`))
-	for range 3_000_000 / 1000 {
-		w.Write([]byte(strings.Repeat("<si><t>a</t></si>", 1000)))
-	}
-	w.Write([]byte(`</sst>`))
-	zw.Close()
-	if out.Len() > 1<<20 {
-		t.Fatalf("the bomb is %d bytes, not under a megabyte", out.Len())
+	if len(out) > 1<<20 {
+		t.Fatalf("the bomb is %d bytes, not under a megabyte", len(out))
 	}
 	bomb := filepath.Join(dir, "bomb.xlsx")
-	os.WriteFile(bomb, out.Bytes(), 0o600)
+	os.WriteFile(bomb, out, 0o600)
 	_, err = Check(bomb)
 	var ue *FileError
 	if !errors.As(err, &ue) || ue.Code != "xlsx_too_many_strings" || !strings.Contains(ue.Message, "共享文本") {
