@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -482,6 +483,16 @@ func mayBeInCreditCode(q string) bool {
 	return true
 }
 
+// poolKey is what of a ledger the township pools of joint candidates
+// count: its township, scope and full members.
+func poolKey(l enterprise.Ledger) string {
+	members := -1
+	if l.FullMembers != nil {
+		members = *l.FullMembers
+	}
+	return fmt.Sprintf("%s/%v/%d", l.TownshipCode, l.InScope, members)
+}
+
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
@@ -503,6 +514,7 @@ func (db *DB) UpdateEnterprise(ctx context.Context, s auth.Scope, id, ifMatch in
 			return stale(l.Version)
 		}
 		before := l.TownshipCode
+		wasCandidate := poolKey(l)
 		changes, err := mutate(&l)
 		if err != nil {
 			return err
@@ -546,10 +558,14 @@ func (db *DB) UpdateEnterprise(ctx context.Context, s auth.Scope, id, ifMatch in
 			return err
 		}
 		// The edit may have changed what the township's other ledgers are
-		// suggested (a joint partner gained or lost).
-		if _, err := refreshSuggestions(ctx, r, db.dialect, townshipsOf(before, l.TownshipCode), true,
-			historyMeta{source: "api", actorID: actorID(by), actorName: by.Name}, now); err != nil {
-			return err
+		// suggested (a joint partner gained or lost) — only if it changed
+		// the ledger's township, scope or full members: what the pools of
+		// joint candidates count.
+		if poolKey(l) != wasCandidate {
+			if _, err := refreshSuggestions(ctx, r, db.dialect, townshipsOf(before, l.TownshipCode), true,
+				historyMeta{source: "api", actorID: actorID(by), actorName: by.Name}, now); err != nil {
+				return err
+			}
 		}
 		fieldsChanged := make([]string, len(changes))
 		for i, c := range changes {

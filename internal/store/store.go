@@ -167,7 +167,11 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 	if dialect == Postgres {
 		n := or(opt.MaxConns, 20)
 		sqlDB.SetMaxOpenConns(n)
-		sqlDB.SetMaxIdleConns(max(n/2, 1))
+		// As many idle as open: with fewer, a busy server closes the
+		// connections its requests just gave back and opens new ones a
+		// moment later (a PostgreSQL backend costs milliseconds to start).
+		// Idle ones close after five minutes.
+		sqlDB.SetMaxIdleConns(n)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	} else {
 		sqlDB.SetMaxOpenConns(or(opt.MaxConns, 8))
