@@ -122,6 +122,7 @@ func checkText(body []byte) error {
 		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber() // a number too large for float64 must not end the walk
 	for {
 		tok, err := dec.Token()
 		if err != nil {

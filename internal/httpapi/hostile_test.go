@@ -89,6 +89,7 @@ func TestHostileInputs(t *testing.T) {
 			{name: "login: right-to-left override", method: "POST", path: "/api/v1/auth/login", body: `{"username":"dis\u202etrict","password":"Secret-Pass-2026"}`, code: "invalid_text"},
 			{name: "login: bell character", method: "POST", path: "/api/v1/auth/login", body: `{"username":"district\u0007","password":"Secret-Pass-2026"}`, code: "invalid_text"},
 			{name: "login: invalid UTF-8", method: "POST", path: "/api/v1/auth/login", body: "{\"username\":\"\xff\xfe\",\"password\":\"x\"}", code: "invalid_text"},
+			{name: "login: override after a huge number", method: "POST", path: "/api/v1/auth/login", body: `{"n":1e400,"username":"dis\u202etrict","password":"x"}`, code: "invalid_text"},
 			{name: "login: NUL in a key", method: "POST", path: "/api/v1/auth/login", body: `{"user\u0000name":"district","password":"x"}`, code: "invalid_text"},
 			{name: "login: not JSON", method: "POST", path: "/api/v1/auth/login", body: `username=district`, code: "invalid_json"},
 			{name: "login: an array", method: "POST", path: "/api/v1/auth/login", body: `[]`},

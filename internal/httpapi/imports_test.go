@@ -12,6 +12,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -339,4 +340,50 @@ func TestLargeImportAnalyzes(t *testing.T) {
 	if tuples < 2500 {
 		t.Errorf("the planner's count of ledgers after the import: %v, want its 2,500", tuples)
 	}
+
+	// While an index is being built (it holds the lock ANALYZE needs and
+	// waits for this import), the import goes on without analyzing,
+	// rather than wait or deadlock.
+	// Statistics that say empty again (as after a killed import).
+	if _, err := e.db.SQL().Exec("UPDATE pg_class SET reltuples = 0 WHERE relname = 'enterprises'"); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	conn, err := e.db.SQL().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, "LOCK TABLE enterprises IN SHARE UPDATE EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	released := make(chan struct{})
+	done := make(chan struct{})
+	go func() { // never hang the test: let go after a while
+		select {
+		case <-time.After(30 * time.Second):
+			conn.ExecContext(ctx, "ROLLBACK")
+			close(released)
+		case <-done:
+		}
+	}()
+	var more strings.Builder
+	more.WriteString("统一社会信用代码,企业名称,市场主体类型,登记状态,住所（经营场所）\n")
+	for i := 1; i <= 2500; i++ {
+		fmt.Fprintf(&more, "%s,永州市锁%d有限公司,有限责任公司,存续,冷水滩区梅湾街道%d号\n", creditCode(200000+i), i, i)
+	}
+	j = e.importAndRun("district", "登记2.csv", []byte(more.String()), map[string]string{"kind": "registration"})
+	close(done)
+	select {
+	case <-released:
+		t.Errorf("the import waited for the lock")
+	default:
+	}
+	if j.Status != "succeeded" || j.Counts.Created != 2500 {
+		t.Errorf("import under the lock: %+v", j)
+	}
+	conn.ExecContext(ctx, "ROLLBACK")
 }

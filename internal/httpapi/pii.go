@@ -4,7 +4,6 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -18,20 +17,22 @@ import (
 // admins, liaisons — and each such read is audited (pii.read). Auditors
 // read masked numbers everywhere.
 
-// maskPhone hides the middle of a phone number: 13800008000 →
-// 138****8000, 0746-8221234 → 074****1234; a short one keeps its last two
-// characters.
+// maskPhone hides the middle of a phone number: a mobile (11 characters
+// or more) keeps its first 3 and last 4 — 13800008000 → 138****8000; a
+// shorter number, a landline without its area code (82212345), keeps only
+// its last 2 — ******45 — so that never most of it shows.
 func maskPhone(p string) string {
-	n := utf8.RuneCountInString(p)
+	r := []rune(p)
+	n := len(r)
 	switch {
 	case n == 0:
 		return ""
-	case n < 8:
-		r := []rune(p)
-		return strings.Repeat("*", max(n-2, 1)) + string(r[max(n-2, 1):])
+	case n >= 11:
+		return string(r[:3]) + "****" + string(r[n-4:])
+	case n <= 2:
+		return strings.Repeat("*", n)
 	}
-	r := []rune(p)
-	return string(r[:3]) + "****" + string(r[n-4:])
+	return strings.Repeat("*", n-2) + string(r[n-2:])
 }
 
 // seesPhones reports whether the caller's role may read full phone

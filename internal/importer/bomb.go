@@ -46,36 +46,67 @@ func checkSharedStrings(zr *zip.Reader, size int64) error {
 	return nil
 }
 
-// countEnds counts the si elements of the XML in r by their ends —
-// "</si>", "<si/>", and with a namespace prefix "</x:si>" (whose opening
-// "<x:si>" also ends in ":si>") — stopping once past limit.
+// countEnds counts the si elements of the XML in r by their start tags —
+// "<si" with or without a namespace prefix ("<x:si"), followed by white
+// space, "/" or ">" (XML allows "<si >", "</si\n>") — stopping once past
+// limit.
 func countEnds(r io.Reader, limit int64) (int64, error) {
-	var plain, prefixed int64
-	count := func(b []byte) (int64, int64) {
-		return int64(bytes.Count(b, []byte("/si>")) + bytes.Count(b, []byte("<si/>"))), int64(bytes.Count(b, []byte(":si>")))
-	}
+	const keep = 64 // bytes carried between reads: a tag split by a read is whole in joined
+	var n int64
 	buf := make([]byte, 256<<10)
-	joined := make([]byte, 0, len(buf)+4)
-	var prev []byte // the last 4 bytes read, already counted
+	joined := make([]byte, 0, len(buf)+keep)
+	var prev []byte
 	for {
 		m, err := r.Read(buf)
 		if m > 0 {
-			// What ends in the new bytes: a pattern split by the read
-			// is whole in joined; one inside prev was counted before.
 			joined = append(append(joined[:0], prev...), buf[:m]...)
-			a, b := count(joined)
-			c, d := count(prev)
-			plain, prefixed = plain+a-c, prefixed+b-d
-			prev = append(prev[:0], joined[max(0, len(joined)-4):]...)
-			if plain+prefixed/2 > limit {
-				return plain + prefixed/2, nil
+			n += countStarts(joined, len(prev))
+			prev = append(prev[:0], joined[max(0, len(joined)-keep):]...)
+			if n > limit {
+				return n, nil
 			}
 		}
 		if err == io.EOF {
-			return plain + prefixed/2, nil
+			return n, nil
 		}
 		if err != nil {
 			return 0, err
 		}
 	}
+}
+
+// countStarts counts the si start tags in b that end at or after from
+// (those before were counted with the previous read).
+func countStarts(b []byte, from int) int64 {
+	var n int64
+	for i := 0; ; {
+		j := bytes.Index(b[i:], []byte("si"))
+		if j < 0 {
+			return n
+		}
+		at := i + j
+		i = at + 2
+		if at+2 >= len(b) || at+2 < from {
+			continue // the next byte is not here yet, or counted before
+		}
+		switch b[at+2] {
+		case ' ', '\t', '\r', '\n', '/', '>':
+		default:
+			continue
+		}
+		k := at - 1
+		if k >= 0 && b[k] == ':' { // a prefix: back over its name to "<"
+			k--
+			for k >= 0 && at-k < 64 && isNameByte(b[k]) {
+				k--
+			}
+		}
+		if k >= 0 && b[k] == '<' {
+			n++
+		}
+	}
+}
+
+func isNameByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.'
 }

@@ -17,13 +17,14 @@ import (
 )
 
 func TestCountEnds(t *testing.T) {
-	xml := `<sst><si><t>a</t></si><si/><x:si><x:t>b</x:t></x:si>` + strings.Repeat(`<si><t>c</t></si>`, 1000) + `</sst>`
+	xml := `<sst><si><t>a</t></si><si/><x:si><x:t>b</x:t></x:si><si ><t>d</t></si >` + strings.Repeat("<si\n><t>c</t></si\n>", 1000) +
+		`<sis>not one</sis><x:sii/></sst>`
 	for _, r := range []func() *strings.Reader{func() *strings.Reader { return strings.NewReader(xml) }} {
-		if n, err := countEnds(r(), 1e9); err != nil || n != 1003 {
-			t.Errorf("count %d %v, want 1003", n, err)
+		if n, err := countEnds(r(), 1e9); err != nil || n != 1004 {
+			t.Errorf("count %d %v, want 1004", n, err)
 		}
 		// Read a byte at a time: no closing split between reads is lost or doubled.
-		if n, err := countEnds(iotest.OneByteReader(r()), 1e9); err != nil || n != 1003 {
+		if n, err := countEnds(iotest.OneByteReader(r()), 1e9); err != nil || n != 1004 {
 			t.Errorf("one byte at a time: %d %v", n, err)
 		}
 	}

@@ -402,8 +402,11 @@ func (w *Workers) process(ctx context.Context, job Job) error {
 				}
 			}
 		}}
-	// The file is read once before the transaction (on SQLite the
-	// import's transaction holds the only write lock), then applied in it.
+	// A registration or survey file is read through once before the
+	// transaction (on SQLite the import's transaction holds the only write
+	// lock), then applied in it; a liaisons sheet is only located before
+	// (its rows are read in the transaction: such sheets are small, and a
+	// bomb is refused at upload).
 	prepared, err := r.Prepare(ctx)
 	if err != nil {
 		return w.q.RunImport(ctx, job, func(Ledgers) (Result, error) { return prepared.Result(), err })

@@ -190,8 +190,7 @@ func applyCoverage(ctx context.Context, r runner, d Dialect, bulk int) error {
 // table it thinks empty once per ledger: a 30,000-row import re-run after
 // a killed one took 106 s instead of 2 s. ANALYZE inside the transaction
 // counts its own rows; it holds the tables' SHARE UPDATE EXCLUSIVE lock to
-// the commit, which only another such analysis (a concurrent large
-// import's, autovacuum's) waits for.
+// the commit (see analyzeFilled for the index build that holds it too).
 const analyzeFrom = 2000
 
 // analyzeFilled analyzes the tables an import fills, inside its
@@ -215,7 +214,21 @@ func analyzeFilled(ctx context.Context, r runner, noted int) error {
 	if tuples < 0 || tuples >= float64(noted)/2 {
 		return nil
 	}
-	_, err = r.exec(ctx, "ANALYZE enterprises, plans, liaison_assignments, coverage_facts")
+	// ANALYZE holds the tables' SHARE UPDATE EXCLUSIVE lock to the
+	// commit, which a concurrent index build (EnsureNameSearch) holds
+	// while it waits for this transaction: take it without waiting, or
+	// go on without analyzing, rather than deadlock.
+	if _, err := r.exec(ctx, "SAVEPOINT fugai_analyze"); err != nil {
+		return apperr.Wrap(err, "analyze")
+	}
+	if _, err := r.exec(ctx, "LOCK TABLE enterprises, plans, liaison_assignments, coverage_facts IN SHARE UPDATE EXCLUSIVE MODE NOWAIT"); err != nil {
+		_, rerr := r.exec(ctx, "ROLLBACK TO SAVEPOINT fugai_analyze")
+		return apperr.Wrap(rerr, "analyze")
+	}
+	if _, err := r.exec(ctx, "ANALYZE enterprises, plans, liaison_assignments, coverage_facts"); err != nil {
+		return apperr.Wrap(err, "analyze")
+	}
+	_, err = r.exec(ctx, "RELEASE SAVEPOINT fugai_analyze")
 	return apperr.Wrap(err, "analyze")
 }
 
