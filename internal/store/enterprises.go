@@ -220,11 +220,11 @@ func (db *DB) CreateEnterprise(ctx context.Context, l enterprise.Ledger, changes
 // suggest sets l's suggested method as its township's candidates now make
 // it, and adds the change to changes when it differs.
 func suggest(ctx context.Context, r runner, l *enterprise.Ledger, changes []enterprise.Change) ([]enterprise.Change, error) {
-	sug, err := suggestFor(ctx, r, l)
+	method, err := suggestedMethod(ctx, r, l)
 	if err != nil {
 		return nil, err
 	}
-	if m := string(sug.Method); m != l.SuggestedMethod {
+	if m := string(method); m != l.SuggestedMethod {
 		changes = append(changes, enterprise.Change{Field: "suggested_method", Old: jsonText(strPtr(l.SuggestedMethod)), New: jsonText(strPtr(m))})
 		l.SuggestedMethod = m
 	}

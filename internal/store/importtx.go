@@ -234,7 +234,7 @@ func (s *sqliteLedgers) Pools(ctx context.Context) (map[string]strategy.Pool, er
 	if err != nil {
 		return nil, err
 	}
-	return loadPools(ctx, sqlRunner{tx: stx, dialect: SQLite}, nil, 0)
+	return loadPools(ctx, sqlRunner{tx: stx, dialect: SQLite}, nil)
 }
 
 func (s *sqliteLedgers) Write(ctx context.Context, ls []enterprise.Ledger, history [][]byte) error {
@@ -518,7 +518,7 @@ func (p *pgLedgers) Lookup(ctx context.Context, codes []string) (map[string]ente
 func (p *pgLedgers) Pools(ctx context.Context) (map[string]strategy.Pool, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return loadPools(ctx, pgxRunner{p.tx}, nil, 0)
+	return loadPools(ctx, pgxRunner{p.tx}, nil)
 }
 
 func (p *pgLedgers) Write(ctx context.Context, ls []enterprise.Ledger, history [][]byte) error {

@@ -122,11 +122,11 @@ func anyStrings(ss []string) []any {
 }
 
 // loadPools returns the joint candidates of each township (of townships,
-// or of all when townships is nil), not counting ledger exclude.
-func loadPools(ctx context.Context, r runner, townships []string, exclude int64) (map[string]strategy.Pool, error) {
+// or of all when townships is nil).
+func loadPools(ctx context.Context, r runner, townships []string) (map[string]strategy.Pool, error) {
 	q := `SELECT township_code, COUNT(*), COALESCE(SUM(full_members), 0) FROM enterprises
-		WHERE ` + candidateSQL + ` AND township_code IS NOT NULL AND id <> ?`
-	args := []any{exclude}
+		WHERE ` + candidateSQL + ` AND township_code IS NOT NULL`
+	var args []any
 	if townships != nil {
 		if len(townships) == 0 {
 			return map[string]strategy.Pool{}, nil
@@ -195,7 +195,7 @@ func refreshSuggestions(ctx context.Context, r runner, d Dialect, townships []st
 	if townships != nil && len(townships) == 0 {
 		return 0, nil
 	}
-	pools, err := loadPools(ctx, r, townships, 0)
+	pools, err := loadPools(ctx, r, townships)
 	if err != nil {
 		return 0, err
 	}
@@ -263,26 +263,53 @@ func jsonText(s *string) json.RawMessage {
 	return b
 }
 
-// suggestFor gives the suggestion of ledger l as it is about to be written,
-// with its township's other candidates as they are stored.
-func suggestFor(ctx context.Context, r runner, l *enterprise.Ledger) (strategy.Suggestion, error) {
+// suggestedMethod gives the suggested method of ledger l as it is about to
+// be written, with its township's other candidates as they are stored.
+// Only a joint candidate's method depends on the others, and only on
+// whether they could form a joint branch with it: that needs a few of
+// them, never a count of all (an edit would otherwise scan its
+// township's candidates — the most costly statement of an edit).
+func suggestedMethod(ctx context.Context, r runner, l *enterprise.Ledger) (strategy.Method, error) {
 	in := suggestionInput(l)
-	if !in.InScope {
-		return strategy.Suggestion{}, nil
-	}
 	var pool strategy.Pool
-	if in.Township != "" {
-		pools, err := loadPools(ctx, r, []string{in.Township}, l.ID)
-		if err != nil {
-			return strategy.Suggestion{}, err
-		}
-		pool = pools[in.Township]
-	}
 	if strategy.InPool(in) {
+		partners, err := somePartners(ctx, r, in.Township, l.ID)
+		if err != nil {
+			return "", err
+		}
+		pool = partners
 		pool.Enterprises++
 		pool.FullMembers += in.FullMembers
 	}
-	return strategy.Suggest(in, pool), nil
+	return strategy.Suggest(in, pool).Method, nil
+}
+
+// partnersEnough is how many other candidates always decide
+// strategy.JointPossible: each has at least one full member.
+const partnersEnough = strategy.JointMinEnterprises + strategy.JointMinTotal
+
+// somePartners returns a township's joint candidates other than ledger
+// exclude: all of them when there are fewer than partnersEnough, else
+// partnersEnough of them — with the ledger itself, enough for
+// strategy.JointPossible to answer as it would for the whole pool, since
+// more candidates only add enterprises and members.
+func somePartners(ctx context.Context, r runner, township string, exclude int64) (strategy.Pool, error) {
+	rows, done, err := r.query(ctx, `SELECT full_members FROM enterprises
+		WHERE `+candidateSQL+` AND township_code = ? AND id <> ? LIMIT `+strconv.Itoa(partnersEnough), township, exclude)
+	if err != nil {
+		return strategy.Pool{}, apperr.Wrap(err, "joint candidates")
+	}
+	defer done()
+	var p strategy.Pool
+	for rows.Next() {
+		var members int
+		if err := rows.Scan(&members); err != nil {
+			return strategy.Pool{}, apperr.Wrap(err, "joint candidates")
+		}
+		p.Enterprises++
+		p.FullMembers += members
+	}
+	return p, apperr.Wrap(rows.Err(), "joint candidates")
 }
 
 func suggestionInput(l *enterprise.Ledger) strategy.Input {

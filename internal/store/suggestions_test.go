@@ -106,6 +106,52 @@ func TestSuggestionsFollowEveryEdit(t *testing.T) {
 	})
 }
 
+// An edit decides its own ledger's suggestion from a few of the
+// township's other candidates, not a count of all: growing a township to
+// eight candidates and shrinking it back, one member at a time, every
+// ledger's suggestion equals the rules' over the whole ledger — past the
+// few looked at, too.
+func TestSuggestionWithManyPartners(t *testing.T) {
+	dist := district(t)
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		db := storetest.Open(t, d, nil)
+		ctx := context.Background()
+		var ids []int64
+		for i := 1; i <= 8; i++ {
+			ids = append(ids, create(t, db, dist, i, "冷水滩区凤凰街道").ID)
+		}
+		set := func(id int64, n int) enterprise.Ledger {
+			t.Helper()
+			cur, err := db.Enterprise(ctx, auth.Scope{All: true}, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := db.UpdateEnterprise(ctx, auth.Scope{All: true}, id, cur.Version, audit.Actor{Name: "tester"},
+				func(x *enterprise.Ledger) ([]enterprise.Change, error) {
+					return x.Apply(body(t, map[string]any{"full_members": n}), auth.DistrictAdmin, dist)
+				})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+		joint := 0
+		for i, id := range ids {
+			if l := set(id, 1); l.SuggestedMethod == string(strategy.Joint) {
+				joint++
+			}
+			checkSuggestions(t, db, fmt.Sprintf("%d candidates", i+1))
+		}
+		if joint != 6 {
+			t.Fatalf("%d edits were suggested joint, want 6 (from the third candidate on)", joint)
+		}
+		for i := len(ids) - 1; i >= 0; i-- {
+			set(ids[i], 0)
+			checkSuggestions(t, db, fmt.Sprintf("%d candidates left", i))
+		}
+	})
+}
+
 // Lowering one joint enterprise's members to 0 turns its partner
 // affiliated, with a history entry on the partner.
 func TestJointPartnerFollowsEdit(t *testing.T) {
