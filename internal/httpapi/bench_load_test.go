@@ -29,13 +29,17 @@ func drive(b *testing.B, base, token string, clients, secs int, seed uint64, pat
 	var mu sync.Mutex
 	var all []timed
 	deadline := time.Now().Add(time.Duration(secs) * time.Second)
+	// As many idle connections as clients: the default transport keeps
+	// two per host, and the others would be closed and dialled again.
+	transport := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
+	defer transport.CloseIdleConnections()
+	client := &http.Client{Transport: transport}
 	var wg sync.WaitGroup
 	for c := range clients {
 		wg.Add(1)
 		go func(c int) {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(uint64(c), seed))
-			client := &http.Client{}
 			var mine []timed
 			for time.Now().Before(deadline) {
 				p := path(rng)
@@ -100,12 +104,13 @@ func loadSynthetic(b *testing.B, e *env, n int) {
 			 FROM generate_series(1, array_length(` + townships + `, 1)) t, generate_series(1, 5) k`,
 			`INSERT INTO enterprises (credit_code, name, entity_type, nature, township_code, assignment, in_scope, out_of_scope_reason,
 			   employees, full_members, probationary_members, above_scale, union_org, youth_league, suggested_method, verified_at,
-			   check_digit_warning, version, created_at, updated_at)
+			   check_digit_warning, registration_status, version, created_at, updated_at)
 			 SELECT lpad(i::text, 18, '0'), '企业' || i, '有限责任公司', 'non_public',
 			   (` + townships + `)[1 + i % array_length(` + townships + `, 1)], 'address_township', i % 20 <> 0,
 			   CASE WHEN i % 20 = 0 THEN 'not_operating' END, i % 50, fm, 0, i % 30 = 0, i % 4 = 0, i % 7 = 0,
 			   CASE WHEN i % 20 = 0 THEN NULL WHEN fm >= 3 THEN 'standalone' WHEN fm >= 1 THEN 'joint' ELSE 'included' END,
-			   CASE WHEN i % 3 = 0 THEN now() END, i % 500 = 0, 1, now(), now()
+			   CASE WHEN i % 3 = 0 THEN now() END, i % 500 = 0,
+			   CASE WHEN i % 20 = 0 THEN '注销' ELSE '存续（在营、开业、在册）' END, 1, now(), now()
 			 FROM (SELECT i, ((i::bigint * 7919) % 6)::int AS fm FROM generate_series(1, ` + strconv.Itoa(n) + `) i) s`,
 			`INSERT INTO plans (enterprise_id, status, planned_start_on, planned_completion_on, version, updated_at)
 			 SELECT id, CASE WHEN id % 3 = 0 THEN 'formed' ELSE 'in_progress' END, DATE '2026-01-01',

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -73,29 +75,6 @@ func districtOffsetHours() int {
 	return off / 3600
 }
 
-// deltaSQL moves the counts by the difference between the stored facts of
-// the ledgers of ids and their facts as computed now (newFacts): one
-// statement for the cells, then one for the days, each taking its rows in
-// key order, so that concurrent transactions lock count rows in one order.
-// Keys whose count does not change are left alone.
-func deltaSQL(ids, newFacts string) []string {
-	days := func(from, sign string) string {
-		return "SELECT township_code, 'due' AS kind, due_on AS day, " + sign + " AS d FROM " + from + " WHERE due_on IS NOT NULL" +
-			" UNION ALL SELECT township_code, 'verified', verified_on, " + sign + " FROM " + from
-	}
-	old := "(SELECT * FROM coverage_facts WHERE enterprise_id IN (" + ids + ")) o"
-	return []string{
-		"INSERT INTO coverage_cells (" + cellKey + ", n) SELECT " + cellKey + ", SUM(d) FROM (" +
-			"SELECT " + cellKey + ", -1 AS d FROM " + old + " UNION ALL SELECT " + cellKey + ", 1 FROM (" + newFacts + ") nf" +
-			") x WHERE true GROUP BY " + cellKey + " HAVING SUM(d) <> 0 ORDER BY " + cellKey +
-			" ON CONFLICT (" + cellKey + ") DO UPDATE SET n = coverage_cells.n + excluded.n",
-		"INSERT INTO coverage_days (township_code, kind, day, n) SELECT township_code, kind, day, SUM(d) FROM (" +
-			days(old, "-1") + " UNION ALL " + days("("+newFacts+") nf", "1") +
-			") x WHERE true GROUP BY township_code, kind, day HAVING SUM(d) <> 0 ORDER BY township_code, kind, day" +
-			" ON CONFLICT (township_code, kind, day) DO UPDATE SET n = coverage_days.n + excluded.n",
-	}
-}
-
 // applyCoverage brings the facts and counts of the ledgers noted in
 // coverage_dirty up to date, inside the transaction that noted them; from
 // bulk noted ledgers on, it recounts everything instead.
@@ -162,21 +141,41 @@ func applyCoverage(ctx context.Context, r runner, d Dialect, bulk int) error {
 			return recountCoverage(ctx, r, d)
 		}
 	}
-	times := func(n int) []any {
+	times := func(q string) []any {
 		var out []any
-		for range n {
+		for range strings.Count(q, "?") {
 			out = append(out, args...)
 		}
 		return out
 	}
-	newFacts := factsSelect(d, ids)
-	steps := append(deltaSQL(ids, newFacts), "DELETE FROM coverage_facts WHERE enterprise_id IN ("+ids+")",
-		"INSERT INTO coverage_facts ("+factColumns+") "+newFacts)
-	if d != Postgres {
-		steps = append(steps, "DELETE FROM coverage_dirty")
+	// The stored facts out, the facts as they are now in, and the counts
+	// moved by the difference, tallied here: each fact is computed once,
+	// and the count rows — a township's few hot ones (today's verified
+	// day) among them — are written last, so their row locks are held
+	// only until the commit that follows.
+	cells, days := map[cell]int{}, map[dayKey]int{}
+	for _, step := range []struct {
+		q    string
+		sign int
+	}{
+		{"DELETE FROM coverage_facts WHERE enterprise_id IN (" + ids + ") RETURNING " + factColumns, -1},
+		{"INSERT INTO coverage_facts (" + factColumns + ") " + factsSelect(d, ids) + " RETURNING " + factColumns, 1},
+	} {
+		rows, done, err := r.query(ctx, step.q, times(step.q)...)
+		if err != nil {
+			return apperr.Wrap(err, "update coverage counts")
+		}
+		err = tallyFacts(rows, step.sign, cells, days)
+		done()
+		if err != nil {
+			return apperr.Wrap(err, "update coverage counts")
+		}
 	}
-	for _, q := range steps {
-		if _, err := r.exec(ctx, q, times(strings.Count(q, "?"))...); err != nil {
+	if err := moveCounts(ctx, r, cells, days); err != nil {
+		return err
+	}
+	if d != Postgres {
+		if _, err := r.exec(ctx, "DELETE FROM coverage_dirty"); err != nil {
 			return apperr.Wrap(err, "update coverage counts")
 		}
 	}
@@ -297,9 +296,9 @@ func recountCoverage(ctx context.Context, r runner, d Dialect) error {
 		// not cover would race it over that ledger's facts: hold such
 		// writes off until the recount commits (their statements then see
 		// it). The tables are taken in the order applyCoverage writes
-		// them (cells, days, facts), so that one already applying finishes
-		// first rather than deadlocking. Reading stays free.
-		if _, err := r.exec(ctx, "LOCK TABLE coverage_cells, coverage_days, coverage_facts IN SHARE ROW EXCLUSIVE MODE"); err != nil {
+		// them (facts, cells, days), so that one already applying
+		// finishes first rather than deadlocking. Reading stays free.
+		if _, err := r.exec(ctx, "LOCK TABLE coverage_facts, coverage_cells, coverage_days IN SHARE ROW EXCLUSIVE MODE"); err != nil {
 			return apperr.Wrap(err, "lock coverage")
 		}
 	}
@@ -349,44 +348,102 @@ type dayKey struct{ township, kind, day string }
 // tallyInGo fills coverage_cells and coverage_days from coverage_facts,
 // counting in Go: a few thousand distinct keys at most.
 func tallyInGo(ctx context.Context, r runner) error {
-	rows, done, err := r.query(ctx, "SELECT "+cellKey+", due_on, verified_on FROM coverage_facts")
+	rows, done, err := r.query(ctx, "SELECT "+factColumns+" FROM coverage_facts")
 	if err != nil {
 		return apperr.Wrap(err, "recount coverage")
 	}
-	cells := map[cell]int{}
-	days := map[dayKey]int{}
-	for rows.Next() {
-		var c cell
-		var due *string
-		var verified string
-		if err = rows.Scan(&c.township, &c.method, &c.planStatus, &c.org, &c.standalone, &c.work, &c.union, &c.youth, &c.womens,
-			&c.should, &c.ungrouped, &c.noLiaison, &c.checkDigit, &c.poolMembers, &due, &verified); err != nil {
-			break
-		}
-		cells[c]++
-		if due != nil {
-			days[dayKey{c.township, "due", *due}]++
-		}
-		days[dayKey{c.township, "verified", verified}]++
-	}
-	if err == nil {
-		err = rows.Err()
-	}
+	cells, days := map[cell]int{}, map[dayKey]int{}
+	err = tallyFacts(rows, 1, cells, days)
 	done()
 	if err != nil {
 		return apperr.Wrap(err, "recount coverage")
 	}
+	return moveCounts(ctx, r, cells, days)
+}
+
+// tallyFacts adds sign for each fact of rows (factColumns) to the counts
+// of its cell and its days.
+func tallyFacts(rows rowScanner, sign int, cells map[cell]int, days map[dayKey]int) error {
+	for rows.Next() {
+		var id int64
+		var c cell
+		var due *string
+		var verified string
+		if err := rows.Scan(&id, &c.township, &c.method, &c.planStatus, &c.org, &c.standalone, &c.work, &c.union, &c.youth,
+			&c.womens, &c.should, &c.ungrouped, &c.noLiaison, &c.checkDigit, &c.poolMembers, &due, &verified); err != nil {
+			return err
+		}
+		cells[c] += sign
+		if due != nil {
+			days[dayKey{c.township, "due", *due}] += sign
+		}
+		days[dayKey{c.township, "verified", verified}] += sign
+	}
+	return rows.Err()
+}
+
+// moveCounts adds the non-zero counts to coverage_cells and coverage_days.
+// Concurrent writers lock count rows in one order — the keys sorted, the
+// cells before the days — so that they wait for each other, never
+// deadlock.
+func moveCounts(ctx context.Context, r runner, cells map[cell]int, days map[dayKey]int) error {
+	var cellKeys []cell
 	for c, n := range cells {
-		if _, err := r.exec(ctx, "INSERT INTO coverage_cells ("+cellKey+", n) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			c.township, c.method, c.planStatus, c.org, c.standalone, c.work, c.union, c.youth, c.womens, c.should, c.ungrouped,
-			c.noLiaison, c.checkDigit, c.poolMembers, n); err != nil {
-			return apperr.Wrap(err, "recount coverage")
+		if n != 0 {
+			cellKeys = append(cellKeys, c)
 		}
 	}
+	slices.SortFunc(cellKeys, compareCells)
+	var dayKeys []dayKey
 	for k, n := range days {
-		if _, err := r.exec(ctx, "INSERT INTO coverage_days (township_code, kind, day, n) VALUES (?, ?, ?, ?)", k.township, k.kind, k.day, n); err != nil {
-			return apperr.Wrap(err, "recount coverage")
+		if n != 0 {
+			dayKeys = append(dayKeys, k)
+		}
+	}
+	slices.SortFunc(dayKeys, func(a, b dayKey) int {
+		return cmp.Or(strings.Compare(a.township, b.township), strings.Compare(a.kind, b.kind), strings.Compare(a.day, b.day))
+	})
+	const chunk = 500
+	for len(cellKeys) > 0 {
+		part := cellKeys[:min(chunk, len(cellKeys))]
+		cellKeys = cellKeys[len(part):]
+		var args []any
+		for _, c := range part {
+			args = append(args, c.township, c.method, c.planStatus, c.org, c.standalone, c.work, c.union, c.youth, c.womens,
+				c.should, c.ungrouped, c.noLiaison, c.checkDigit, c.poolMembers, cells[c])
+		}
+		if _, err := r.exec(ctx, "INSERT INTO coverage_cells ("+cellKey+", n) VALUES "+
+			strings.TrimSuffix(strings.Repeat(inList(15)+", ", len(part)), ", ")+
+			" ON CONFLICT ("+cellKey+") DO UPDATE SET n = coverage_cells.n + excluded.n", args...); err != nil {
+			return apperr.Wrap(err, "move coverage counts")
+		}
+	}
+	for len(dayKeys) > 0 {
+		part := dayKeys[:min(chunk, len(dayKeys))]
+		dayKeys = dayKeys[len(part):]
+		var args []any
+		for _, k := range part {
+			args = append(args, k.township, k.kind, k.day, days[k])
+		}
+		if _, err := r.exec(ctx, "INSERT INTO coverage_days (township_code, kind, day, n) VALUES "+
+			strings.TrimSuffix(strings.Repeat(inList(4)+", ", len(part)), ", ")+
+			" ON CONFLICT (township_code, kind, day) DO UPDATE SET n = coverage_days.n + excluded.n", args...); err != nil {
+			return apperr.Wrap(err, "move coverage counts")
 		}
 	}
 	return nil
+}
+
+// compareCells orders cells by their key's columns.
+func compareCells(a, b cell) int {
+	flags := func(c cell) (n int) {
+		for i, f := range []bool{c.org, c.standalone, c.work, c.union, c.youth, c.womens, c.should, c.ungrouped, c.noLiaison, c.checkDigit} {
+			if f {
+				n |= 1 << (9 - i)
+			}
+		}
+		return n
+	}
+	return cmp.Or(strings.Compare(a.township, b.township), strings.Compare(a.method, b.method),
+		strings.Compare(a.planStatus, b.planStatus), cmp.Compare(flags(a), flags(b)), cmp.Compare(a.poolMembers, b.poolMembers))
 }
