@@ -77,7 +77,8 @@ bench-resolve:
 
 ## bench-import: a synthetic 1,000,000-row export into PostgreSQL and SQLite,
 ## beside psql \copy + upsert of the same CSV (the database's floor).
-## BENCH_ROWS sets the size.
+## BENCH_ROWS sets the size; BENCH_CASES="pg sqlite" (of floor pg trgm xlsx
+## sqlite) runs only those.
 BENCH_ROWS ?= 1000000
 bench-import:
 	bash deployments/scripts/bench-import.sh $(BENCH_ROWS)

@@ -8,10 +8,13 @@
 # into a fresh database of this schema, then the coverage counts rebuilt.
 #
 # Usage: deployments/scripts/bench-import.sh [ROWS]   (make bench-import)
+# BENCH_CASES limits the cases run (default: "floor pg trgm xlsx sqlite").
 # It starts a throwaway PostgreSQL cluster through test-with-postgres.sh.
 set -euo pipefail
 
 rows=${1:-1000000}
+cases=" ${BENCH_CASES:-floor pg trgm xlsx sqlite} "
+want() { [[ $cases == *" $1 "* ]]; }
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 cd "$root"
@@ -27,7 +30,9 @@ go build -o "$work/fugai" ./cmd/fugai
 go build -o "$work/fugai-gen" ./cmd/fugai-gen
 echo "generating $rows rows (seed 1)…"
 "$work/fugai-gen" -rows "$rows" -seed 1 -format csv -o "$work/reg.csv"
-"$work/fugai-gen" -rows "$rows" -seed 1 -format xlsx -o "$work/reg.xlsx"
+if want xlsx; then
+	"$work/fugai-gen" -rows "$rows" -seed 1 -format xlsx -o "$work/reg.xlsx"
+fi
 chmod 644 "$work"/reg.*
 
 admin=$FUGAI_TEST_DATABASE_URL
@@ -51,6 +56,7 @@ upsert="INSERT INTO target SELECT DISTINCT ON (credit_code) * FROM stage ORDER B
 	EXCLUDED.entity_type, EXCLUDED.legal_rep, EXCLUDED.capital, EXCLUDED.founded, EXCLUDED.status, EXCLUDED.address,
 	EXCLUDED.authority, EXCLUDED.industry, EXCLUDED.scope) WHERE (target.*) IS DISTINCT FROM (EXCLUDED.*)"
 for pass in first again; do
+	want floor || break
 	t0=$(now)
 	psql "$floor" <<SQL
 BEGIN;
@@ -72,6 +78,7 @@ run() { # label url file
 	last=$(echo "$out" | awk '/^elapsed/{v=$2; gsub(",", "", v); sub("s$", "", v); print v}')
 }
 
+if want pg; then
 pg=$(newdb fugai_bench)
 run "fugai CSV → PostgreSQL (first)" "$pg" "$work/reg.csv"
 first=$last
@@ -100,6 +107,8 @@ schema_floor=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}')
 record "fugai CSV → PostgreSQL (first) ÷ schema floor" "$(awk -v f="$first" -v s="$schema_floor" 'BEGIN{printf "%.2f×", f/s}')"
 
 run "fugai CSV → PostgreSQL (re-import)" "$pg" "$work/reg.csv"
+fi
+if want trgm; then
 # The same into a database whose LC_CTYPE lets fugai migrate build the name
 # search's trigram indexes (docs/deployment.md): what they cost an import.
 psql "$admin" -c "DROP DATABASE IF EXISTS fugai_bench_trgm" \
@@ -108,11 +117,18 @@ pgt="$base/fugai_bench_trgm?sslmode=disable"
 FUGAI_DATABASE_URL=$pgt "$work/fugai" migrate up | tail -1
 run "fugai CSV → PostgreSQL, search indexed (first)" "$pgt" "$work/reg.csv"
 run "fugai CSV → PostgreSQL, search indexed (re-import)" "$pgt" "$work/reg.csv"
-pgx=$(newdb fugai_bench_xlsx)
-run "fugai xlsx → PostgreSQL (first)" "$pgx" "$work/reg.xlsx"
-run "fugai CSV → SQLite (first)" "$work/bench.db" "$work/reg.csv"
-run "fugai CSV → SQLite (re-import)" "$work/bench.db" "$work/reg.csv"
-run "fugai xlsx → SQLite (first)" "$work/bench-x.db" "$work/reg.xlsx"
+fi
+if want xlsx; then
+	pgx=$(newdb fugai_bench_xlsx)
+	run "fugai xlsx → PostgreSQL (first)" "$pgx" "$work/reg.xlsx"
+fi
+if want sqlite; then
+	run "fugai CSV → SQLite (first)" "$work/bench.db" "$work/reg.csv"
+	run "fugai CSV → SQLite (re-import)" "$work/bench.db" "$work/reg.csv"
+	if want xlsx; then
+		run "fugai xlsx → SQLite (first)" "$work/bench-x.db" "$work/reg.xlsx"
+	fi
+fi
 
 echo
 echo "import of $rows rows ($(nproc) cores; $(date -u +%Y-%m-%d))"

@@ -10,14 +10,16 @@ import (
 
 	"github.com/fugai/fugai/internal/apperr"
 	"github.com/fugai/fugai/internal/coverage"
+	"github.com/fugai/fugai/internal/enterprise"
 	"github.com/fugai/fugai/internal/liaison"
 	"github.com/fugai/fugai/internal/strategy"
 )
 
 // The coverage counts are maintained, not counted per request (migration
-// 00011 describes the tables). Triggers note in coverage_dirty every
-// ledger whose coverage may have changed — its ledger, plan, liaison or
-// joint-group membership was written — and applyCoverage, run by every
+// 00011 describes the tables). Every ledger whose coverage may have
+// changed is noted in coverage_dirty — by the writer of a ledger
+// (noteLedgers), by triggers when its plan, liaison or joint-group
+// membership was written — and applyCoverage, run by every
 // writing transaction just before it commits (InTx, the PostgreSQL
 // import), recomputes the facts of the noted ledgers with the SQL that
 // defines coverage (coverageConditions) and moves the counts by the
@@ -180,6 +182,76 @@ func applyCoverage(ctx context.Context, r runner, d Dialect, bulk int) error {
 		}
 	}
 	return nil
+}
+
+// noteLedgers notes the ledgers ids, whose coverage a write of the
+// transaction may have changed, for applyCoverage to recompute before the
+// commit. Writers of ledgers call it (migration 00023 dropped the
+// triggers that did); plans, liaisons and joint-group members are still
+// noted by triggers. On PostgreSQL a ledger noted by a concurrent
+// transaction waits for that one's commit; the keys are taken in order.
+func noteLedgers(ctx context.Context, r runner, d Dialect, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	if d == Postgres {
+		_, err := r.exec(ctx, `INSERT INTO coverage_dirty (enterprise_id) SELECT unnest(CAST(? AS BIGINT[]))
+			ON CONFLICT (enterprise_id) DO UPDATE SET txid = EXCLUDED.txid`, ids)
+		return apperr.Wrap(err, "note coverage changes")
+	}
+	const chunk = 500
+	for len(ids) > 0 {
+		part := ids[:min(chunk, len(ids))]
+		ids = ids[len(part):]
+		q := "INSERT OR IGNORE INTO coverage_dirty (enterprise_id) VALUES " + strings.TrimSuffix(strings.Repeat("(?), ", len(part)), ", ")
+		if _, err := r.exec(ctx, q, anyInts(part)...); err != nil {
+			return apperr.Wrap(err, "note coverage changes")
+		}
+	}
+	return nil
+}
+
+// noteLedgersWhere notes the ledgers that where, a condition on
+// enterprises, selects (see noteLedgers).
+func noteLedgersWhere(ctx context.Context, r runner, d Dialect, where string, args ...any) error {
+	q := "INSERT OR IGNORE INTO coverage_dirty (enterprise_id) SELECT id FROM enterprises WHERE " + where
+	if d == Postgres {
+		q = "INSERT INTO coverage_dirty (enterprise_id) SELECT id FROM enterprises WHERE " + where +
+			" ORDER BY id ON CONFLICT (enterprise_id) DO UPDATE SET txid = EXCLUDED.txid"
+	}
+	_, err := r.exec(ctx, q, args...)
+	return apperr.Wrap(err, "note coverage changes")
+}
+
+// noteLedgers notes ledgers the transaction wrote (see noteLedgers).
+func (tx *Tx) noteLedgers(ctx context.Context, ids ...int64) error {
+	r, err := tx.runner()
+	if err != nil {
+		return err
+	}
+	return noteLedgers(ctx, r, tx.db.dialect, ids)
+}
+
+// coverageKey is what of a ledger its coverage facts depend on (beside
+// its plan, liaison and joint group): an edit that leaves it alone need
+// not note the ledger.
+func coverageKey(l *enterprise.Ledger) string {
+	members, verified := -1, ""
+	if l.FullMembers != nil {
+		members = *l.FullMembers
+	}
+	if l.VerifiedAt != nil {
+		verified = l.VerifiedAt.UTC().Format(time.RFC3339Nano)
+	}
+	flag := func(b *bool) string {
+		if b == nil {
+			return "-"
+		}
+		return strconv.FormatBool(*b)
+	}
+	return strings.Join([]string{l.TownshipCode, strconv.FormatBool(l.InScope), l.SuggestedMethod, strconv.Itoa(members),
+		flag(l.Union), flag(l.YouthLeague), flag(l.WomensFederation), verified, strconv.FormatBool(l.CheckDigitWarning)}, "/")
 }
 
 // analyzeFrom is how many ledgers noted by one PostgreSQL transaction (an

@@ -205,6 +205,11 @@ func (db *DB) CreateEnterprise(ctx context.Context, l enterprise.Ledger, changes
 		if err := tx.addHistory(row.ID, 1, "api", changes, by, now); err != nil {
 			return err
 		}
+		if row.InScope {
+			if err := tx.noteLedgers(ctx, row.ID); err != nil {
+				return err
+			}
+		}
 		if _, err := refreshSuggestions(ctx, r, db.dialect, townshipsOf(l.TownshipCode), true,
 			historyMeta{source: "api", actorID: actorID(by), actorName: by.Name}, now); err != nil {
 			return err
@@ -515,6 +520,7 @@ func (db *DB) UpdateEnterprise(ctx context.Context, s auth.Scope, id, ifMatch in
 		}
 		before := l.TownshipCode
 		wasCandidate := poolKey(l)
+		covered := coverageKey(&l)
 		changes, err := mutate(&l)
 		if err != nil {
 			return err
@@ -556,6 +562,11 @@ func (db *DB) UpdateEnterprise(ctx context.Context, s auth.Scope, id, ifMatch in
 		}
 		if err := tx.addHistory(id, l.Version, "api", changes, by, now); err != nil {
 			return err
+		}
+		if coverageKey(&l) != covered {
+			if err := tx.noteLedgers(ctx, id); err != nil {
+				return err
+			}
 		}
 		// The edit may have changed what the township's other ledgers are
 		// suggested (a joint partner gained or lost) — only if it changed

@@ -42,7 +42,7 @@ func (db *DB) RunImport(ctx context.Context, job importer.Job, fn func(importer.
 		if n == 0 {
 			return importer.ErrJobTaken
 		}
-		res, err := fn(&sqliteLedgers{tx: tx, read: db.sql, job: job})
+		res, err := fn(&sqliteLedgers{tx: tx, read: db.sql, job: job, importNotes: importNotes{bulk: db.coverageBulk}})
 		if err != nil {
 			return err
 		}
@@ -83,6 +83,7 @@ type sqliteLedgers struct {
 	read *sql.DB
 	job  importer.Job
 	q    []byte // statement buffer, reused
+	importNotes
 }
 
 // sqliteRowsPerInsert is how many rows one INSERT carries.
@@ -274,6 +275,9 @@ func (s *sqliteLedgers) Write(ctx context.Context, ls []enterprise.Ledger, histo
 		}
 		return apperr.Wrap(err, "insert ledgers")
 	}
+	if err := noteLedgers(ctx, sqlRunner{tx: stx, dialect: SQLite}, SQLite, s.take(ls)); err != nil {
+		return err
+	}
 	hist := make([][]any, len(ls))
 	for i := range ls {
 		h := importHistory(&ls[i], history[i], s.job)
@@ -399,7 +403,7 @@ func (db *DB) runImportPostgresOnce(ctx context.Context, job importer.Job, fn fu
 			}
 			return apperr.Wrap(err, "lock import job")
 		}
-		res, err := fn(&pgLedgers{tx: tx, job: job, now: db.Now})
+		res, err := fn(&pgLedgers{tx: tx, job: job, now: db.Now, importNotes: importNotes{bulk: db.coverageBulk}})
 		if err != nil {
 			return err
 		}
@@ -433,6 +437,27 @@ type pgLedgers struct {
 	tx  pgx.Tx
 	job importer.Job
 	now func() time.Time
+	importNotes
+}
+
+// importNotes notes an import's ledgers for the coverage counts until
+// bulk of them are noted: from there on applyCoverage recounts every
+// ledger, so noting more would be work for nothing.
+type importNotes struct {
+	bulk, noted int
+}
+
+// take returns the ids of a batch still to note.
+func (n *importNotes) take(ls []enterprise.Ledger) []int64 {
+	var ids []int64
+	for i := range ls {
+		if n.noted >= n.bulk {
+			break
+		}
+		ids = append(ids, ls[i].ID)
+		n.noted++
+	}
+	return ids
 }
 
 // enterpriseColumns lists the enterprises columns in the order of
@@ -579,6 +604,9 @@ func (p *pgLedgers) Write(ctx context.Context, ls []enterprise.Ledger, history [
 		if int(tag.RowsAffected()) != len(changed) {
 			return fmt.Errorf("%d of %d ledgers changed during the import", len(changed)-int(tag.RowsAffected()), len(changed))
 		}
+	}
+	if err := noteLedgers(ctx, pgxRunner{p.tx}, Postgres, p.take(ls)); err != nil {
+		return err
 	}
 	src := make([][]any, len(ls))
 	for i := range ls {

@@ -215,9 +215,15 @@ func (db *DB) AddVisit(ctx context.Context, s auth.Scope, id int64, v liaison.Vi
 			}
 			return apperr.Wrap(err, "add visit")
 		}
-		if err := tx.g.Model(&enterpriseRow{}).Where("id = ? AND (verified_at IS NULL OR verified_at < ?)", id, v.VisitedOn).
-			Update("verified_at", v.VisitedOn).Error; err != nil {
-			return apperr.Wrap(err, "verify ledger")
+		res := tx.g.Model(&enterpriseRow{}).Where("id = ? AND (verified_at IS NULL OR verified_at < ?)", id, v.VisitedOn).
+			Update("verified_at", v.VisitedOn)
+		if res.Error != nil {
+			return apperr.Wrap(res.Error, "verify ledger")
+		}
+		if res.RowsAffected > 0 {
+			if err := tx.noteLedgers(ctx, id); err != nil {
+				return err
+			}
 		}
 		if err := tx.addEvent(audit.VisitAdd, "enterprise", strconv.FormatInt(id, 10),
 			map[string]any{"visit_id": row.ID, "visited_on": v.VisitedOn.Format(time.DateOnly)}, by); err != nil {

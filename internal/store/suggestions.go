@@ -246,6 +246,9 @@ func refreshSuggestions(ctx context.Context, r runner, d Dialect, townships []st
 		change+`, `+param("BIGINT")+` FROM enterprises WHERE `+where, args...); err != nil {
 		return 0, apperr.Wrap(err, "record suggestions")
 	}
+	if err := noteLedgersWhere(ctx, r, d, where, whereArgs...); err != nil {
+		return 0, err
+	}
 	args = append(append([]any{}, exprArgs...), now)
 	args = append(args, whereArgs...)
 	n, err := r.exec(ctx, "UPDATE enterprises SET suggested_method = "+expr+", version = version + 1, updated_at = ? WHERE "+where, args...)
