@@ -106,6 +106,7 @@ func importCommand(ctx context.Context, cfg config.Config, args []string, e env)
 	fmt.Fprintf(e.stdout, "import %d: %s %s (%s, %d bytes)\n", job.ID, job.Kind.Label(), job.Filename, format, size)
 
 	w := importer.NewWorkers(db, d, slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), 1, e.now)
+	w.Local(job.ID, path, false) // read here, not back from the database
 	if out, ok := e.stdout.(*os.File); ok && term.IsTerminal(int(out.Fd())) {
 		var bar *progressbar.ProgressBar
 		w.Observe(func(_ int64, p importer.Progress) {

@@ -135,8 +135,13 @@ func (s *Server) createImport(c *gin.Context) {
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit+1<<20)
 	up, err := s.receiveUpload(c, limit)
+	handed := false // to this process's workers (Workers.Local)
 	if up.path != "" {
-		defer os.Remove(up.path)
+		defer func() {
+			if !handed {
+				os.Remove(up.path)
+			}
+		}()
 	}
 	if err != nil {
 		s.fail(c, err)
@@ -183,6 +188,10 @@ func (s *Server) createImport(c *gin.Context) {
 		return
 	}
 	if s.workers != nil {
+		// This process's worker, if it claims the job, reads the upload
+		// here instead of back from the database.
+		s.workers.Local(job.ID, up.path, true)
+		handed = true
 		s.workers.Wake()
 	}
 	c.JSON(http.StatusAccepted, s.toImport(job))

@@ -2,6 +2,8 @@ package importer
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -78,6 +80,71 @@ type Workers struct {
 	done    func(job Job, outcome string, rows int, d time.Duration)
 	// keep: a job stopped by ctx is not given back (KeepOnShutdown).
 	keep bool
+	// local: copies of uploads this process has on disk (Local).
+	local map[int64]localCopy
+}
+
+// localCopy is an upload's file on this machine.
+type localCopy struct {
+	path  string
+	owned bool // removed once used or forgotten
+	at    time.Time
+}
+
+// localFor is how long a local copy waits for its job: one run by another
+// instance leaves it behind.
+const localFor = time.Hour
+
+// Local tells the workers that path holds the upload of job id, so that a
+// worker of this process that claims the job reads it there instead of
+// reading it back from the database (for a large upload, seconds). The
+// copy is used only if it still has the upload's SHA-256; owned copies
+// are removed once used, or after an hour unused (another instance ran
+// the job).
+func (w *Workers) Local(id int64, path string, owned bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	now := time.Now()
+	for k, c := range w.local {
+		if now.Sub(c.at) > localFor {
+			delete(w.local, k)
+			if c.owned {
+				os.Remove(c.path)
+			}
+		}
+	}
+	w.local[id] = localCopy{path: path, owned: owned, at: now}
+}
+
+// takeLocal returns the local copy of job's upload when there is one that
+// still has its SHA-256, and a function to call when done with it.
+func (w *Workers) takeLocal(job Job) (string, func()) {
+	w.mu.Lock()
+	c, ok := w.local[job.ID]
+	delete(w.local, job.ID)
+	w.mu.Unlock()
+	if !ok {
+		return "", func() {}
+	}
+	done := func() {
+		if c.owned {
+			os.Remove(c.path)
+		}
+	}
+	f, err := os.Open(c.path)
+	if err != nil {
+		done()
+		return "", func() {}
+	}
+	h := sha256.New()
+	_, err = io.Copy(h, f)
+	f.Close()
+	if err != nil || hex.EncodeToString(h.Sum(nil)) != job.SHA256 {
+		w.log.Warn("local copy of the upload differs from the stored one; reading the stored one", slog.Int64("import", job.ID))
+		done()
+		return "", func() {}
+	}
+	return c.path, done
 }
 
 // KeepOnShutdown has a job interrupted by the end of ctx kept by its
@@ -103,7 +170,8 @@ func NewWorkers(q Queue, d *division.District, log *slog.Logger, n int, now func
 	if now == nil {
 		now = time.Now
 	}
-	return &Workers{q: q, district: d, log: log, n: n, now: now, wake: make(chan struct{}, 1), running: map[int64]Progress{}}
+	return &Workers{q: q, district: d, log: log, n: n, now: now, wake: make(chan struct{}, 1), running: map[int64]Progress{},
+		local: map[int64]localCopy{}}
 }
 
 // Start runs the workers until ctx ends; the returned function waits for
@@ -372,22 +440,27 @@ func (w *Workers) Run(ctx context.Context, job Job) (outcome string) {
 }
 
 func (w *Workers) process(ctx context.Context, job Job) error {
-	tmp, err := CreateTemp("")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := w.q.ImportFile(ctx, job.ID, tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
+	path, done := w.takeLocal(job)
+	defer done()
+	if path == "" {
+		tmp, err := CreateTemp("")
+		if err != nil {
+			return err
+		}
+		defer os.Remove(tmp.Name())
+		if err := w.q.ImportFile(ctx, job.ID, tmp); err != nil {
+			tmp.Close()
+			return err
+		}
+		if err := tmp.Close(); err != nil {
+			return err
+		}
+		path = tmp.Name()
 	}
 	var lastWrite time.Time
 	r := &Runner{Kind: job.Kind, Township: job.Township, DryRun: job.DryRun, OverwriteNewer: job.OverwriteNewer,
 		Uploaded: job.CreatedAt, District: w.district, Now: w.now,
-		Open: func() (Sheet, error) { s, _, err := Open(tmp.Name()); return s, err },
+		Open: func() (Sheet, error) { s, _, err := Open(path); return s, err },
 		Progress: func(p Progress) {
 			w.mu.Lock()
 			w.running[job.ID] = p

@@ -3,6 +3,8 @@ package importer
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -157,5 +159,61 @@ func TestFileIsReadBeforeTheTransaction(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(os.TempDir(), "fugai-import-*")); len(left) != 0 {
 		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+// readsQueue counts how often the stored upload is read back.
+type readsQueue struct {
+	conflictQueue
+	reads int
+}
+
+func (q *readsQueue) ImportFile(ctx context.Context, id int64, w io.Writer) error {
+	q.reads++
+	return q.conflictQueue.ImportFile(ctx, id, w)
+}
+
+// A worker reads an upload this process has on disk (Workers.Local) when
+// it still has the stored upload's SHA-256, and reads the stored one back
+// otherwise; an owned copy is removed once used either way, another's
+// file is left alone.
+func TestLocalCopyOfTheUpload(t *testing.T) {
+	stored := "统一社会信用代码,企业名称,住所\n"
+	sum := sha256.Sum256([]byte(stored))
+	job := Job{ID: 7, Kind: Registration, SHA256: hex.EncodeToString(sum[:])}
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name, content string
+		owned         bool
+		reads         int
+	}{
+		{"same upload, owned", stored, true, 0},
+		{"same upload, not owned", stored, false, 0},
+		{"changed since", stored + "91430000000000000X,某公司,某地\n", true, 1},
+		{"changed since, not owned", "x", false, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, tc.name+".csv")
+			if err := os.WriteFile(path, []byte(tc.content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			q := &readsQueue{}
+			w := NewWorkers(q, nil, slog.New(slog.DiscardHandler), 1, nil)
+			w.Local(job.ID, path, tc.owned)
+			if err := w.process(context.Background(), job); err != nil {
+				t.Fatal(err)
+			}
+			if q.reads != tc.reads {
+				t.Fatalf("the stored upload was read %d times, want %d", q.reads, tc.reads)
+			}
+			_, err := os.Stat(path)
+			if tc.owned != os.IsNotExist(err) {
+				t.Fatalf("owned %v: the local copy exists afterwards: %v", tc.owned, err == nil)
+			}
+			// A copy is used once: the job run again reads the stored one.
+			if err := w.process(context.Background(), job); err != nil || q.reads != tc.reads+1 {
+				t.Fatalf("second run: %v, %d reads", err, q.reads)
+			}
+		})
 	}
 }
