@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -303,4 +304,43 @@ func TestGivenBackJobsAndLeases(t *testing.T) {
 	if j, _ := db.Import(ctx, auth.Scope{All: true}, job.ID); j.Status != importer.Failed {
 		t.Fatalf("status %s", j.Status)
 	}
+}
+
+// The first import into an empty ledger on PostgreSQL takes the ledger's
+// SHARE ROW EXCLUSIVE lock and skips its lookups; when the lock is held
+// (an index being built), it looks up as usual rather than wait. Both
+// give the same ledger.
+func TestFirstImportIntoAnEmptyLedger(t *testing.T) {
+	ctx := context.Background()
+	const file = "../importer/testdata/registration.xlsx"
+	first := storetest.Open(t, store.Postgres, nil)
+	a := importFile(t, first, importer.Registration, file, false)
+
+	held := storetest.Open(t, store.Postgres, nil)
+	lock, err := held.SQL().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lock.Exec("LOCK TABLE enterprises IN SHARE UPDATE EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	b := importFile(t, held, importer.Registration, file, false)
+	lock.Rollback()
+
+	if a.Status != importer.Succeeded || b.Status != importer.Succeeded || a.Counts != b.Counts {
+		t.Fatalf("first import %s %+v, with the lock held %s %+v", a.Status, a.Counts, b.Status, b.Counts)
+	}
+	key := func(db *store.DB) map[string]string {
+		out := map[string]string{}
+		for _, l := range allLedgers(t, db) {
+			out[l.CreditCode] = fmt.Sprintf("%s|%s|%v|%s|%d", l.Name, l.TownshipCode, l.InScope, l.SuggestedMethod, l.Version)
+		}
+		return out
+	}
+	ka, kb := key(first), key(held)
+	if len(ka) == 0 || fmt.Sprint(ka) != fmt.Sprint(kb) {
+		t.Fatalf("the two imports differ:\n%v\n%v", ka, kb)
+	}
+	// The lock ended with the job: a ledger can be created.
+	create(t, first, district(t), 900, "冷水滩区梅湾街道")
 }
