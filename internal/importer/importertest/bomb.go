@@ -54,3 +54,30 @@ func StringsBomb(thousands int) ([]byte, error) {
 	}
 	return out.Bytes(), nil
 }
+
+// WideRows writes to path a registration workbook whose n data rows each
+// hold a code, a name, an address and a blank cell at XFD, the last
+// column: every row is read 16,384 cells wide.
+func WideRows(path string, n int) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		return err
+	}
+	if err := sw.SetRow("A1", []any{"统一社会信用代码", "企业名称", "住所（经营场所）"}); err != nil {
+		return err
+	}
+	for r := 2; r <= n+1; r++ {
+		row := make([]any, 16384)
+		row[0], row[1], row[2], row[16383] = "91431103MA4L0G1X2B", "某公司", "冷水滩区梅湾街道", " "
+		cell, _ := excelize.CoordinatesToCellName(1, r)
+		if err := sw.SetRow(cell, row); err != nil {
+			return err
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	return f.SaveAs(path)
+}
