@@ -4,7 +4,10 @@
 package auth
 
 import (
+	"crypto/sha256"
+	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fugai/fugai/internal/apperr"
 )
@@ -203,6 +206,19 @@ func (c PasswordChange) Validate() error {
 		p.Add("new_password", "新密码不能与原密码相同")
 	}
 	return p.Err()
+}
+
+// ShownName is how a name tried at login that no account has is kept in
+// the audit log: as typed when it could be a username (a guess, a typo);
+// otherwise — often a password typed into the wrong field — only its
+// length and a fingerprint (the first 8 hex digits of its SHA-256),
+// enough to see the same text tried again without keeping it.
+func ShownName(name string) string {
+	if validUsername(name) {
+		return name
+	}
+	sum := sha256.Sum256([]byte(name))
+	return fmt.Sprintf("（不是用户名：%d个字符，指纹%x）", utf8.RuneCountInString(name), sum[:4])
 }
 
 func validUsername(s string) bool {

@@ -156,3 +156,21 @@ func TestWhoManagesWhom(t *testing.T) {
 		})
 	}
 }
+
+// A name tried at login is kept as typed only when it could be a
+// username; other text — often a password in the wrong field — only as
+// its length and a fingerprint, the same for the same text.
+func TestShownName(t *testing.T) {
+	if got := ShownName("wang.li-01"); got != "wang.li-01" {
+		t.Errorf("a username: %q", got)
+	}
+	for _, name := range []string{"P@ssw0rd!2026", "王书记", "ab", strings.Repeat("x", 40)} {
+		got := ShownName(name)
+		if strings.Contains(got, name) || !strings.Contains(got, "指纹") || got != ShownName(name) {
+			t.Errorf("%q shown as %q", name, got)
+		}
+	}
+	if ShownName("P@ssw0rd!2026") == ShownName("P@ssw0rd!2027") {
+		t.Errorf("two texts share a fingerprint")
+	}
+}

@@ -77,15 +77,23 @@ var commonCores = func() map[string]bool {
 	return m
 }()
 
-// undo turns the usual substitutions back into letters.
-var undo = strings.NewReplacer("@", "a", "0", "o", "1", "l", "3", "e", "$", "s", "5", "s", "7", "t", "!", "i")
+// undo turns the usual substitutions back into letters; 1 and ! stand for
+// l as often as for i (p@ssw0rd, adm1n, we!come).
+var undo = []*strings.Replacer{
+	strings.NewReplacer("@", "a", "0", "o", "1", "l", "3", "e", "$", "s", "5", "s", "7", "t", "!", "i"),
+	strings.NewReplacer("@", "a", "0", "o", "1", "i", "3", "e", "$", "s", "5", "s", "7", "t", "!", "l"),
+}
 
 // common reports whether password is a common one: lower-cased and
 // stripped of the digits and symbols before and after it, what is left —
-// as it is, with the usual substitutions undone (p@ssw0rd), or its letters
-// alone (1qaz@WSX3edc) — is a common password's core, or nothing.
+// as it is, with the usual substitutions undone (p@ssw0rd, Adm1n@2024), or
+// its letters alone (1qaz@WSX3edc) — is a common password's core, or
+// nothing. A substitution may also begin it (@dmin123): the same is tried
+// with only the digits and symbols after it stripped.
 func common(password string) bool {
-	core := strings.TrimFunc(strings.ToLower(password), func(r rune) bool { return !unicode.IsLetter(r) })
+	notLetter := func(r rune) bool { return !unicode.IsLetter(r) }
+	lower := strings.ToLower(password)
+	core := strings.TrimFunc(lower, notLetter)
 	if core == "" {
 		return true // digits and symbols alone: a date, a phone number, a keyboard row
 	}
@@ -95,7 +103,11 @@ func common(password string) bool {
 		}
 		return -1
 	}, core)
-	for _, c := range []string{core, undo.Replace(core), letters} {
+	candidates := []string{core, letters}
+	for _, u := range undo {
+		candidates = append(candidates, u.Replace(core), strings.TrimFunc(u.Replace(strings.TrimRightFunc(lower, notLetter)), notLetter))
+	}
+	for _, c := range candidates {
 		if commonCores[c] {
 			return true
 		}

@@ -162,11 +162,7 @@ func (s *Server) getUser(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	out := s.toUser(u)
-	if u.ID != me(c).UserID { // one's own phone is no one else's data
-		out.Phone = s.phoneFor(c, out.Phone, "user", strconv.FormatInt(u.ID, 10), "phone")
-	}
-	c.JSON(http.StatusOK, out)
+	c.JSON(http.StatusOK, s.userDetail(c, u)) // one's own phone is no one else's data: phoneFor
 }
 
 // disableUser godoc
@@ -194,7 +190,7 @@ func (s *Server) disableUser(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	out := DisableResponse{User: s.toUser(d.User), EndedSessions: d.Sessions, EndedAssignments: d.Assignments}
+	out := DisableResponse{User: s.userDetail(c, d.User), EndedSessions: d.Sessions, EndedAssignments: d.Assignments}
 	if out.EndedAssignments == nil {
 		out.EndedAssignments = []int64{}
 	}
@@ -225,7 +221,7 @@ func (s *Server) enableUser(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, s.toUser(u))
+	c.JSON(http.StatusOK, s.userDetail(c, u))
 }
 
 // deleteLiaison godoc
@@ -298,7 +294,7 @@ func (s *Server) handoverLiaison(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, HandoverResponse{From: s.toUser(h.From), To: s.toUser(h.To), Moved: len(h.Enterprises), EnterpriseIDs: h.Enterprises})
+	c.JSON(http.StatusOK, HandoverResponse{From: s.userDetail(c, h.From), To: s.userDetail(c, h.To), Moved: len(h.Enterprises), EnterpriseIDs: h.Enterprises})
 }
 
 // checkPassword checks password against u's, as a login and a password

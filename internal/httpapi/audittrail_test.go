@@ -81,6 +81,14 @@ func TestLoginsTellNothingAndAreAudited(t *testing.T) {
 			t.Errorf("locks audited: %d, want 2", n)
 		}
 
+		// A password typed as the name is not kept: only its length and
+		// a fingerprint.
+		login("Secret#Pass-2026", nil)
+		ev0 := e.auditEvents("auth.login_failed")[0]
+		if flat := fmt.Sprint(ev0); strings.Contains(flat, "Secret#Pass") || !strings.Contains(fmt.Sprint(ev0["entity_id"]), "指纹") {
+			t.Errorf("a password-like name audited as %v", ev0)
+		}
+
 		// X-Request-ID: the client's is kept apart.
 		_, _, h := login("liaison", map[string]string{"X-Request-ID": "client-chosen-id"})
 		if got := h.Get("X-Request-ID"); got == "" || got == "client-chosen-id" {

@@ -89,6 +89,27 @@ func TestPhonesMaskedAndReadsAudited(t *testing.T) {
 		if reads() != n {
 			t.Errorf("masked reads were audited")
 		}
+		// A write that answers with someone's full phone is audited as a
+		// read of it: the plan, a user created, disabled or enabled.
+		etag = e.do(http.MethodGet, fmt.Sprintf("/api/v1/enterprises/%d/plan", id), "district", nil, nil).Header().Get("ETag")
+		n = reads()
+		if r := e.do(http.MethodPut, fmt.Sprintf("/api/v1/enterprises/%d/plan", id), "district", map[string]any{"contact_name": "李书记", "contact_phone": "13900001234"},
+			map[string]string{"If-Match": etag}); r.Code != http.StatusOK || !strings.Contains(r.Body.String(), "13900001234") || reads() != n+1 {
+			t.Errorf("plan written: %d, %d reads audited (want 1): %s", r.Code, reads()-n, r.Body)
+		}
+		r := e.do(http.MethodPost, "/api/v1/users", "district", map[string]any{"username": "phone_user2", "name": "联络员乙", "phone": "13700007000",
+			"role": "liaison", "township_code": "431103001", "password": "Liaison-Pass-02"}, nil)
+		var created struct{ ID int64 }
+		json.Unmarshal(r.Body.Bytes(), &created)
+		if r.Code != http.StatusCreated || !strings.Contains(r.Body.String(), "13700007000") || reads() != n+2 {
+			t.Errorf("user created: %d, %d reads audited (want 2): %s", r.Code, reads()-n, r.Body)
+		}
+		for i, action := range []string{"disable", "enable"} {
+			r := e.do(http.MethodPost, fmt.Sprintf("/api/v1/users/%d/%s", created.ID, action), "district", map[string]any{}, nil)
+			if r.Code != http.StatusOK || !strings.Contains(r.Body.String(), "13700007000") || reads() != n+3+i {
+				t.Errorf("user %sd: %d, %d reads audited (want %d): %s", action, r.Code, reads()-n, 3+i, r.Body)
+			}
+		}
 		// Exports: masked; full for admins, audited; not for auditors.
 		f := e.export("/api/v1/exports/coverage-plan.xlsx", "district")
 		rows, _ := f.GetRows("全覆盖计划表")
@@ -109,7 +130,7 @@ func TestPhonesMaskedAndReadsAudited(t *testing.T) {
 			t.Errorf("phones=all: %d", r.Code)
 		}
 		// Headers.
-		r := e.do(http.MethodGet, "/api/v1/me", "district", nil, map[string]string{"X-Forwarded-Proto": "https"})
+		r = e.do(http.MethodGet, "/api/v1/me", "district", nil, map[string]string{"X-Forwarded-Proto": "https"})
 		if !strings.Contains(r.Header().Get("Content-Security-Policy"), "default-src 'none'") || !strings.Contains(r.Header().Get("Strict-Transport-Security"), "max-age=") {
 			t.Errorf("headers: %v", r.Header())
 		}

@@ -162,8 +162,10 @@ func (s *Server) putPlan(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	out := toPlanResponse(p)
+	out.ContactPhone = s.phoneFor(c, out.ContactPhone, "enterprise", strconv.FormatInt(id, 10), "plan.contact_phone")
 	c.Header("ETag", etag(p.Version))
-	c.JSON(http.StatusOK, toPlanResponse(p))
+	c.JSON(http.StatusOK, out)
 }
 
 // conditionalWrite reads what a versioned write (PUT or PATCH with

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -54,6 +55,14 @@ type CreateUserRequest struct {
 	Phone        string    `json:"phone" example:"13800000000" validate:"optional"`
 	// Unit is the liaison's unit and post (单位/职务).
 	Unit string `json:"unit" example:"梅湾街道党工委 组织委员" validate:"optional"`
+}
+
+// userDetail is a user as a detail view (or a write's answer) shows it:
+// the phone as the caller may read it, the read audited (phoneFor).
+func (s *Server) userDetail(c *gin.Context, u auth.User) UserResponse {
+	out := s.toUser(u)
+	out.Phone = s.phoneFor(c, out.Phone, "user", strconv.FormatInt(u.ID, 10), "phone")
+	return out
 }
 
 func (s *Server) toUser(u auth.User) UserResponse {
@@ -140,7 +149,8 @@ func (s *Server) unknownName(c *gin.Context, name, password string) {
 	if err := s.db.ReserveNameAttempt(ctx, name); err != nil {
 		auth.DummyVerify(password)
 		if apperr.KindOf(err) == apperr.Locked {
-			s.auditRefusal(c, "username", name, name, "locked", who)
+			shown := auth.ShownName(name)
+			s.auditRefusal(c, "username", shown, shown, "locked", who)
 		}
 		s.fail(c, err)
 		return
@@ -252,7 +262,7 @@ func (s *Server) createUser(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, s.toUser(u))
+	c.JSON(http.StatusCreated, s.userDetail(c, u))
 }
 
 // UserList is every user visible to the caller.

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"time"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -66,16 +65,13 @@ func (db *DB) ReserveNameAttempt(ctx context.Context, name string) error {
 }
 
 // NameAttemptFailed records a failed login under name, which no account
-// has, in the audit log (the name shortened to 64 characters) and locks the
+// has, in the audit log (as auth.ShownName shows it) and locks the
 // name when its count has reached MaxFailures, as LoginFailed does an
 // account; it returns the 423 error when the name is locked.
 func (db *DB) NameAttemptFailed(ctx context.Context, name string, by audit.Actor) (lockedNow bool, err error) {
 	now := db.Now()
 	key := nameHash(name)
-	shown := name
-	if utf8.RuneCountInString(shown) > 64 {
-		shown = string([]rune(shown)[:64]) + "…"
-	}
+	shown := auth.ShownName(name)
 	var until *time.Time
 	err = db.InTx(ctx, func(tx *Tx) error {
 		if err := tx.addEvent(audit.LoginFailed, "username", shown, map[string]any{"username": shown, "account": false}, by); err != nil {
