@@ -155,17 +155,9 @@ func optional(s string) *string {
 	return &s
 }
 
-// enterprises renders ledgers, with the explanation of their suggestions
-// (which needs their townships' joint candidates).
-func (s *Server) enterprises(c *gin.Context, ls ...enterprise.Ledger) ([]EnterpriseResponse, error) {
-	att, err := s.db.Attach(c.Request.Context(), ls)
-	if err != nil {
-		return nil, err
-	}
-	return s.render(c, att, ls)
-}
-
-// render renders ledgers with their plans and liaisons.
+// render renders ledgers with their plans and liaisons, and the
+// explanation of their suggestions (which needs their townships' joint
+// pools: att's, else read).
 func (s *Server) render(c *gin.Context, att store.Attachments, ls []enterprise.Ledger) ([]EnterpriseResponse, error) {
 	var townships []string
 	for _, l := range ls {
@@ -197,7 +189,18 @@ func (s *Server) render(c *gin.Context, att store.Attachments, ls []enterprise.L
 // respondEnterprise renders one ledger with its ETag, or answers with the
 // error.
 func (s *Server) respondEnterprise(c *gin.Context, status int, l enterprise.Ledger) {
-	out, err := s.enterprises(c, l)
+	att, err := s.db.Attach(c.Request.Context(), []enterprise.Ledger{l})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.respondEnterpriseWith(c, status, l, att)
+}
+
+// respondEnterpriseWith is respondEnterprise with the ledger's
+// attachments already read.
+func (s *Server) respondEnterpriseWith(c *gin.Context, status int, l enterprise.Ledger, att store.Attachments) {
+	out, err := s.render(c, att, []enterprise.Ledger{l})
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -499,12 +502,12 @@ func (s *Server) getEnterprise(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	l, err := s.db.Enterprise(c.Request.Context(), me(c).Scope(), id)
+	l, att, err := s.db.EnterpriseDetail(c.Request.Context(), me(c).Scope(), id)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.respondEnterprise(c, http.StatusOK, l)
+	s.respondEnterpriseWith(c, http.StatusOK, l, att)
 }
 
 // patchEnterprise godoc

@@ -274,8 +274,23 @@ func (db *DB) enterprise(g *gorm.DB, s auth.Scope, id int64) (enterprise.Ledger,
 	return row.toLedger(), nil
 }
 
+// EnterpriseDetail is Enterprise with the ledger's plan, standing liaison
+// and its township's joint pool (as Attach and Pools give them), in one
+// query: what a ledger's detail view shows.
+func (db *DB) EnterpriseDetail(ctx context.Context, s auth.Scope, id int64) (enterprise.Ledger, Attachments, error) {
+	ls, att, _, err := db.EnterprisePage(ctx, s, EnterpriseFilter{ID: id, Limit: 1})
+	if err != nil {
+		return enterprise.Ledger{}, att, err
+	}
+	if len(ls) == 0 {
+		return enterprise.Ledger{}, att, errEnterpriseNotFound
+	}
+	return ls[0], att, nil
+}
+
 // EnterpriseFilter selects ledgers. Zero fields do not filter.
 type EnterpriseFilter struct {
+	ID         int64 // one ledger (EnterpriseDetail)
 	CreditCode string
 	Township   string // a township code, or "none" for unassigned ledgers
 	InScope    *bool
@@ -343,6 +358,9 @@ var pageSelect = func() string {
 func (db *DB) EnterprisePage(ctx context.Context, s auth.Scope, f EnterpriseFilter) ([]enterprise.Ledger, Attachments, string, error) {
 	att := Attachments{Plans: map[int64]strategy.Plan{}, Liaisons: map[int64]auth.User{}, Pools: map[string]strategy.Pool{}}
 	q := scoped(db.gorm.WithContext(ctx).Model(&enterpriseRow{}), s)
+	if f.ID != 0 {
+		q = q.Where("id = ?", f.ID)
+	}
 	if f.CreditCode != "" {
 		q = q.Where("credit_code = ?", f.CreditCode)
 	}
