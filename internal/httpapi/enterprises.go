@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/fugai/fugai/internal/apperr"
+	"github.com/fugai/fugai/internal/auth"
 	"github.com/fugai/fugai/internal/coverage"
 	"github.com/fugai/fugai/internal/enterprise"
 	"github.com/fugai/fugai/internal/liaison"
@@ -189,7 +190,9 @@ func (s *Server) render(c *gin.Context, att store.Attachments, ls []enterprise.L
 // respondEnterprise renders one ledger with its ETag, or answers with the
 // error.
 func (s *Server) respondEnterprise(c *gin.Context, status int, l enterprise.Ledger) {
-	att, err := s.db.Attach(c.Request.Context(), []enterprise.Ledger{l})
+	// The ledger as written; its plan, liaison and pool as they are now,
+	// in one query (the caller has just written it: its scope allowed).
+	_, att, err := s.db.EnterpriseDetail(c.Request.Context(), auth.Scope{All: true}, l.ID)
 	if err != nil {
 		s.fail(c, err)
 		return
