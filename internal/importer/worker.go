@@ -102,9 +102,19 @@ const localFor = time.Hour
 // are removed once used, or after an hour unused (another instance ran
 // the job).
 func (w *Workers) Local(id int64, path string, owned bool) {
+	w.forgetLocal()
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	now := time.Now()
+	w.local[id] = localCopy{path: path, owned: owned, at: w.now()}
+}
+
+// forgetLocal forgets the local copies that waited for their jobs longer
+// than localFor (another instance ran them), removing the owned ones; the
+// workers call it as they look for jobs.
+func (w *Workers) forgetLocal() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	now := w.now()
 	for k, c := range w.local {
 		if now.Sub(c.at) > localFor {
 			delete(w.local, k)
@@ -113,7 +123,6 @@ func (w *Workers) Local(id int64, path string, owned bool) {
 			}
 		}
 	}
-	w.local[id] = localCopy{path: path, owned: owned, at: now}
 }
 
 // takeLocal returns the local copy of job's upload when there is one that
@@ -291,6 +300,7 @@ func (w *Workers) loop(ctx context.Context) {
 				break // the database went away: wait before claiming again
 			}
 		}
+		w.forgetLocal()
 		select {
 		case <-ctx.Done():
 			return

@@ -217,3 +217,35 @@ func TestLocalCopyOfTheUpload(t *testing.T) {
 		})
 	}
 }
+
+// A local copy whose job another instance ran is forgotten after an hour,
+// and removed when it was owned.
+func TestLocalCopiesAreForgotten(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	w := NewWorkers(&readsQueue{}, nil, slog.New(slog.DiscardHandler), 1, func() time.Time { return now })
+	owned, other := filepath.Join(dir, "owned.csv"), filepath.Join(dir, "other.csv")
+	for _, p := range []string{owned, other} {
+		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Local(1, owned, true)
+	w.Local(2, other, false)
+	now = now.Add(59 * time.Minute)
+	w.forgetLocal()
+	if len(w.local) != 2 {
+		t.Fatalf("forgotten within the hour: %v", w.local)
+	}
+	now = now.Add(2 * time.Minute)
+	w.forgetLocal()
+	if len(w.local) != 0 {
+		t.Fatalf("kept past the hour: %v", w.local)
+	}
+	if _, err := os.Stat(owned); !os.IsNotExist(err) {
+		t.Errorf("the owned copy is still there")
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("another's file was removed: %v", err)
+	}
+}
