@@ -456,9 +456,9 @@ type pgLedgers struct {
 // up as usual.
 func firstLedgers(ctx context.Context, tx pgx.Tx) (bool, error) {
 	empty := func() (bool, error) {
-		var any bool
-		err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM enterprises)").Scan(&any)
-		return !any, apperr.Wrap(err, "count ledgers")
+		var some bool
+		err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM enterprises)").Scan(&some)
+		return !some, apperr.Wrap(err, "count ledgers")
 	}
 	if ok, err := empty(); !ok || err != nil {
 		return false, err
