@@ -157,25 +157,12 @@ func optional(s string) *string {
 }
 
 // render renders ledgers with their plans and liaisons, and the
-// explanation of their suggestions (which needs their townships' joint
-// pools: att's, else read).
-func (s *Server) render(c *gin.Context, att store.Attachments, ls []enterprise.Ledger) ([]EnterpriseResponse, error) {
-	var townships []string
-	for _, l := range ls {
-		if l.InScope && l.TownshipCode != "" && !slices.Contains(townships, l.TownshipCode) {
-			townships = append(townships, l.TownshipCode)
-		}
-	}
-	pools := att.Pools
-	if pools == nil {
-		var err error
-		if pools, err = s.db.Pools(c.Request.Context(), townships); err != nil {
-			return nil, err
-		}
-	}
+// explanation of their suggestions from their townships' joint pools, as
+// EnterprisePage and EnterpriseDetail read them.
+func (s *Server) render(att store.Attachments, ls []enterprise.Ledger) []EnterpriseResponse {
 	out := make([]EnterpriseResponse, len(ls))
 	for i, l := range ls {
-		out[i] = s.toEnterprise(l, pools)
+		out[i] = s.toEnterprise(l, att.Pools)
 		if p, ok := att.Plans[l.ID]; ok {
 			pr := toPlanResponse(p)
 			out[i].Plan = &pr
@@ -184,7 +171,7 @@ func (s *Server) render(c *gin.Context, att store.Attachments, ls []enterprise.L
 			out[i].Liaison = &LiaisonSummary{ID: u.ID, Name: u.Name, Phone: u.Phone, Unit: u.Unit}
 		}
 	}
-	return out, nil
+	return out
 }
 
 // respondEnterprise renders one ledger with its ETag, or answers with the
@@ -203,12 +190,7 @@ func (s *Server) respondEnterprise(c *gin.Context, status int, l enterprise.Ledg
 // respondEnterpriseWith is respondEnterprise with the ledger's
 // attachments already read.
 func (s *Server) respondEnterpriseWith(c *gin.Context, status int, l enterprise.Ledger, att store.Attachments) {
-	out, err := s.render(c, att, []enterprise.Ledger{l})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	r := out[0] // a detail view: phones as the role may read them
+	r := s.render(att, []enterprise.Ledger{l})[0] // a detail view: phones as the role may read them
 	if r.Liaison != nil {
 		r.Liaison.Phone = s.phoneFor(c, r.Liaison.Phone, "user", strconv.FormatInt(r.Liaison.ID, 10), "phone")
 	}
@@ -459,11 +441,7 @@ func (s *Server) listEnterprises(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	rendered, err := s.render(c, att, items)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
+	rendered := s.render(att, items)
 	for i := range rendered { // a list: phones masked
 		if l := rendered[i].Liaison; l != nil {
 			l.Phone = maskPhone(l.Phone)

@@ -200,63 +200,6 @@ type Attachments struct {
 	Pools map[string]strategy.Pool
 }
 
-// Attach reads the plans and standing liaisons of ledgers, two queries for
-// a page.
-func (db *DB) Attach(ctx context.Context, ls []enterprise.Ledger) (Attachments, error) {
-	out := Attachments{Plans: map[int64]strategy.Plan{}, Liaisons: map[int64]auth.User{}}
-	if len(ls) == 0 {
-		return out, nil
-	}
-	ids := make([]int64, len(ls))
-	for i, l := range ls {
-		ids[i] = l.ID
-	}
-	r := sqlRunner{tx: db.sql, dialect: db.dialect}
-	rows, done, err := r.query(ctx, "SELECT "+planColumns+" FROM plans WHERE enterprise_id IN "+inList(len(ids)), anyInts(ids)...)
-	if err != nil {
-		return out, apperr.Wrap(err, "attach plans")
-	}
-	saved := map[int64]*planRow{}
-	for rows.Next() {
-		var p planRow
-		if err = rows.Scan(p.fields()...); err != nil {
-			break
-		}
-		saved[p.EnterpriseID] = &p
-	}
-	if err == nil {
-		err = rows.Err()
-	}
-	done()
-	if err != nil {
-		return out, apperr.Wrap(err, "attach plans")
-	}
-	for _, l := range ls {
-		out.attachPlan(l, saved[l.ID])
-	}
-	rows, done, err = r.query(ctx, "SELECT "+userColumns+`, a.enterprise_id
-		FROM liaison_assignments a JOIN users u ON u.id = a.liaison_id WHERE a.ended_at IS NULL AND a.enterprise_id IN `+
-		inList(len(ids)), anyInts(ids)...)
-	if err != nil {
-		return out, apperr.Wrap(err, "attach liaisons")
-	}
-	defer done()
-	for rows.Next() {
-		var u userRow
-		var id int64
-		if err := rows.Scan(append(u.fields(), &id)...); err != nil {
-			return out, apperr.Wrap(err, "attach liaisons")
-		}
-		out.Liaisons[id] = u.toUser()
-	}
-	if err := rows.Err(); err != nil {
-		return out, apperr.Wrap(err, "attach liaisons")
-	}
-	return out, nil
-}
-
-// attachPlan attaches the plan of in-scope ledger l: saved, or the implicit
-// not-started plan nobody has saved yet.
 func (a Attachments) attachPlan(l enterprise.Ledger, saved *planRow) {
 	if !l.InScope {
 		return

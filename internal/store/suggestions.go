@@ -323,35 +323,6 @@ func suggestionInput(l *enterprise.Ledger) strategy.Input {
 	return in
 }
 
-// Pools returns the joint candidates of the given townships (strategy.Pool),
-// by township code: what explaining a suggestion needs. It reads the
-// maintained coverage counts (coverage_cells), which hold the pools as of
-// the last commit; a writing transaction counts its own (loadPools).
-func (db *DB) Pools(ctx context.Context, townships []string) (map[string]strategy.Pool, error) {
-	out := map[string]strategy.Pool{}
-	if len(townships) == 0 {
-		return out, nil
-	}
-	rows, done, err := sqlRunner{tx: db.sql, dialect: db.dialect}.query(ctx, `SELECT township_code, SUM(n), SUM(n * pool_members)
-		FROM coverage_cells WHERE pool_members > 0 AND township_code IN `+inList(len(townships))+` GROUP BY township_code`,
-		anyStrings(townships)...)
-	if err != nil {
-		return nil, apperr.Wrap(err, "joint pools")
-	}
-	defer done()
-	for rows.Next() {
-		var code string
-		var p strategy.Pool
-		if err := rows.Scan(&code, &p.Enterprises, &p.FullMembers); err != nil {
-			return nil, apperr.Wrap(err, "joint pools")
-		}
-		if p.Enterprises > 0 {
-			out[code] = p
-		}
-	}
-	return out, apperr.Wrap(rows.Err(), "joint pools")
-}
-
 // RefreshSuggestions brings every ledger's suggested method up to date, as
 // a system change. Migrate runs it after applying migrations, so ledgers
 // stored before a rule changed follow the new rule.
