@@ -29,7 +29,8 @@ import (
 // with plans, liaisons and formed organisations — then drives GET
 // /healthz (the baseline), GET /api/v1/coverage and gap-list pages at
 // every depth with 16 concurrent clients for FUGAI_BENCH_SECONDS (default
-// 30) each, and prints p50/p95/p99 and requests per second. Run it with
+// 30) each, and prints p50/p95/p99 and requests per second; then the
+// district's plan export (skipped with FUGAI_BENCH_EXPORT=0). Run it with
 // `make bench-coverage`; it is a measurement, not a test.
 func BenchmarkCoverageLoad(b *testing.B) {
 	n := envInt("FUGAI_BENCH_ENTERPRISES", 1_000_000)
@@ -91,6 +92,9 @@ func BenchmarkCoverageLoad(b *testing.B) {
 		return fmt.Sprintf("/api/v1/enterprises?limit=50&gap=%s&cursor=%d", gaps[rng.IntN(len(gaps)-1)], 1+rng.IntN(n))
 	})
 
+	if os.Getenv("FUGAI_BENCH_EXPORT") == "0" {
+		return // the pages alone (comparing two builds)
+	}
 	// The 全覆盖计划表 of the whole district, streamed: time and the
 	// process's peak resident memory while it is written (the peak is
 	// reset first; the server runs in this process).

@@ -284,7 +284,15 @@ const defaultSparseGap = 10_000
 // their day, or from the gap's index — so that no plan the database might
 // choose reads a township's ledgers to find nothing (PostgreSQL; the
 // embedded database always pages).
-func (db *DB) gapIDs(ctx context.Context, gap string, today time.Time, township string, s auth.Scope, after int64) (string, []any, error) {
+//
+// A limit above 0, for a caller that filters the ledgers by nothing but
+// the gap, township and scope, makes the subquery page through the facts
+// itself — their first limit ids after the cursor — so that the database
+// reads those ledgers by their keys. Without it, the planner may join the
+// township's ledgers to its facts and, for a dated gap most ledgers have,
+// choose to gather every one of them first (55,000 facts for a page of
+// 50: 53 ms instead of 1).
+func (db *DB) gapIDs(ctx context.Context, gap string, today time.Time, township string, s auth.Scope, after int64, limit int) (string, []any, error) {
 	cond, args, err := gapCondition(gap, today)
 	if err != nil {
 		return "", nil, err
@@ -308,7 +316,13 @@ func (db *DB) gapIDs(ctx context.Context, gap string, today time.Time, township 
 			return "(SELECT unnest(CAST(? AS BIGINT[])))", []any{"{" + strings.Join(lit, ",") + "}"}, nil
 		}
 	}
-	return "(SELECT f.enterprise_id FROM coverage_facts f WHERE " + cond + where + ")", append(args, whereArgs...), nil
+	args = append(args, whereArgs...)
+	page := ""
+	if limit > 0 {
+		page = " ORDER BY f.enterprise_id LIMIT ?"
+		args = append(args, limit)
+	}
+	return "(SELECT f.enterprise_id FROM coverage_facts f WHERE " + cond + where + page + ")", args, nil
 }
 
 // townshipRestriction restricts column (a township code, ” for the
@@ -418,6 +432,9 @@ type PlanLine struct {
 	WomensFederation    *bool      // 妇联
 }
 
+// planPage is how many plan lines PlanLines reads at a time.
+const planPage = 2000
+
 // PlanLines streams the plan lines of the in-scope enterprises visible in
 // scope — of one township ("none": the unassigned), or with one gap, when
 // given — in id order, a page at a time, to fn.
@@ -442,7 +459,7 @@ func (db *DB) PlanLines(ctx context.Context, s auth.Scope, township, gap string,
 			args = append(args, township)
 		}
 		if gap != "" {
-			ids, gapArgs, err := db.gapIDs(ctx, gap, today, township, s, after)
+			ids, gapArgs, err := db.gapIDs(ctx, gap, today, township, s, after, planPage)
 			if err != nil {
 				return err
 			}
@@ -450,7 +467,7 @@ func (db *DB) PlanLines(ctx context.Context, s auth.Scope, township, gap string,
 			args = append(args, gapArgs...)
 		}
 		cond, condArgs := townshipCondition(s, "e.township_code")
-		q += cond + " ORDER BY e.id LIMIT 2000"
+		q += cond + " ORDER BY e.id LIMIT " + strconv.Itoa(planPage)
 		rows, done, err := r.query(ctx, q, append(args, condArgs...)...)
 		if err != nil {
 			return apperr.Wrap(err, "plan lines")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -93,6 +94,40 @@ func coverageMatchesLists(t *testing.T, d store.Dialect, dist *division.District
 			}
 			return len(ls)
 		}
+		// ids reads a filter's ledgers whole, then in pages of two by the
+		// cursor, and fails unless both give the same ledgers in id order.
+		ids := func(f store.EnterpriseFilter) []int64 {
+			f.Today = today
+			f.Limit = 10000
+			whole, _, err := db.Enterprises(ctx, all, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want, got []int64
+			for _, l := range whole {
+				want = append(want, l.ID)
+			}
+			f.Limit = 2
+			for pages := 0; ; pages++ {
+				page, next, err := db.Enterprises(ctx, all, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, l := range page {
+					got = append(got, l.ID)
+				}
+				if next == "" || pages > 100 {
+					break
+				}
+				if f.AfterKey, f.AfterID, err = store.ParseEnterpriseCursor("", next); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !slices.Equal(got, want) || !slices.IsSorted(want) {
+				t.Errorf("%+v: pages of two give %v, one page %v", f, got, want)
+			}
+			return want
+		}
 		yes := true
 		checked := 0
 		for code, c := range counts {
@@ -107,6 +142,18 @@ func coverageMatchesLists(t *testing.T, d store.Dialect, dist *division.District
 				coverage.GapOverduePlan, coverage.GapStaleLedger, coverage.GapCheckDigit} {
 				if n := count(store.EnterpriseFilter{Township: tw, Gap: g}); n != c.Gaps[g] {
 					t.Errorf("%s gap %s: coverage %d, list %d", tw, g, c.Gaps[g], n)
+				}
+				// Paged, alone (the facts paged by themselves) and with
+				// another filter (the ledgers filtered, then paged).
+				if n := len(ids(store.EnterpriseFilter{Township: tw, Gap: g, InScope: &yes})); n != c.Gaps[g] {
+					t.Errorf("%s gap %s paged: coverage %d, list %d", tw, g, c.Gaps[g], n)
+				}
+				bySize := 0
+				for _, size := range []string{store.SizeAboveScale, store.SizeBelowScale, store.SizeUnknown} {
+					bySize += len(ids(store.EnterpriseFilter{Township: tw, Gap: g, Size: size}))
+				}
+				if bySize != c.Gaps[g] {
+					t.Errorf("%s gap %s: coverage %d, by size %d", tw, g, c.Gaps[g], bySize)
 				}
 				checked += c.Gaps[g]
 			}

@@ -325,6 +325,19 @@ type EnterpriseFilter struct {
 	Limit    int
 }
 
+// gapAlone reports whether f selects ledgers by a gap and nothing else
+// but their township (and the page): then every ledger of the gap's
+// facts after the cursor is on the page, in id order, and the facts can
+// be paged by themselves (gapIDs).
+func (f EnterpriseFilter) gapAlone() bool {
+	g := f
+	g.Gap, g.Township, g.Today, g.Sort, g.AfterKey, g.AfterID, g.Limit = "", "", time.Time{}, "", "", 0, 0
+	if g.InScope != nil && *g.InScope {
+		g.InScope = nil // a gap's ledgers are in scope
+	}
+	return f.Gap != "" && g == EnterpriseFilter{}
+}
+
 // Values of EnterpriseFilter.Size: the ledger's above_scale.
 const (
 	SizeAboveScale = "above_scale" // 规模以上: above_scale true
@@ -383,7 +396,11 @@ func (db *DB) EnterprisePage(ctx context.Context, s auth.Scope, f EnterpriseFilt
 		return nil, att, "", apperr.Field("sort_with_gap", "sort", "按缺口（gap）筛选时只能按 id 排序（sort=id）")
 	}
 	if f.Gap != "" {
-		ids, args, err := db.gapIDs(ctx, f.Gap, f.Today, f.Township, s, f.AfterID)
+		limit := 0
+		if f.gapAlone() {
+			limit = f.Limit + 1
+		}
+		ids, args, err := db.gapIDs(ctx, f.Gap, f.Today, f.Township, s, f.AfterID, limit)
 		if err != nil {
 			return nil, att, "", err
 		}
