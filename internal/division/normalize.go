@@ -17,6 +17,9 @@ import (
 //
 // Normalize is idempotent: Normalize(Normalize(s)) == Normalize(s).
 func Normalize(s string) string {
+	if plain(s) {
+		return s
+	}
 	// Removing a space can bring a base character and a combining mark
 	// together, so NFKC must run again until nothing changes. The second
 	// round never creates spaces (only compatibility decompositions do, and
@@ -31,6 +34,31 @@ func Normalize(s string) string {
 		s = t
 	}
 	return s
+}
+
+// plain reports whether Normalize leaves s as it is because every
+// character is printable ASCII other than the space, or a CJK unified
+// ideograph of U+4E00–U+9FFF: none of these has a compatibility or
+// canonical decomposition, a combining class or a composition, so NFKC
+// maps such a text to itself (TestPlainIsNormal). Most addresses and names
+// are such texts, and an import normalises several of each row.
+func plain(s string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c <= ' ' || c == 0x7f {
+				return false
+			}
+			i++
+			continue
+		}
+		r, w := utf8.DecodeRuneInString(s[i:])
+		if r < 0x4e00 || r > 0x9fff {
+			return false
+		}
+		i += w
+	}
+	return true
 }
 
 // isStripped reports whether r is removed by Normalize.

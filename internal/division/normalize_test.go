@@ -3,6 +3,8 @@ package division
 import (
 	"testing"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestNormalize(t *testing.T) {
@@ -98,4 +100,39 @@ func FuzzNormalize(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestPlainIsNormal holds plain to what it relies on: NFKC maps every CJK
+// unified ideograph of U+4E00–U+9FFF, and printable ASCII, to itself, alone
+// and beside one another; and plain refuses the characters around them.
+func TestPlainIsNormal(t *testing.T) {
+	t.Parallel()
+	for r := rune(0x4e00); r <= 0x9fff; r++ {
+		s := string(r)
+		for _, x := range []string{s, "A" + s + "1", s + string(0x4e00+(r*7919)%0x5200) + "-"} {
+			if !plain(x) {
+				t.Fatalf("plain(%q) = false", x)
+			}
+			if n := norm.NFKC.String(x); n != x || Normalize(x) != x {
+				t.Fatalf("NFKC(%q) = %q: plain would be wrong", x, n)
+			}
+		}
+	}
+	for c := byte(0x21); c < 0x7f; c++ {
+		if s := "冷" + string(c) + "水"; !plain(s) || norm.NFKC.String(s) != s {
+			t.Fatalf("plain or NFKC of %q", s)
+		}
+	}
+	// Outside: spaces and controls, the compatibility ideographs (which
+	// decompose), full-width forms, the ideographic space, combining marks,
+	// extension A just below the block and Yi just above it.
+	for _, s := range []string{"冷 水", "a\tb", "\x00", "\x7f", "\uf900", "\uff11", "\u3000", "e\u0301", "\u4dff", "\ua000", "\xff", "（"} {
+		if plain(s) {
+			t.Errorf("plain(%q) = true", s)
+		}
+	}
+	// Through Normalize: what plain refuses still comes out normalised.
+	if got := Normalize("冷水滩\uf900（１）"); got != "冷水滩豈(1)" {
+		t.Errorf("Normalize = %q", got)
+	}
 }

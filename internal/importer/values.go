@@ -57,6 +57,11 @@ func clean(s string) bool {
 		return false
 	}
 	prevSpace := false
+	// plain: every character is ASCII or a CJK unified ideograph of
+	// U+4E00–U+9FFF, which NFKC maps to themselves (no decomposition,
+	// combining class or composition: TestPlainIsNormal), so the costly
+	// check is left for texts with other characters.
+	plain := true
 	for _, r := range s {
 		switch {
 		case r == ' ':
@@ -68,9 +73,12 @@ func clean(s string) bool {
 		case r == utf8.RuneError, zeroWidth(r), r < 0x80 && r < 0x20, r >= 0x80 && unicode.IsSpace(r):
 			return false
 		}
+		if r >= 0x80 && (r < 0x4e00 || r > 0x9fff) {
+			plain = false
+		}
 		prevSpace = false
 	}
-	return norm.NFKC.IsNormalString(s)
+	return plain || norm.NFKC.IsNormalString(s)
 }
 
 // squeeze maps Unicode spaces to ' ', drops zero-width characters, trims

@@ -9,6 +9,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestClean(t *testing.T) {
@@ -506,4 +508,24 @@ func FuzzParseBool(f *testing.F) {
 			t.Fatalf("ParseBool(%q) = %v, but ParseBool(%q) = %v, %v", s, b, want, again, err)
 		}
 	})
+}
+
+// TestCleanFastPath: clean, the check that lets Clean return a cell as it
+// is, says yes exactly when Clean's rounds would leave it unchanged — over every
+// CJK unified ideograph and the characters around that block, alone and
+// between ASCII text.
+func TestCleanFastPath(t *testing.T) {
+	t.Parallel()
+	var cells []string
+	for r := rune(0x4d00); r <= 0xa0ff; r++ {
+		cells = append(cells, string(r), "No."+string(r)+"1 号", string(r)+"\u0301")
+	}
+	cells = append(cells, "\uf900", "（有限公司）", "ＡＢＣ", "a  b", " a", "a\u3000b", "e\u200b\u0301", "\x7f", "abc", "冷水滩区 梅湾街道")
+	for _, s := range cells {
+		// Clean's own rounds, without the check.
+		want := utf8.ValidString(s) && norm.NFKC.String(s) == s && squeeze(s) == s
+		if got := clean(s); got != want {
+			t.Fatalf("clean(%q) = %v, want %v", s, got, want)
+		}
+	}
 }
