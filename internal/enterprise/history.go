@@ -3,6 +3,7 @@ package enterprise
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"sort"
 	"strconv"
 	"time"
@@ -125,9 +126,47 @@ func encodeValue(v any) []byte {
 			return []byte("null")
 		}
 		return strconv.AppendBool(nil, *x)
+	case *float64:
+		if x == nil {
+			return []byte("null")
+		}
+		if b, ok := appendFloat(nil, *x); ok {
+			return b
+		}
+	case *time.Time:
+		if x == nil {
+			return []byte("null")
+		}
+		if y := x.Year(); y >= 0 && y <= 9999 {
+			b := append(make([]byte, 0, 40), '"')
+			return append(x.AppendFormat(b, time.RFC3339Nano), '"')
+		}
 	}
 	b, _ := json.Marshal(v)
 	return b
+}
+
+// appendFloat appends f as encoding/json writes a float64 (ok is false for
+// NaN and the infinities, which it refuses): the shortest decimal, in
+// exponent form below 1e-6 and from 1e21, with a one-digit negative
+// exponent where it can be.
+func appendFloat(b []byte, f float64) ([]byte, bool) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return b, false
+	}
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' {
+		// clean up e-09 to e-9
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b, true
 }
 
 // appendJSONString appends s as a JSON string. Like encoding/json it

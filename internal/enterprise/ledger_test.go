@@ -2,7 +2,11 @@ package enterprise
 
 import (
 	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"reflect"
 	"testing"
+	"time"
 
 	"github.com/fugai/fugai/internal/auth"
 	"github.com/fugai/fugai/internal/division"
@@ -132,6 +136,26 @@ func TestEncodeValueMatchesEncodingJSON(t *testing.T) {
 		want, _ := json.Marshal(v)
 		if got := encodeValue(v); string(got) != string(want) {
 			t.Errorf("encodeValue(%#v) = %s, want %s", v, got, want)
+		}
+	}
+	// Floats and times are written without encoding/json, as it would.
+	shanghai := time.FixedZone("CST", 8*3600)
+	values := []any{(*float64)(nil), (*time.Time)(nil), ptr(math.NaN()), ptr(math.Inf(-1)),
+		ptr(time.Date(2015, 3, 12, 0, 0, 0, 0, time.UTC)), ptr(time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)),
+		ptr(time.Date(2026, 12, 1, 20, 17, 6, 123456789, shanghai)), ptr(time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)),
+		ptr(time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC))}
+	for _, f := range []float64{0, math.Copysign(0, -1), 1, -1, 500, 0.1, 1e-6, 9.99e-7, 1e-7, 1.5e-10, 1e20, 1e21, 123456789012345678901234.0,
+		-2.5e-300, math.MaxFloat64, math.SmallestNonzeroFloat64, 33.333333333333336} {
+		values = append(values, ptr(f))
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		values = append(values, ptr(math.Float64frombits(rng.Uint64())), ptr(float64(rng.IntN(1e7))/100))
+	}
+	for _, v := range values {
+		want, _ := json.Marshal(v)
+		if got := encodeValue(v); string(got) != string(want) {
+			t.Fatalf("encodeValue(%v) = %s, encoding/json %s", reflect.ValueOf(v).Elem(), got, want)
 		}
 	}
 }
