@@ -101,20 +101,28 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, e env) erro
 	base := "http://" + displayAddr(addr)
 	log.Info("fugai listening", slog.String("addr", addr), slog.String("district", d.Code+" "+d.Name),
 		slog.String("database", string(db.Dialect())))
-	fmt.Fprintf(e.stdout, "Fugai is serving %s %s on %s\n  API:        %s/api/v1\n", d.Code, d.Name, base, base)
-	if cfg.Swagger {
-		fmt.Fprintf(e.stdout, "  Swagger UI: %s/swagger/index.html\n", base)
+	// Both addresses are bound before the banner is printed, whole: what
+	// reads it (a person, a supervisor, a test) sees every address at once.
+	var mln net.Listener
+	if m != nil {
+		if mln, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on FUGAI_METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
+		}
 	}
-	fmt.Fprintf(e.stdout, "  OpenAPI:    %s/api/openapi.json\n", base)
+	banner := fmt.Sprintf("Fugai is serving %s %s on %s\n  API:        %s/api/v1\n", d.Code, d.Name, base, base)
+	if cfg.Swagger {
+		banner += fmt.Sprintf("  Swagger UI: %s/swagger/index.html\n", base)
+	}
+	banner += fmt.Sprintf("  OpenAPI:    %s/api/openapi.json\n", base)
+	if mln != nil {
+		banner += fmt.Sprintf("  Metrics:    http://%s/metrics\n", displayAddr(mln.Addr().String()))
+	}
+	fmt.Fprint(e.stdout, banner)
 	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(ln) }()
 	var ms *http.Server
-	if m != nil {
-		mln, err := net.Listen("tcp", cfg.MetricsAddr)
-		if err != nil {
-			hs.Close()
-			return fmt.Errorf("listen on FUGAI_METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
-		}
+	if mln != nil {
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", m.Handler())
 		ms = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
@@ -123,7 +131,6 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, e env) erro
 				errc <- fmt.Errorf("metrics: %w", err)
 			}
 		}()
-		fmt.Fprintf(e.stdout, "  Metrics:    http://%s/metrics\n", displayAddr(mln.Addr().String()))
 	}
 	go housekeeping(ctx, db, cfg, log)
 	select {
