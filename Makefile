@@ -4,7 +4,7 @@ GO    ?= go
 BIN   := bin/fugai
 SWAG  := $(GO) tool swag init -g routes.go -d internal/httpapi --parseInternal --parseDependencyLevel 1 --requiredByDefault --outputTypes json,yaml --quiet
 
-.PHONY: all build run test test-long web test-web fmt-check vet openapi openapi-check fuzz bench bench-api bench-resolve bench-import bench-coverage bench-search bench-load clean
+.PHONY: all build run test test-long web test-web fmt-check vet staticcheck openapi openapi-check fuzz bench bench-api bench-resolve bench-import bench-coverage bench-search bench-load clean
 
 all: build
 
@@ -15,10 +15,11 @@ build:
 run: build
 	./$(BIN) serve
 
-## test: formatting, vet, a fresh OpenAPI spec, the web client (its bundle
-## fresh, its unit tests, its browser tests in Chromium), then every Go test
-## on SQLite and a throwaway PostgreSQL cluster (installed first when missing).
-test: fmt-check vet openapi-check test-web
+## test: formatting, vet, staticcheck, a fresh OpenAPI spec, the web client
+## (its bundle fresh, its unit tests, its browser tests in Chromium), then
+## every Go test on SQLite and a throwaway PostgreSQL cluster (installed
+## first when missing).
+test: fmt-check vet staticcheck openapi-check test-web
 	bash deployments/scripts/test-with-postgres.sh $(GO) test -count=1 ./...
 
 ## test-long: what takes minutes (build tag long; .ci/run runs it after
@@ -54,6 +55,13 @@ fmt-check:
 
 vet:
 	$(GO) vet ./...
+	$(GO) vet -tags long ./cmd/fugai/
+
+## staticcheck: the checks of honnef.co/go/tools (pinned in go.mod as a
+## tool), the long tests included.
+staticcheck:
+	$(GO) tool staticcheck ./...
+	$(GO) tool staticcheck -tags long ./cmd/fugai/
 
 ## openapi: regenerate api/swagger.json and api/swagger.yaml from the annotations.
 openapi:

@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -46,7 +45,10 @@ func generate(t *testing.T, dir, format string) (string, map[string]int) {
 	t.Helper()
 	gen := filepath.Join(dir, "fugai-gen")
 	if _, err := os.Stat(gen); err != nil {
-		goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+		goTool, err := exec.LookPath("go") // the go that runs these tests
+		if err != nil {
+			t.Fatalf("build fugai-gen: %v", err)
+		}
 		if out, err := exec.Command(goTool, "build", "-o", gen, "../fugai-gen").CombinedOutput(); err != nil {
 			t.Fatalf("build fugai-gen: %v\n%s", err, out)
 		}

@@ -68,10 +68,9 @@ func (s *spool) discard() {
 
 // spoolSheet reads a spool back.
 type spoolSheet struct {
-	f     *os.File
-	r     *bufio.Reader
-	row   int
-	cells []string
+	f   *os.File
+	r   *bufio.Reader
+	row int
 }
 
 func (s *spoolSheet) Next() ([]string, error) {

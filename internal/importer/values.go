@@ -189,6 +189,7 @@ func ParseDate(s string) (time.Time, error) {
 var (
 	errDateFormat  = errors.New("日期无法识别：应为 2015-03-12、2015/3/12、2015年3月12日 或 Excel 日期序号")
 	errDatePartial = errors.New("日期不完整：缺少月或日，应为完整的年月日，如 2015-03-12")
+	//lint:ignore ST1005 a message for people, which names Excel
 	errSerialRange = fmt.Errorf("Excel 日期序号超出范围：应在 1 至 %d 之间", maxSerial)
 )
 
@@ -231,6 +232,7 @@ func excelSerial(n int) (time.Time, error) {
 	case n < 60:
 		t = time.Date(1899, time.December, 31+n, 0, 0, 0, 0, time.UTC)
 	case n == 60:
+		//lint:ignore ST1005 a message for people, which names Excel
 		return time.Time{}, errors.New("Excel 日期序号 60 对应不存在的 1900年2月29日")
 	default:
 		t = time.Date(1899, time.December, 30+n, 0, 0, 0, 0, time.UTC)

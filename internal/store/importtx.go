@@ -553,17 +553,6 @@ func derefAny(p any) any {
 	panic(fmt.Sprintf("enterpriseValues: unhandled %T", p))
 }
 
-func columnList(cols []string) string {
-	s := ""
-	for i, c := range cols {
-		if i > 0 {
-			s += ", "
-		}
-		s += c
-	}
-	return s
-}
-
 func (p *pgLedgers) Lookup(ctx context.Context, codes []string) (map[string]enterprise.Ledger, error) {
 	if p.empty {
 		// Rows of one file never share a credit code across batches: the
