@@ -184,10 +184,6 @@ func migrate(ctx context.Context, cfg config.Config, args []string, e env) error
 	return fmt.Errorf("migrate: unknown subcommand %q (want up or status)", sub)
 }
 
-// coverageCommand checks the maintained coverage counts against a recount
-// from the ledgers, or rebuilds them. The counts are kept by every write
-// of the program; a change made with SQL outside it is taken up by the
-// next write of the same ledger, or by a rebuild.
 // moveDataCommand moves a district from SQLite to PostgreSQL
 // (docs/operations.md): both are migrated to this version first; the
 // SQLite file is held so that no server writes it meanwhile.
@@ -269,6 +265,10 @@ func backupCommand(ctx context.Context, cfg config.Config, args []string, e env)
 	return nil
 }
 
+// coverageCommand checks the maintained coverage counts against a recount
+// from the ledgers, or rebuilds them. The counts are kept by every write
+// of the program; a change made with SQL outside it is taken up by the
+// next write of the same ledger, or by a rebuild.
 func coverageCommand(ctx context.Context, cfg config.Config, args []string, e env) error {
 	sub := "check"
 	if len(args) > 0 {

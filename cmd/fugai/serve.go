@@ -209,9 +209,6 @@ func displayAddr(addr string) string {
 	return net.JoinHostPort(host, port)
 }
 
-// bootstrapAdmin creates the first district administrator, "admin", on an
-// empty database: with FUGAI_ADMIN_PASSWORD, or with a random password
-// printed once.
 // rollupDistricts checks FUGAI_ROLLUP against FUGAI_DISTRICT: a roll-up is
 // served by an instance of a city or province (a region) and lists only
 // districts inside it; a region's instance serves nothing else.
@@ -243,6 +240,9 @@ func rollupDistricts(d *division.District, cfg config.Config) ([]httpapi.RollupD
 	return out, nil
 }
 
+// bootstrapAdmin creates the first district administrator, "admin", on an
+// empty database: with FUGAI_ADMIN_PASSWORD, or with a random password
+// printed once.
 func bootstrapAdmin(ctx context.Context, db *store.DB, d *division.District, cfg config.Config, e env) error {
 	n, err := db.CountUsers(ctx)
 	if err != nil || n > 0 {

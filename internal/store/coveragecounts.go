@@ -311,7 +311,7 @@ const defaultCoverageBulk = 50_000
 
 // RebuildCoverage recounts the coverage facts and counts from the ledgers.
 // Migrate runs it after applying migrations (a migration may change what
-// is counted); `fugai coverage -rebuild` runs it on demand.
+// is counted); `fugai coverage rebuild` runs it on demand.
 func (db *DB) RebuildCoverage(ctx context.Context) error {
 	p, err := db.provider()
 	if err != nil {
