@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/fugai/fugai/internal/auth"
-	"github.com/fugai/fugai/internal/division"
+	"github.com/fugai/fugai/internal/division/divisiontest"
 	"github.com/fugai/fugai/internal/enterprise"
 	"github.com/fugai/fugai/internal/importer"
 	"github.com/fugai/fugai/internal/store"
@@ -109,8 +109,7 @@ func TestImportSurvivesKill9(t *testing.T) {
 			t.Fatalf("the ledger is full but the job is %s", got.Status)
 		}
 		// Restart: a worker takes the abandoned job again.
-		g, _ := division.Load()
-		dist, _ := g.District("431103")
+		dist := divisiontest.Lengshuitan(t)
 		w := importer.NewWorkers(db, dist, slog.New(slog.DiscardHandler), 1, nil)
 		deadline := time.Now().Add(60 * time.Second)
 		for got.Status != importer.Succeeded && time.Now().Before(deadline) {

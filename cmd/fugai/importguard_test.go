@@ -11,7 +11,7 @@ import (
 
 	"github.com/fugai/fugai/internal/audit"
 	"github.com/fugai/fugai/internal/auth"
-	"github.com/fugai/fugai/internal/division"
+	"github.com/fugai/fugai/internal/division/divisiontest"
 	"github.com/fugai/fugai/internal/enterprise"
 	"github.com/fugai/fugai/internal/store"
 )
@@ -48,14 +48,7 @@ func TestImportCommandKeepsNewerEdits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := division.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := g.District("431103")
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := divisiontest.Lengshuitan(t)
 	ls, _, err := db.Enterprises(ctx, auth.Scope{All: true}, store.EnterpriseFilter{Limit: 10})
 	if err != nil || len(ls) != 1 {
 		t.Fatalf("ledgers %v: %v", ls, err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/fugai/fugai/internal/auth"
 	"github.com/fugai/fugai/internal/division"
+	"github.com/fugai/fugai/internal/division/divisiontest"
 )
 
 func TestNatureOf(t *testing.T) {
@@ -74,14 +75,7 @@ func TestDeriveScopePrecedence(t *testing.T) {
 }
 
 func TestApplyReresolvesUnlessManual(t *testing.T) {
-	g, err := division.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := g.District("431103")
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := divisiontest.Lengshuitan(t)
 	raw := func(v any) json.RawMessage { b, _ := json.Marshal(v); return b }
 	l := Ledger{Assignment: division.Unassigned}
 	if _, err := l.Apply(map[string]json.RawMessage{"registered_address": raw("冷水滩区梅湾街道1号")}, auth.TownshipAdmin, d); err != nil {

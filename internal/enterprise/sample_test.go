@@ -10,7 +10,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/fugai/fugai/internal/auth"
-	"github.com/fugai/fugai/internal/division"
+	"github.com/fugai/fugai/internal/division/divisiontest"
 )
 
 // TestSampleRegistrationRules builds a ledger by hand from every row of the
@@ -19,14 +19,7 @@ import (
 // township, check-digit flag and the registration-side scope reasons match.
 // "suspended" comes from the survey, so before it those ledgers are in scope.
 func TestSampleRegistrationRules(t *testing.T) {
-	g, err := division.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := g.District("431103")
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := divisiontest.Lengshuitan(t)
 	f, err := os.Open("../importer/testdata/registration-gbk.csv")
 	if err != nil {
 		t.Fatal(err)

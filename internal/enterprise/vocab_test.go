@@ -10,20 +10,13 @@ import (
 
 	"github.com/fugai/fugai/internal/apperr"
 	"github.com/fugai/fugai/internal/auth"
-	"github.com/fugai/fugai/internal/division"
+	"github.com/fugai/fugai/internal/division/divisiontest"
 )
 
 // Survey fields take a code, a label or an alias and keep the code;
 // anything else is refused naming the field.
 func TestApplyClosedVocabularies(t *testing.T) {
-	g, err := division.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := g.District("431103")
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := divisiontest.Lengshuitan(t)
 	cases := []struct {
 		name    string
 		patch   string

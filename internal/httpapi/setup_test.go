@@ -17,6 +17,7 @@ import (
 	"github.com/fugai/fugai/internal/auth"
 	"github.com/fugai/fugai/internal/config"
 	"github.com/fugai/fugai/internal/division"
+	"github.com/fugai/fugai/internal/division/divisiontest"
 	"github.com/fugai/fugai/internal/enterprise"
 	"github.com/fugai/fugai/internal/httpapi"
 	"github.com/fugai/fugai/internal/importer"
@@ -32,8 +33,6 @@ const password = "Test-Password-2026"
 var (
 	hashOnce sync.Once
 	hashed   string
-	distOnce sync.Once
-	dist     *division.District
 )
 
 // passwordHash hashes the shared test password once: argon2id is slow on
@@ -49,18 +48,7 @@ func passwordHash(t testing.TB) string {
 	return hashed
 }
 
-func district(t testing.TB) *division.District {
-	distOnce.Do(func() {
-		g, err := division.Load()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if dist, err = g.District("431103"); err != nil {
-			t.Fatal(err)
-		}
-	})
-	return dist
-}
+func district(t testing.TB) *division.District { return divisiontest.Lengshuitan(t) }
 
 // env is one API under test with a user of every role.
 type env struct {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/fugai/fugai/internal/division"
+	"github.com/fugai/fugai/internal/division/divisiontest"
 	"github.com/fugai/fugai/internal/enterprise"
 	"github.com/fugai/fugai/internal/strategy"
 )
@@ -83,18 +84,7 @@ func (m *memLedgers) Report(_ context.Context, is []Issue) error {
 	return nil
 }
 
-func testDistrict(t testing.TB) *division.District {
-	t.Helper()
-	g, err := division.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := g.District("431103")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
+func testDistrict(t testing.TB) *division.District { return divisiontest.Lengshuitan(t) }
 
 func runFile(t *testing.T, m *memLedgers, d *division.District, kind Kind, path string) Result {
 	t.Helper()

@@ -13,6 +13,7 @@ import (
 	"github.com/fugai/fugai/internal/audit"
 	"github.com/fugai/fugai/internal/auth"
 	"github.com/fugai/fugai/internal/division"
+	"github.com/fugai/fugai/internal/division/divisiontest"
 	"github.com/fugai/fugai/internal/enterprise"
 	"github.com/fugai/fugai/internal/store"
 	"github.com/fugai/fugai/internal/store/pgtest"
@@ -23,18 +24,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 
 var admin = auth.Principal{UserID: 0, Username: "tester", Role: auth.DistrictAdmin}
 
-func district(t testing.TB) *division.District {
-	t.Helper()
-	g, err := division.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := g.District("431103")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
+func district(t testing.TB) *division.District { return divisiontest.Lengshuitan(t) }
 
 // code returns a valid credit code whose 17 leading characters end in n.
 func code(n int) string {
