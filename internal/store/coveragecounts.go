@@ -42,13 +42,8 @@ func factsSelect(d Dialect, ids string) string {
 	flag := func(cond string) string { return "COALESCE(" + cond + ", false)" }
 	// The district date of the last verification, and the planned
 	// completion of an open plan, as YYYY-MM-DD text.
-	offset := strconv.Itoa(districtOffsetHours())
-	verified := "COALESCE(date(e.verified_at, '+" + offset + " hours'), '')"
-	due := "date(p.planned_completion_on)"
-	if d == Postgres {
-		verified = "COALESCE(to_char((e.verified_at AT TIME ZONE 'UTC') + INTERVAL '" + offset + " hours', 'YYYY-MM-DD'), '')"
-		due = "to_char(p.planned_completion_on, 'YYYY-MM-DD')"
-	}
+	verified := "COALESCE(" + d.localDayText("e.verified_at", districtOffsetHours()) + ", '')"
+	due := d.dayText("p.planned_completion_on")
 	exprs := []string{"e.id", "COALESCE(e.township_code, '')", "COALESCE(" + planMethodSQL + ", '')",
 		"COALESCE(p.status, '" + string(strategy.NotStarted) + "')", flag(org), flag(standalone), flag(work),
 		flag("e.union_org"), flag("e.youth_league"), flag("e.womens_federation")}

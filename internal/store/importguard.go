@@ -71,16 +71,7 @@ AND ((h.job_id IS NULL AND h.at >= ?) OR (j.kind = 'survey' AND j.created_at > ?
 // each ledger that counts from since or later. The values a ledger made by
 // hand starts with unless given (enterprise.Defaulted) are not edits.
 func loadEdits(ctx context.Context, r runner, d Dialect, ids []int64, since time.Time) (map[int64]map[string]importer.Edit, error) {
-	var in string
-	var args []any
-	if d == Postgres {
-		in, args = "= ANY(?)", []any{ids}
-	} else {
-		in = "IN (" + placeholders(len(ids)) + ")"
-		for _, id := range ids {
-			args = append(args, id)
-		}
-	}
+	in, args := d.inIDs(ids)
 	rows, done, err := r.query(ctx, strings.Replace(editsSQL, "%s", in, 1), append(args, since.UTC(), since.UTC())...)
 	if err != nil {
 		return nil, apperr.Wrap(err, "ledger edits")

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/fugai/fugai/internal/apperr"
 	"github.com/fugai/fugai/internal/audit"
@@ -274,9 +273,4 @@ func (db *DB) DissolveJointGroup(ctx context.Context, s auth.Scope, id int64, by
 }
 
 // forUpdateOf locks the rows of table alias that g reads, on PostgreSQL.
-func (db *DB) forUpdateOf(g *gorm.DB, alias string) *gorm.DB {
-	if db.dialect == Postgres {
-		return g.Clauses(clause.Locking{Strength: "UPDATE", Table: clause.Table{Name: alias}})
-	}
-	return g
-}
+func (db *DB) forUpdateOf(g *gorm.DB, alias string) *gorm.DB { return db.dialect.forUpdate(g, alias) }

@@ -337,9 +337,7 @@ func forShare(r runner) string {
 	case pgxRunner:
 		return " FOR SHARE"
 	case sqlRunner:
-		if r.dialect == Postgres {
-			return " FOR SHARE"
-		}
+		return r.dialect.forShare()
 	}
 	return ""
 }

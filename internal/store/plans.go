@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/fugai/fugai/internal/apperr"
 	"github.com/fugai/fugai/internal/audit"
@@ -176,14 +175,8 @@ func (db *DB) UpdatePlan(ctx context.Context, s auth.Scope, id, ifMatch int64, b
 	return out, err
 }
 
-// forUpdate locks the rows g reads on PostgreSQL; SQLite's write
-// transactions hold the whole database already.
-func (db *DB) forUpdate(g *gorm.DB) *gorm.DB {
-	if db.dialect == Postgres {
-		return g.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	return g
-}
+// forUpdate locks the rows g reads (Dialect.forUpdate).
+func (db *DB) forUpdate(g *gorm.DB) *gorm.DB { return db.dialect.forUpdate(g) }
 
 func planStale(current int64) error {
 	return &apperr.Error{Kind: apperr.PreconditionFailed, Code: "version_conflict",

@@ -173,10 +173,7 @@ func (db *DB) CloseRound(ctx context.Context, id int64, today time.Time, snapsho
 		if err != nil {
 			return err
 		}
-		roundParam := "?"
-		if db.dialect == Postgres {
-			roundParam = "CAST(? AS BIGINT)"
-		}
+		roundParam := db.dialect.param("BIGINT")
 		if _, err := r2.exec(ctx, `INSERT INTO survey_round_enterprises (round_id, enterprise_id, township_code, method, plan_status, verified)
 			SELECT `+roundParam+`, e.id, e.township_code, `+planMethodSQL+`, COALESCE(p.status, '`+string(strategy.NotStarted)+`'),
 				CASE WHEN e.verified_at >= ? AND e.verified_at < ? THEN true ELSE false END

@@ -42,7 +42,7 @@ type sqlRunner struct {
 }
 
 func (r sqlRunner) query(ctx context.Context, q string, args ...any) (rowScanner, func(), error) {
-	rows, err := r.tx.QueryContext(ctx, rebind(r.dialect, q), args...)
+	rows, err := r.tx.QueryContext(ctx, r.dialect.rebind(q), args...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -50,7 +50,7 @@ func (r sqlRunner) query(ctx context.Context, q string, args ...any) (rowScanner
 }
 
 func (r sqlRunner) exec(ctx context.Context, q string, args ...any) (int64, error) {
-	res, err := r.tx.ExecContext(ctx, rebind(r.dialect, q), args...)
+	res, err := r.tx.ExecContext(ctx, r.dialect.rebind(q), args...)
 	if err != nil {
 		return 0, err
 	}
@@ -60,7 +60,7 @@ func (r sqlRunner) exec(ctx context.Context, q string, args ...any) (int64, erro
 type pgxRunner struct{ tx pgx.Tx }
 
 func (r pgxRunner) query(ctx context.Context, q string, args ...any) (rowScanner, func(), error) {
-	rows, err := r.tx.Query(ctx, rebind(Postgres, q), args...)
+	rows, err := r.tx.Query(ctx, Postgres.rebind(q), args...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -68,7 +68,7 @@ func (r pgxRunner) query(ctx context.Context, q string, args ...any) (rowScanner
 }
 
 func (r pgxRunner) exec(ctx context.Context, q string, args ...any) (int64, error) {
-	tag, err := r.tx.Exec(ctx, rebind(Postgres, q), args...)
+	tag, err := r.tx.Exec(ctx, Postgres.rebind(q), args...)
 	return tag.RowsAffected(), err
 }
 
@@ -79,25 +79,6 @@ func (tx *Tx) runner() (runner, error) {
 		return nil, fmt.Errorf("suggestions: not in a transaction")
 	}
 	return sqlRunner{tx: stx, dialect: tx.db.dialect}, nil
-}
-
-// rebind turns ? placeholders into PostgreSQL's $n. The queries here have
-// no ? anywhere else.
-func rebind(d Dialect, q string) string {
-	if d != Postgres || !strings.Contains(q, "?") {
-		return q
-	}
-	var b strings.Builder
-	n := 0
-	for _, r := range q {
-		if r == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 // inList is "(?, ?, …)" for n values.
@@ -207,10 +188,7 @@ func refreshSuggestions(ctx context.Context, r runner, d Dialect, townships []st
 	}
 	slices.Sort(joint)
 	expr, exprArgs := suggestionSQL(joint)
-	where := "suggested_method IS NOT " + expr
-	if d == Postgres {
-		where = "suggested_method IS DISTINCT FROM " + expr
-	}
+	where := d.distinctFrom("suggested_method", expr)
 	whereArgs := append([]any{}, exprArgs...)
 	if candidatesOnly {
 		where += " AND " + candidateSQL + " AND township_code IS NOT NULL"
@@ -226,21 +204,13 @@ func refreshSuggestions(ctx context.Context, r runner, d Dialect, townships []st
 			return 0, apperr.Wrap(err, "lock stale suggestions")
 		}
 	}
-	change := "json_array(json_object('field', 'suggested_method', 'old', suggested_method, 'new', " + expr + "))"
-	if d == Postgres {
-		change = "json_build_array(json_build_object('field', 'suggested_method', 'old', suggested_method, 'new', " + expr + "))"
-	}
+	change := d.jsonArray(d.jsonObject("'field'", "'suggested_method'", "'old'", "suggested_method", "'new'", expr))
 	args := []any{h.actorID, h.actorName, h.source, now}
 	args = append(args, exprArgs...)
 	args = append(args, h.jobID)
 	args = append(args, whereArgs...)
 	// PostgreSQL infers no types for parameters in a SELECT list.
-	param := func(typ string) string {
-		if d == Postgres {
-			return "CAST(? AS " + typ + ")"
-		}
-		return "?"
-	}
+	param := d.param
 	if _, err := r.exec(ctx, `INSERT INTO enterprise_history (enterprise_id, version, actor_id, actor_name, source, at, changes, job_id)
 		SELECT id, version + 1, `+param("BIGINT")+`, `+param("TEXT")+`, `+param("TEXT")+`, `+param("TIMESTAMPTZ")+`, `+
 		change+`, `+param("BIGINT")+` FROM enterprises WHERE `+where, args...); err != nil {

@@ -66,10 +66,7 @@ func mapVocabularies(ctx context.Context, r runner, d Dialect, now time.Time) er
 	if err != nil {
 		return apperr.Wrap(err, "read survey values")
 	}
-	jsonParam := "?"
-	if d == Postgres {
-		jsonParam = "CAST(? AS JSONB)"
-	}
+	jsonParam := d.param("JSONB")
 	for _, before := range ledgers {
 		l := before
 		l.OwnerIdentity = mapTerm(before.OwnerIdentity, func(s string) string {

@@ -1,0 +1,119 @@
+package store
+
+import (
+	"strconv"
+	"strings"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// The SQL the two dialects spell differently, as methods of Dialect: a
+// statement is written once and asks its dialect for these pieces. What
+// the dialects do differently — leases and SKIP LOCKED claiming of import
+// jobs, table and advisory locks, the import's COPY, backups, migrations —
+// stays with the code that does it (docs/architecture.md lists where).
+
+// distinctFrom is "a IS DISTINCT FROM b": true when they differ, NULL
+// counting as a value (SQLite's IS NOT).
+func (d Dialect) distinctFrom(a, b string) string {
+	if d == Postgres {
+		return a + " IS DISTINCT FROM " + b
+	}
+	return a + " IS NOT " + b
+}
+
+// param is a bound parameter of SQL type typ (BIGINT, TEXT, TIMESTAMPTZ,
+// JSONB) where PostgreSQL cannot infer it (a SELECT list, a JSON column);
+// SQLite needs no type.
+func (d Dialect) param(typ string) string {
+	if d == Postgres {
+		return "CAST(? AS " + typ + ")"
+	}
+	return "?"
+}
+
+// jsonArray is a JSON array of the SQL expressions items.
+func (d Dialect) jsonArray(items ...string) string {
+	if d == Postgres {
+		return "json_build_array(" + strings.Join(items, ", ") + ")"
+	}
+	return "json_array(" + strings.Join(items, ", ") + ")"
+}
+
+// jsonObject is a JSON object of the SQL expressions kv: key, value, key,
+// value …
+func (d Dialect) jsonObject(kv ...string) string {
+	if d == Postgres {
+		return "json_build_object(" + strings.Join(kv, ", ") + ")"
+	}
+	return "json_object(" + strings.Join(kv, ", ") + ")"
+}
+
+// dayText is the YYYY-MM-DD text of date column expr.
+func (d Dialect) dayText(expr string) string {
+	if d == Postgres {
+		return "to_char(" + expr + ", 'YYYY-MM-DD')"
+	}
+	return "date(" + expr + ")"
+}
+
+// localDayText is the YYYY-MM-DD text of timestamp column expr (stored in
+// UTC) in a zone offsetHours ahead of UTC.
+func (d Dialect) localDayText(expr string, offsetHours int) string {
+	h := strconv.Itoa(offsetHours)
+	if d == Postgres {
+		return "to_char((" + expr + " AT TIME ZONE 'UTC') + INTERVAL '" + h + " hours', 'YYYY-MM-DD')"
+	}
+	return "date(" + expr + ", '+" + h + " hours')"
+}
+
+// inIDs is the condition "in ids" on a column (written before it) and its
+// arguments: one array parameter on PostgreSQL, a list on SQLite.
+func (d Dialect) inIDs(ids []int64) (string, []any) {
+	if d == Postgres {
+		return "= ANY(?)", []any{ids}
+	}
+	return "IN (" + placeholders(len(ids)) + ")", anyInts(ids)
+}
+
+// forShare ends a query whose rows must not change until the transaction
+// ends; SQLite's writer holds the whole database already.
+func (d Dialect) forShare() string {
+	if d == Postgres {
+		return " FOR SHARE"
+	}
+	return ""
+}
+
+// forUpdate locks the rows g reads — of table alias, when given — on
+// PostgreSQL; SQLite's write transactions hold the whole database already.
+func (d Dialect) forUpdate(g *gorm.DB, alias ...string) *gorm.DB {
+	if d != Postgres {
+		return g
+	}
+	l := clause.Locking{Strength: "UPDATE"}
+	if len(alias) > 0 {
+		l.Table = clause.Table{Name: alias[0]}
+	}
+	return g.Clauses(l)
+}
+
+// rebind turns ? placeholders into PostgreSQL's $n (for statements sent
+// past gorm). The statements given have no ? anywhere else.
+func (d Dialect) rebind(q string) string {
+	if d != Postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
