@@ -1,8 +1,11 @@
 package store
 
 import (
-	"cmp"
 	"context"
+	"encoding/json"
+	"errors"
+	"hash/fnv"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,15 +19,16 @@ import (
 )
 
 // The coverage counts are maintained, not counted per request (migration
-// 00011 describes the tables). Every ledger whose coverage may have
-// changed is noted in coverage_dirty — by the writer of a ledger
-// (noteLedgers), by triggers when its plan, liaison or joint-group
-// membership was written — and applyCoverage, run by every
-// writing transaction just before it commits (InTx, the PostgreSQL
-// import), recomputes the facts of the noted ledgers with the SQL that
-// defines coverage (coverageConditions) and moves the counts by the
-// difference. So the next request after any write sees it, and the counts
-// can be checked against a recount at any time (CoverageRecount).
+// 00011 describes the tables). A writing transaction notes, in memory, the
+// ledgers whose coverage a write may have changed (coverageNotes: the
+// writers of ledgers, plans, liaison assignments and joint-group members
+// call note), and just before it commits (InTx, the PostgreSQL import)
+// applyCoverage takes the coverage lock, recomputes the facts of the noted
+// ledgers with the SQL that defines coverage (coverageConditions) and
+// moves the counts by the difference — or, beyond the bulk threshold,
+// recounts everything. So the next request after any write sees it, and
+// the counts can be checked against a recount at any time
+// (CoverageRecount).
 
 // factColumns are coverage_facts' columns, in factsSelect's order.
 const factColumns = `enterprise_id, township_code, method, plan_status, organization_covered, standalone_formed,
@@ -72,71 +76,83 @@ func districtOffsetHours() int {
 	return off / 3600
 }
 
-// applyCoverage brings the facts and counts of the ledgers noted in
-// coverage_dirty up to date, inside the transaction that noted them; from
-// bulk noted ledgers on, it recounts everything instead.
+// coverageNotes are the ledgers a transaction noted: their coverage facts
+// may have changed. From bulk ledgers on, all is set and the ids are
+// dropped: applyCoverage recounts everything.
+type coverageNotes struct {
+	ids   map[int64]struct{}
+	all   bool
+	noted int // ledgers noted, up to bulk
+	bulk  int
+	lock  int64 // the coverage lock's key (PostgreSQL)
+}
+
+// newNotes starts the notes of a writing transaction.
+func (db *DB) newNotes() *coverageNotes {
+	return &coverageNotes{bulk: db.coverageBulk, lock: db.coverageLock}
+}
+
+// note notes ledgers ids.
+func (n *coverageNotes) note(ids ...int64) {
+	if n.all {
+		return
+	}
+	if n.ids == nil {
+		n.ids = map[int64]struct{}{}
+	}
+	for _, id := range ids {
+		n.ids[id] = struct{}{}
+	}
+	n.noted = len(n.ids)
+	if n.noted >= n.bulk {
+		n.all, n.ids, n.noted = true, nil, n.bulk
+	}
+}
+
+// list returns the noted ids in order.
+func (n *coverageNotes) list() []int64 {
+	return slices.Sorted(maps.Keys(n.ids))
+}
+
+// coverageLockKey is the key of the coverage lock of the tables of schema
+// (PostgreSQL advisory locks are per database; districts may share one).
+func coverageLockKey(schema string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("fugai coverage " + schema))
+	return int64(h.Sum64() >> 1)
+}
+
+// applyCoverage brings the facts and counts of the ledgers noted on r up
+// to date, inside the transaction that noted them; from the bulk
+// threshold on, it recounts everything instead.
 //
-// On PostgreSQL the transaction takes its own notes (by its txid, through
-// an index: a large import's uncommitted notes are not scanned by every
-// other write). A ledger noted by a concurrent transaction waits on
-// coverage_dirty's key until that one commits, so facts are recomputed one
-// transaction at a time per ledger, each seeing the other's committed
-// writes; a note left by a write outside the program is taken over by the
-// next transaction that notes the ledger (fugai coverage rebuild covers
-// the rest).
-func applyCoverage(ctx context.Context, r runner, d Dialect, bulk int) error {
-	ids := "SELECT enterprise_id FROM coverage_dirty"
-	var args []any
+// On PostgreSQL it first takes the coverage lock — one advisory lock per
+// schema, held to the commit — so that transactions apply their notes one
+// at a time, each seeing what the ones before it committed: the last to
+// recompute a ledger's facts sees every committed write to what they
+// depend on. SQLite has one writer. Reading the counts takes no lock.
+func applyCoverage(ctx context.Context, r runner, d Dialect) error {
+	n := r.notes()
+	if n == nil || (!n.all && len(n.ids) == 0) {
+		return nil
+	}
 	if d == Postgres {
-		rows, done, err := r.query(ctx, "DELETE FROM coverage_dirty WHERE txid = txid_current_if_assigned() RETURNING enterprise_id")
-		if err != nil {
-			return apperr.Wrap(err, "claim coverage changes")
+		if _, err := r.exec(ctx, "SELECT pg_advisory_xact_lock(?)", n.lock); err != nil {
+			return apperr.Wrap(err, "lock coverage")
 		}
-		var claimed []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				done()
-				return apperr.Wrap(err, "claim coverage changes")
-			}
-			claimed = append(claimed, id)
-		}
-		err = rows.Err()
-		done()
-		if err != nil {
-			return apperr.Wrap(err, "claim coverage changes")
-		}
-		if len(claimed) == 0 {
-			return nil
-		}
-		if len(claimed) >= analyzeFrom {
-			if err := analyzeFilled(ctx, r, len(claimed)); err != nil {
+		if n.noted >= analyzeFrom {
+			if err := analyzeFilled(ctx, r, n.noted); err != nil {
 				return err
 			}
 		}
-		if len(claimed) >= bulk {
-			return recountCoverage(ctx, r, d)
-		}
-		ids, args = "SELECT unnest(CAST(? AS BIGINT[]))", []any{claimed}
-	} else {
-		rows, done, err := r.query(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM coverage_dirty LIMIT ?) x", bulk)
-		if err != nil {
-			return apperr.Wrap(err, "coverage changes")
-		}
-		var n int
-		if rows.Next() {
-			err = rows.Scan(&n)
-		}
-		done()
-		if err != nil {
-			return apperr.Wrap(err, "coverage changes")
-		}
-		switch {
-		case n == 0:
-			return nil
-		case n >= bulk:
-			return recountCoverage(ctx, r, d)
-		}
+	}
+	if n.all {
+		return recountCoverage(ctx, r, d)
+	}
+	ids, args := "SELECT unnest(CAST(? AS BIGINT[]))", []any{n.list()}
+	if d != Postgres {
+		list, _ := json.Marshal(n.list())
+		ids, args = "SELECT value FROM json_each(?)", []any{string(list)}
 	}
 	times := func(q string) []any {
 		var out []any
@@ -146,10 +162,7 @@ func applyCoverage(ctx context.Context, r runner, d Dialect, bulk int) error {
 		return out
 	}
 	// The stored facts out, the facts as they are now in, and the counts
-	// moved by the difference, tallied here: each fact is computed once,
-	// and the count rows — a township's few hot ones (today's verified
-	// day) among them — are written last, so their row locks are held
-	// only until the commit that follows.
+	// moved by the difference, tallied here: each fact is computed once.
 	cells, days := map[cell]int{}, map[dayKey]int{}
 	for _, step := range []struct {
 		q    string
@@ -168,65 +181,57 @@ func applyCoverage(ctx context.Context, r runner, d Dialect, bulk int) error {
 			return apperr.Wrap(err, "update coverage counts")
 		}
 	}
-	if err := moveCounts(ctx, r, cells, days); err != nil {
-		return err
+	return moveCounts(ctx, r, cells, days)
+}
+
+// note notes ledgers ids on r's transaction, for applyCoverage to
+// recompute before the commit. Every writer of ledgers, plans, liaison
+// assignments and joint-group members calls it (or noteWhere).
+func note(r runner, ids ...int64) error {
+	n := r.notes()
+	if n == nil {
+		return errors.New("coverage: a write outside a transaction that keeps the coverage counts")
 	}
-	if d != Postgres {
-		if _, err := r.exec(ctx, "DELETE FROM coverage_dirty"); err != nil {
-			return apperr.Wrap(err, "update coverage counts")
-		}
-	}
+	n.note(ids...)
 	return nil
 }
 
-// noteLedgers notes the ledgers ids, whose coverage a write of the
-// transaction may have changed, for applyCoverage to recompute before the
-// commit. Writers of ledgers call it (migration 00023 dropped the
-// triggers that did); plans, liaisons and joint-group members are still
-// noted by triggers. On PostgreSQL a ledger noted by a concurrent
-// transaction waits for that one's commit; the keys are taken in order.
-func noteLedgers(ctx context.Context, r runner, d Dialect, ids []int64) error {
-	if len(ids) == 0 {
+// noteWhere notes the ledgers that where, a condition on enterprises,
+// selects (see note).
+func noteWhere(ctx context.Context, r runner, where string, args ...any) error {
+	n := r.notes()
+	if n == nil {
+		return errors.New("coverage: a write outside a transaction that keeps the coverage counts")
+	}
+	if n.all {
 		return nil
 	}
-	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
-	if d == Postgres {
-		_, err := r.exec(ctx, `INSERT INTO coverage_dirty (enterprise_id) SELECT unnest(CAST(? AS BIGINT[]))
-			ON CONFLICT (enterprise_id) DO UPDATE SET txid = EXCLUDED.txid`, ids)
+	return noteSelected(ctx, r, "SELECT id FROM enterprises WHERE "+where, args...)
+}
+
+// noteSelected notes the ledgers whose ids q selects.
+func noteSelected(ctx context.Context, r runner, q string, args ...any) error {
+	rows, done, err := r.query(ctx, q, args...)
+	if err != nil {
 		return apperr.Wrap(err, "note coverage changes")
 	}
-	const chunk = 500
-	for len(ids) > 0 {
-		part := ids[:min(chunk, len(ids))]
-		ids = ids[len(part):]
-		q := "INSERT OR IGNORE INTO coverage_dirty (enterprise_id) VALUES " + strings.TrimSuffix(strings.Repeat("(?), ", len(part)), ", ")
-		if _, err := r.exec(ctx, q, anyInts(part)...); err != nil {
+	defer done()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
 			return apperr.Wrap(err, "note coverage changes")
 		}
+		ids = append(ids, id)
 	}
-	return nil
+	if err := rows.Err(); err != nil {
+		return apperr.Wrap(err, "note coverage changes")
+	}
+	return note(r, ids...)
 }
 
-// noteLedgersWhere notes the ledgers that where, a condition on
-// enterprises, selects (see noteLedgers).
-func noteLedgersWhere(ctx context.Context, r runner, d Dialect, where string, args ...any) error {
-	q := "INSERT OR IGNORE INTO coverage_dirty (enterprise_id) SELECT id FROM enterprises WHERE " + where
-	if d == Postgres {
-		q = "INSERT INTO coverage_dirty (enterprise_id) SELECT id FROM enterprises WHERE " + where +
-			" ORDER BY id ON CONFLICT (enterprise_id) DO UPDATE SET txid = EXCLUDED.txid"
-	}
-	_, err := r.exec(ctx, q, args...)
-	return apperr.Wrap(err, "note coverage changes")
-}
-
-// noteLedgers notes ledgers the transaction wrote (see noteLedgers).
-func (tx *Tx) noteLedgers(ctx context.Context, ids ...int64) error {
-	r, err := tx.runner()
-	if err != nil {
-		return err
-	}
-	return noteLedgers(ctx, r, tx.db.dialect, ids)
-}
+// noteLedgers notes ledgers the transaction wrote (see note).
+func (tx *Tx) noteLedgers(ids ...int64) { tx.notes.note(ids...) }
 
 // coverageKey is what of a ledger its coverage facts depend on (beside
 // its plan, liaison and joint group): an edit that leaves it alone need
@@ -321,16 +326,10 @@ func (db *DB) RebuildCoverage(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if db.dialect == Postgres {
-			// Writers note ledgers in coverage_dirty: hold them off until
-			// the rebuild commits (they then apply their change on top).
-			if _, err := r.exec(ctx, "LOCK TABLE coverage_dirty IN EXCLUSIVE MODE"); err != nil {
-				return apperr.Wrap(err, "lock coverage")
-			}
-		}
-		if err := recountCoverage(ctx, r, db.dialect); err != nil {
-			return err
-		}
+		// As many as a bulk of notes: applyCoverage, at the commit, takes
+		// the coverage lock and recounts (writers then apply their changes
+		// after it, on top).
+		tx.notes.all = true
 		_, err = r.exec(ctx, `INSERT INTO coverage_state (id, counted_at_version) VALUES (1, ?)
 			ON CONFLICT (id) DO UPDATE SET counted_at_version = excluded.counted_at_version`, version)
 		return apperr.Wrap(err, "record coverage version")
@@ -355,28 +354,10 @@ func (db *DB) coverageVersion(ctx context.Context) (int64, error) {
 }
 
 // recountCoverage replaces the coverage facts and counts with a recount
-// from the ledgers, and forgets the noted ledgers (the recount covers
-// them).
+// from the ledgers; the caller holds the coverage lock (applyCoverage).
 func recountCoverage(ctx context.Context, r runner, d Dialect) error {
-	if d == Postgres {
-		// A concurrent transaction recomputing a ledger the recount does
-		// not cover would race it over that ledger's facts: hold such
-		// writes off until the recount commits (their statements then see
-		// it). The tables are taken in the order applyCoverage writes
-		// them (facts, cells, days), so that one already applying
-		// finishes first rather than deadlocking. Reading stays free.
-		if _, err := r.exec(ctx, "LOCK TABLE coverage_facts, coverage_cells, coverage_days IN SHARE ROW EXCLUSIVE MODE"); err != nil {
-			return apperr.Wrap(err, "lock coverage")
-		}
-	}
-	forget := "DELETE FROM coverage_dirty"
-	if d == Postgres {
-		// Not the notes a concurrent transaction holds (one that took
-		// over a note left behind): it applies them after the recount.
-		forget += " WHERE enterprise_id IN (SELECT enterprise_id FROM coverage_dirty FOR UPDATE SKIP LOCKED)"
-	}
 	for _, q := range []string{
-		forget, "DELETE FROM coverage_facts", "DELETE FROM coverage_cells", "DELETE FROM coverage_days",
+		"DELETE FROM coverage_facts", "DELETE FROM coverage_cells", "DELETE FROM coverage_days",
 		"INSERT INTO coverage_facts (" + factColumns + ") " + factsSelect(d, ""),
 	} {
 		if _, err := r.exec(ctx, q); err != nil {
@@ -449,10 +430,8 @@ func tallyFacts(rows rowScanner, sign int, cells map[cell]int, days map[dayKey]i
 	return rows.Err()
 }
 
-// moveCounts adds the non-zero counts to coverage_cells and coverage_days.
-// Concurrent writers lock count rows in one order — the keys sorted, the
-// cells before the days — so that they wait for each other, never
-// deadlock.
+// moveCounts adds the non-zero counts to coverage_cells and coverage_days
+// (the coverage lock is held: no other transaction writes them).
 func moveCounts(ctx context.Context, r runner, cells map[cell]int, days map[dayKey]int) error {
 	var cellKeys []cell
 	for c, n := range cells {
@@ -460,16 +439,12 @@ func moveCounts(ctx context.Context, r runner, cells map[cell]int, days map[dayK
 			cellKeys = append(cellKeys, c)
 		}
 	}
-	slices.SortFunc(cellKeys, compareCells)
 	var dayKeys []dayKey
 	for k, n := range days {
 		if n != 0 {
 			dayKeys = append(dayKeys, k)
 		}
 	}
-	slices.SortFunc(dayKeys, func(a, b dayKey) int {
-		return cmp.Or(strings.Compare(a.township, b.township), strings.Compare(a.kind, b.kind), strings.Compare(a.day, b.day))
-	})
 	const chunk = 500
 	for len(cellKeys) > 0 {
 		part := cellKeys[:min(chunk, len(cellKeys))]
@@ -499,18 +474,4 @@ func moveCounts(ctx context.Context, r runner, cells map[cell]int, days map[dayK
 		}
 	}
 	return nil
-}
-
-// compareCells orders cells by their key's columns.
-func compareCells(a, b cell) int {
-	flags := func(c cell) (n int) {
-		for i, f := range []bool{c.org, c.standalone, c.work, c.union, c.youth, c.womens, c.should, c.ungrouped, c.noLiaison, c.checkDigit} {
-			if f {
-				n |= 1 << (9 - i)
-			}
-		}
-		return n
-	}
-	return cmp.Or(strings.Compare(a.township, b.township), strings.Compare(a.method, b.method),
-		strings.Compare(a.planStatus, b.planStatus), cmp.Compare(flags(a), flags(b)), cmp.Compare(a.poolMembers, b.poolMembers))
 }

@@ -206,9 +206,7 @@ func (db *DB) CreateEnterprise(ctx context.Context, l enterprise.Ledger, changes
 			return err
 		}
 		if row.InScope {
-			if err := tx.noteLedgers(ctx, row.ID); err != nil {
-				return err
-			}
+			tx.noteLedgers(row.ID)
 		}
 		if _, err := refreshSuggestions(ctx, r, db.dialect, townshipsOf(l.TownshipCode), true,
 			historyMeta{source: "api", actorID: actorID(by), actorName: by.Name}, now); err != nil {
@@ -599,9 +597,7 @@ func (db *DB) UpdateEnterprise(ctx context.Context, s auth.Scope, id, ifMatch in
 			return err
 		}
 		if coverageKey(&l) != covered {
-			if err := tx.noteLedgers(ctx, id); err != nil {
-				return err
-			}
+			tx.noteLedgers(id)
 		}
 		// The edit may have changed what the township's other ledgers are
 		// suggested (a joint partner gained or lost) — only if it changed

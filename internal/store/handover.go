@@ -32,6 +32,7 @@ func (db *DB) UnassignLiaison(ctx context.Context, s auth.Scope, id int64, by au
 			Updates(map[string]any{"ended_at": db.Now(), "ended_by": by.Name}).Error; err != nil {
 			return apperr.Wrap(err, "end liaison assignment")
 		}
+		tx.noteLedgers(id)
 		out = cur
 		return tx.addEvent(audit.LiaisonUnassign, "enterprise", strconv.FormatInt(id, 10),
 			map[string]any{"liaison_id": cur.Liaison.ID, "liaison": cur.Liaison.Username}, by)
@@ -63,6 +64,7 @@ func (tx *Tx) endStanding(liaisonID int64, ids []int64, by audit.Actor) error {
 	if res.RowsAffected != int64(len(ids)) {
 		return apperr.New(apperr.Conflict, "liaison_changed", "联络员刚被他人调整，请刷新后重试")
 	}
+	tx.noteLedgers(ids...)
 	return nil
 }
 

@@ -134,7 +134,7 @@ func (s *sqliteLedgers) Edits(ctx context.Context, ids []int64, since time.Time)
 func (p *pgLedgers) Surveyed(ctx context.Context) (importer.Surveyed, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return loadSurveyed(ctx, pgxRunner{p.tx}, p.job)
+	return loadSurveyed(ctx, pgxRunner{tx: p.tx}, p.job)
 }
 
 // Edits reads in the job's transaction, whose Lookup locked the ledgers:
@@ -142,5 +142,5 @@ func (p *pgLedgers) Surveyed(ctx context.Context) (importer.Surveyed, error) {
 func (p *pgLedgers) Edits(ctx context.Context, ids []int64, since time.Time) (map[int64]map[string]importer.Edit, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return loadEdits(ctx, pgxRunner{p.tx}, Postgres, ids, since)
+	return loadEdits(ctx, pgxRunner{tx: p.tx}, Postgres, ids, since)
 }

@@ -42,7 +42,7 @@ func (db *DB) RunImport(ctx context.Context, job importer.Job, fn func(importer.
 		if n == 0 {
 			return importer.ErrJobTaken
 		}
-		res, err := fn(&sqliteLedgers{tx: tx, read: db.sql, job: job, importNotes: importNotes{bulk: db.coverageBulk}})
+		res, err := fn(&sqliteLedgers{tx: tx, read: db.sql, job: job})
 		if err != nil {
 			return err
 		}
@@ -83,7 +83,6 @@ type sqliteLedgers struct {
 	read *sql.DB
 	job  importer.Job
 	q    []byte // statement buffer, reused
-	importNotes
 }
 
 // sqliteRowsPerInsert is how many rows one INSERT carries.
@@ -275,9 +274,7 @@ func (s *sqliteLedgers) Write(ctx context.Context, ls []enterprise.Ledger, histo
 		}
 		return apperr.Wrap(err, "insert ledgers")
 	}
-	if err := noteLedgers(ctx, sqlRunner{tx: stx, dialect: SQLite}, SQLite, s.take(ls)); err != nil {
-		return err
-	}
+	s.tx.notes.note(ledgerIDs(ls)...)
 	hist := make([][]any, len(ls))
 	for i := range ls {
 		h := importHistory(&ls[i], history[i], s.job)
@@ -407,16 +404,18 @@ func (db *DB) runImportPostgresOnce(ctx context.Context, job importer.Job, fn fu
 		if err != nil {
 			return err
 		}
-		res, err := fn(&pgLedgers{tx: tx, job: job, now: db.Now, importNotes: importNotes{bulk: db.coverageBulk}, empty: empty})
+		notes := db.newNotes()
+		res, err := fn(&pgLedgers{tx: tx, job: job, now: db.Now, notes: notes, empty: empty})
 		if err != nil {
 			return err
 		}
+		r := pgxRunner{tx, notes}
 		if !job.DryRun {
-			if _, err := refreshSuggestions(ctx, pgxRunner{tx}, Postgres, nil, true, importHistoryMeta(job), db.Now()); err != nil {
+			if _, err := refreshSuggestions(ctx, r, Postgres, nil, true, importHistoryMeta(job), db.Now()); err != nil {
 				return err
 			}
 		}
-		if err := db.applyCoverage(ctx, pgxRunner{tx}); err != nil {
+		if err := db.applyCoverage(ctx, r); err != nil {
 			return err
 		}
 		counts, _ := json.Marshal(res.Counts)
@@ -441,7 +440,8 @@ type pgLedgers struct {
 	tx  pgx.Tx
 	job importer.Job
 	now func() time.Time
-	importNotes
+	// notes are the import transaction's coverage notes.
+	notes *coverageNotes
 	// empty: the district had no ledgers when the job began, and none can
 	// be added by others until it ends (firstLedgers): nothing to look up.
 	empty bool
@@ -477,22 +477,11 @@ func firstLedgers(ctx context.Context, tx pgx.Tx) (bool, error) {
 	return empty()
 }
 
-// importNotes notes an import's ledgers for the coverage counts until
-// bulk of them are noted: from there on applyCoverage recounts every
-// ledger, so noting more would be work for nothing.
-type importNotes struct {
-	bulk, noted int
-}
-
-// take returns the ids of a batch still to note.
-func (n *importNotes) take(ls []enterprise.Ledger) []int64 {
-	var ids []int64
+// ledgerIDs are the ids of ls.
+func ledgerIDs(ls []enterprise.Ledger) []int64 {
+	ids := make([]int64, len(ls))
 	for i := range ls {
-		if n.noted >= n.bulk {
-			break
-		}
-		ids = append(ids, ls[i].ID)
-		n.noted++
+		ids[i] = ls[i].ID
 	}
 	return ids
 }
@@ -574,7 +563,7 @@ func (p *pgLedgers) Lookup(ctx context.Context, codes []string) (map[string]ente
 func (p *pgLedgers) Pools(ctx context.Context) (map[string]strategy.Pool, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return loadPools(ctx, pgxRunner{p.tx}, nil)
+	return loadPools(ctx, pgxRunner{tx: p.tx}, nil)
 }
 
 func (p *pgLedgers) Write(ctx context.Context, ls []enterprise.Ledger, history [][]byte) error {
@@ -636,9 +625,7 @@ func (p *pgLedgers) Write(ctx context.Context, ls []enterprise.Ledger, history [
 			return fmt.Errorf("%d of %d ledgers changed during the import", len(changed)-int(tag.RowsAffected()), len(changed))
 		}
 	}
-	if err := noteLedgers(ctx, pgxRunner{p.tx}, Postgres, p.take(ls)); err != nil {
-		return err
-	}
+	p.notes.note(ledgerIDs(ls)...)
 	src := make([][]any, len(ls))
 	for i := range ls {
 		h := importHistory(&ls[i], history[i], p.job)

@@ -172,6 +172,7 @@ func (db *DB) CreateJointGroup(ctx context.Context, s auth.Scope, township strin
 // group, a plan in progress is not started again: a joint branch is formed
 // by a group.
 func (tx *Tx) setPlanGroup(enterpriseID int64, gid *int64, by string, now time.Time) error {
+	tx.noteLedgers(enterpriseID) // its plan and membership change
 	var row planRow
 	err := tx.g.Where("enterprise_id = ?", enterpriseID).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {

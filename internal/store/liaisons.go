@@ -132,6 +132,7 @@ func (db *DB) AssignLiaison(ctx context.Context, s auth.Scope, id, liaisonID int
 				return apperr.Wrap(err, "end liaison assignment")
 			}
 		}
+		tx.noteLedgers(id)
 		row := assignmentRow{EnterpriseID: id, LiaisonID: liaisonID, AssignedAt: now, AssignedBy: by.Name}
 		if err := tx.g.Create(&row).Error; err != nil {
 			if isUniqueViolation(err) {
@@ -221,9 +222,7 @@ func (db *DB) AddVisit(ctx context.Context, s auth.Scope, id int64, v liaison.Vi
 			return apperr.Wrap(res.Error, "verify ledger")
 		}
 		if res.RowsAffected > 0 {
-			if err := tx.noteLedgers(ctx, id); err != nil {
-				return err
-			}
+			tx.noteLedgers(id)
 		}
 		if err := tx.addEvent(audit.VisitAdd, "enterprise", strconv.FormatInt(id, 10),
 			map[string]any{"visit_id": row.ID, "visited_on": v.VisitedOn.Format(time.DateOnly)}, by); err != nil {
@@ -452,6 +451,9 @@ func assignLiaisons(ctx context.Context, r runner, township string, dryRun bool,
 		if dryRun {
 			continue
 		}
+		if err := note(r, id); err != nil {
+			return nil, err
+		}
 		if found {
 			if _, err := r.exec(ctx, "UPDATE liaison_assignments SET ended_at = ?, ended_by = ? WHERE enterprise_id = ? AND ended_at IS NULL",
 				now, by, id); err != nil {
@@ -494,5 +496,5 @@ func (s *sqliteLedgers) AssignLiaisons(ctx context.Context, township string, dry
 func (p *pgLedgers) AssignLiaisons(ctx context.Context, township string, dryRun bool, rows []importer.LiaisonRow) ([]importer.LiaisonResult, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return assignLiaisons(ctx, pgxRunner{p.tx}, township, dryRun, rows, p.job, p.now())
+	return assignLiaisons(ctx, pgxRunner{p.tx, p.notes}, township, dryRun, rows, p.job, p.now())
 }

@@ -87,9 +87,6 @@ func MoveData(ctx context.Context, from, to *DB) (map[string]int64, error) {
 			return nil, fmt.Errorf("migrate-data: %s sequence: %w", table, err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM coverage_dirty"); err != nil {
-		return nil, err
-	}
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}

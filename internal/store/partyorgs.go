@@ -212,6 +212,7 @@ func (db *DB) CreatePartyOrg(ctx context.Context, s auth.Scope, o strategy.Party
 // later says (an override the organisation made; needs_review flags a
 // suggestion that moved away from it).
 func (tx *Tx) setPlanFormed(enterpriseID, org int64, method strategy.Method, on *time.Time, by string, now time.Time) error {
+	tx.noteLedgers(enterpriseID)
 	var suggested *string
 	if err := tx.g.Table("enterprises").Select("suggested_method").Where("id = ?", enterpriseID).Scan(&suggested).Error; err != nil {
 		return apperr.Wrap(err, "read suggestion")
@@ -247,6 +248,7 @@ const orgPinReason = "已登记党组织，对策随党组织确定"
 // enterprise left a joint branch): it is in progress again, keeps its
 // method, and leaves its joint group when leaving is set.
 func (tx *Tx) unsetPlanFormed(enterpriseID int64, leaveGroup bool, by string, now time.Time) error {
+	tx.noteLedgers(enterpriseID)
 	updates := map[string]any{"status": string(strategy.InProgress), "formed_on": nil, "party_org_id": nil,
 		"version": gorm.Expr("version + 1"), "updated_at": now, "updated_by": by}
 	if leaveGroup {
@@ -374,6 +376,11 @@ func (db *DB) UpdatePartyOrg(ctx context.Context, s auth.Scope, id, ifMatch int6
 			return apperr.Wrap(res.Error, "update party org")
 		}
 		if !o.FoundedOn.Equal(cur.FoundedOn) {
+			var formed []int64
+			if err := tx.g.Model(&planRow{}).Where("party_org_id = ?", id).Pluck("enterprise_id", &formed).Error; err != nil {
+				return apperr.Wrap(err, "read plans")
+			}
+			tx.noteLedgers(formed...)
 			if err := tx.g.Model(&planRow{}).Where("party_org_id = ?", id).Updates(map[string]any{"formed_on": o.FoundedOn,
 				"updated_at": now, "updated_by": by.Name, "version": gorm.Expr("version + 1")}).Error; err != nil {
 				return apperr.Wrap(err, "update plans")

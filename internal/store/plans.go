@@ -150,6 +150,7 @@ func (db *DB) UpdatePlan(ctx context.Context, s auth.Scope, id, ifMatch int64, b
 		}
 		next.Version = cur.Version + 1
 		row := toPlanRow(&next)
+		tx.noteLedgers(id)
 		if cur.Version == unsavedPlanVersion {
 			err = tx.g.Create(&row).Error
 		} else {

@@ -96,10 +96,9 @@ var family = map[string]string{
 	"timestamp with time zone": "DATETIME",
 }
 
-// onlyPostgres are the columns one dialect has by design.
-var onlyPostgres = map[string]string{
-	"coverage_dirty.txid": "PostgreSQL transactions claim their own notes by transaction id; SQLite has one writer",
-}
+// onlyPostgres are the columns PostgreSQL alone has by design, with why
+// (none today).
+var onlyPostgres = map[string]string{}
 
 // compareSchemas lists how sqlite differs from pg, table by table and
 // column by column; goose's own table is left out.

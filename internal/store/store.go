@@ -72,6 +72,8 @@ type DB struct {
 	writerTable atomic.Bool
 	// schemaName is the PostgreSQL schema of the tables (Options.Schema).
 	schemaName string
+	// coverageLock is the key of the schema's coverage lock.
+	coverageLock int64
 }
 
 // Options tune Open.
@@ -192,7 +194,8 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 		opt.ImportLease = defaultImportLease
 	}
 	db := &DB{gorm: g, sql: sqlDB, dialect: dialect, now: opt.Now, log: opt.Logger, coverageBulk: opt.CoverageBulk,
-		sparseGap: opt.SparseGap, importLease: opt.ImportLease, owner: processOwner(), path: path, schemaName: opt.Schema}
+		sparseGap: opt.SparseGap, importLease: opt.ImportLease, owner: processOwner(), path: path, schemaName: opt.Schema,
+		coverageLock: coverageLockKey(opt.Schema)}
 	p, err := db.provider()
 	if err != nil {
 		sqlDB.Close()
@@ -446,8 +449,9 @@ func (db *DB) checkWriter(ctx context.Context, g *gorm.DB) error {
 
 // Tx is a transaction handed to InTx's closure.
 type Tx struct {
-	g  *gorm.DB
-	db *DB
+	g     *gorm.DB
+	db    *DB
+	notes *coverageNotes
 }
 
 // InTx runs fn in one transaction: committed when fn returns nil, rolled
@@ -461,7 +465,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	db.writerChecked(ctx) // outside the transaction
 	for attempt := 1; ; attempt++ {
 		err := db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
-			tx := &Tx{g: g, db: db}
+			tx := &Tx{g: g, db: db, notes: db.newNotes()}
 			if db.writerTable.Load() {
 				if err := db.checkWriter(ctx, g); err != nil {
 					return err
@@ -510,7 +514,7 @@ func (db *DB) SQL() *sql.DB { return db.sql }
 // transaction (see applyCoverage), timed for the metrics.
 func (db *DB) applyCoverage(ctx context.Context, r runner) error {
 	start := time.Now()
-	err := applyCoverage(ctx, r, db.dialect, db.coverageBulk)
+	err := applyCoverage(ctx, r, db.dialect)
 	if db.coverageObserver != nil && err == nil {
 		db.coverageObserver(time.Since(start))
 	}

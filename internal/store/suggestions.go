@@ -31,6 +31,9 @@ import (
 type runner interface {
 	query(ctx context.Context, q string, args ...any) (rowScanner, func(), error)
 	exec(ctx context.Context, q string, args ...any) (int64, error)
+	// notes are the coverage notes of the writing transaction (nil when
+	// the runner only reads).
+	notes() *coverageNotes
 }
 
 type sqlRunner struct {
@@ -39,7 +42,10 @@ type sqlRunner struct {
 		ExecContext(context.Context, string, ...any) (sql.Result, error)
 	}
 	dialect Dialect
+	cover   *coverageNotes
 }
+
+func (r sqlRunner) notes() *coverageNotes { return r.cover }
 
 func (r sqlRunner) query(ctx context.Context, q string, args ...any) (rowScanner, func(), error) {
 	rows, err := r.tx.QueryContext(ctx, r.dialect.rebind(q), args...)
@@ -57,7 +63,12 @@ func (r sqlRunner) exec(ctx context.Context, q string, args ...any) (int64, erro
 	return res.RowsAffected()
 }
 
-type pgxRunner struct{ tx pgx.Tx }
+type pgxRunner struct {
+	tx    pgx.Tx
+	cover *coverageNotes
+}
+
+func (r pgxRunner) notes() *coverageNotes { return r.cover }
 
 func (r pgxRunner) query(ctx context.Context, q string, args ...any) (rowScanner, func(), error) {
 	rows, err := r.tx.Query(ctx, Postgres.rebind(q), args...)
@@ -78,7 +89,7 @@ func (tx *Tx) runner() (runner, error) {
 	if !ok {
 		return nil, fmt.Errorf("suggestions: not in a transaction")
 	}
-	return sqlRunner{tx: stx, dialect: tx.db.dialect}, nil
+	return sqlRunner{tx: stx, dialect: tx.db.dialect, cover: tx.notes}, nil
 }
 
 // inList is "(?, ?, …)" for n values.
@@ -216,7 +227,7 @@ func refreshSuggestions(ctx context.Context, r runner, d Dialect, townships []st
 		change+`, `+param("BIGINT")+` FROM enterprises WHERE `+where, args...); err != nil {
 		return 0, apperr.Wrap(err, "record suggestions")
 	}
-	if err := noteLedgersWhere(ctx, r, d, where, whereArgs...); err != nil {
+	if err := noteWhere(ctx, r, where, whereArgs...); err != nil {
 		return 0, err
 	}
 	args = append(append([]any{}, exprArgs...), now)
