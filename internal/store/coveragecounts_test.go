@@ -894,3 +894,68 @@ func TestMigrationFormsPlansByOrganisations(t *testing.T) {
 		}
 	})
 }
+
+// Every writer of what coverage depends on besides the ledger — a plan, a
+// liaison assignment, a joint group's members — notes the ledgers it
+// touches: right after each single write the counts equal a recount.
+// (Each write changes a fact: a gap opens or closes.)
+func TestEachWriteKeepsTheCounts(t *testing.T) {
+	dist := district(t)
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		db := storetest.Open(t, d, nil)
+		ctx, all, actor := context.Background(), auth.Scope{All: true}, audit.Actor{Name: "t"}
+		today := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+		check := func(what string, err error) {
+			t.Helper()
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			got, want := countsNow(t, db, today)
+			sameCounts(t, "after "+what, got, want)
+			if t.Failed() {
+				t.FailNow()
+			}
+		}
+		// Two joint candidates (two full members each) in one township.
+		var ids []int64
+		for i := 1; i <= 2; i++ {
+			l := create(t, db, dist, i, "冷水滩区梅湾街道建设路1号")
+			l, err := db.UpdateEnterprise(ctx, all, l.ID, l.Version, actor, func(x *enterprise.Ledger) ([]enterprise.Change, error) {
+				return x.Apply(body(t, map[string]any{"full_members": 2}), auth.DistrictAdmin, dist)
+			})
+			check("a member counted", err)
+			ids = append(ids, l.ID)
+		}
+		var liaisons []int64
+		for i := range 2 {
+			u, err := db.CreateUser(ctx, auth.User{Username: fmt.Sprintf("lw%d", i), Role: auth.Liaison, TownshipCode: "431103001", PasswordHash: "x"}, audit.System)
+			if err != nil {
+				t.Fatal(err)
+			}
+			liaisons = append(liaisons, u.ID)
+		}
+		_, err := db.AssignLiaison(ctx, all, ids[0], liaisons[0], actor)
+		check("a liaison assigned", err)
+		_, err = db.HandoverLiaison(ctx, auth.Principal{Role: auth.DistrictAdmin, Username: "admin"}, liaisons[0], liaisons[1], actor)
+		check("a handover", err)
+		_, err = db.UnassignLiaison(ctx, all, ids[0], actor)
+		check("a liaison unassigned", err)
+		_, err = db.AssignLiaison(ctx, all, ids[1], liaisons[1], actor)
+		check("a liaison assigned again", err)
+		_, err = db.DisableUser(ctx, auth.Principal{Role: auth.DistrictAdmin, Username: "admin"}, liaisons[1], actor)
+		check("a liaison disabled", err)
+		g, err := db.CreateJointGroup(ctx, all, "431103001", ids, actor)
+		check("a joint group", err)
+		check("a joint group dissolved", db.DissolveJointGroup(ctx, all, g.ID, actor))
+		status, start, end := "in_progress", "2026-01-01", "2026-03-01"
+		plan, err := db.Plan(ctx, all, ids[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = db.UpdatePlan(ctx, all, ids[1], plan.Version, actor, func(cur strategy.Plan, refs strategy.PlanRefs) (strategy.Plan, error) {
+			method := "included"
+			return cur.Apply(strategy.PlanInput{Method: &method, OverrideReason: "t", Status: &status, PlannedStartOn: &start, PlannedCompletionOn: &end}, "t", today, refs)
+		})
+		check("a plan overdue", err)
+	})
+}
