@@ -58,17 +58,17 @@ type HandoverResponse struct {
 }
 
 // passwordSlot waits for one of the bounded password checks (each costs
-// 64 MiB of argon2id): ok is false when the request was answered (429) or
-// abandoned; otherwise call release when done.
-func (s *Server) passwordSlot(c *gin.Context) (release func(), ok bool) {
+// 64 MiB of argon2id): release is nil when no slot was had, with err the
+// answer (429), or nil when the request was abandoned (nothing to answer);
+// otherwise call release when done.
+func (s *Server) passwordSlot(c *gin.Context) (release func(), err error) {
 	select {
 	case s.logins <- struct{}{}:
-		return func() { <-s.logins }, true
+		return func() { <-s.logins }, nil
 	case <-time.After(5 * time.Second):
-		s.fail(c, apperr.New(apperr.TooMany, "too_many_attempts", "登录请求过多，请稍后再试"))
-		return nil, false
+		return nil, apperr.New(apperr.TooMany, "too_many_attempts", "登录请求过多，请稍后再试")
 	case <-c.Request.Context().Done():
-		return nil, false
+		return nil, nil
 	}
 }
 
@@ -88,45 +88,41 @@ func (s *Server) passwordSlot(c *gin.Context) (release func(), ok bool) {
 //	@Failure		423		{object}	ErrorBody
 //	@Failure		429		{object}	ErrorBody
 //	@Router			/api/v1/me/password [put]
-func (s *Server) changePassword(c *gin.Context) {
+func (s *Server) changePassword(c *gin.Context) error {
 	var req PasswordChangeRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if err := (auth.PasswordChange{Old: req.OldPassword, New: req.NewPassword}).Validate(); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	release, ok := s.passwordSlot(c)
-	if !ok {
-		return
+	release, err := s.passwordSlot(c)
+	if release == nil {
+		return err
 	}
 	defer release()
 	ctx := c.Request.Context()
 	u, err := s.db.User(ctx, me(c).UserID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	who := actor(c)
-	if !s.checkPassword(c, u, req.OldPassword, who, s.db.PasswordChangeFailed,
-		apperr.Field("wrong_password", "old_password", "原密码不正确"), "wrong passwords on password change") {
-		return
+	if err := s.checkPassword(c, u, req.OldPassword, who, s.db.PasswordChangeFailed,
+		apperr.Field("wrong_password", "old_password", "原密码不正确"), "wrong passwords on password change"); err != nil {
+		return err
 	}
 	hash, err := auth.HashPassword(req.NewPassword)
 	if err != nil {
-		s.fail(c, apperr.Wrap(err, "hash password"))
-		return
+		return apperr.Wrap(err, "hash password")
 	}
 	v, _ := c.Get(ctxSession)
 	sess, _ := v.(auth.Session)
 	ended, err := s.db.ChangePassword(ctx, u.ID, sess.ID, hash, who)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, PasswordChangeResponse{EndedSessions: ended})
+	return nil
 }
 
 // userPathID reads the :id of a user route.
@@ -151,18 +147,17 @@ func userPathID(c *gin.Context) (int64, error) {
 //	@Failure		403	{object}	ErrorBody
 //	@Failure		404	{object}	ErrorBody
 //	@Router			/api/v1/users/{id} [get]
-func (s *Server) getUser(c *gin.Context) {
+func (s *Server) getUser(c *gin.Context) error {
 	id, err := userPathID(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	u, err := s.db.UserInScope(c.Request.Context(), me(c).Scope(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, s.userDetail(c, u)) // one's own phone is no one else's data: phoneFor
+	return nil
 }
 
 // disableUser godoc
@@ -179,22 +174,21 @@ func (s *Server) getUser(c *gin.Context) {
 //	@Failure		404	{object}	ErrorBody
 //	@Failure		409	{object}	ErrorBody
 //	@Router			/api/v1/users/{id}/disable [post]
-func (s *Server) disableUser(c *gin.Context) {
+func (s *Server) disableUser(c *gin.Context) error {
 	id, err := userPathID(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	d, err := s.db.DisableUser(c.Request.Context(), me(c), id, actor(c))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := DisableResponse{User: s.userDetail(c, d.User), EndedSessions: d.Sessions, EndedAssignments: d.Assignments}
 	if out.EndedAssignments == nil {
 		out.EndedAssignments = []int64{}
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
 // enableUser godoc
@@ -210,18 +204,17 @@ func (s *Server) disableUser(c *gin.Context) {
 //	@Failure		403	{object}	ErrorBody
 //	@Failure		404	{object}	ErrorBody
 //	@Router			/api/v1/users/{id}/enable [post]
-func (s *Server) enableUser(c *gin.Context) {
+func (s *Server) enableUser(c *gin.Context) error {
 	id, err := userPathID(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	u, err := s.db.EnableUser(c.Request.Context(), me(c), id, actor(c))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, s.userDetail(c, u))
+	return nil
 }
 
 // deleteLiaison godoc
@@ -238,22 +231,20 @@ func (s *Server) enableUser(c *gin.Context) {
 //	@Failure		404	{object}	ErrorBody
 //	@Failure		409	{object}	ErrorBody
 //	@Router			/api/v1/enterprises/{id}/liaison [delete]
-func (s *Server) deleteLiaison(c *gin.Context) {
+func (s *Server) deleteLiaison(c *gin.Context) error {
 	id, err := pathID(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if _, err := s.db.UnassignLiaison(c.Request.Context(), me(c).Scope(), id, actor(c)); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out, err := s.liaisonResponse(c, id, nil)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
 // handoverLiaison godoc
@@ -274,37 +265,33 @@ func (s *Server) deleteLiaison(c *gin.Context) {
 //	@Failure		409		{object}	ErrorBody
 //	@Failure		422		{object}	ErrorBody
 //	@Router			/api/v1/liaisons/{id}/handover [post]
-func (s *Server) handoverLiaison(c *gin.Context) {
+func (s *Server) handoverLiaison(c *gin.Context) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		s.fail(c, apperr.New(apperr.NotFound, "liaison_not_found", "联络员不存在"))
-		return
+		return apperr.New(apperr.NotFound, "liaison_not_found", "联络员不存在")
 	}
 	var req HandoverRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if req.To <= 0 {
-		s.fail(c, apperr.Field("liaison_required", "to", "须指定接手的联络员（to，用户 id）"))
-		return
+		return apperr.Field("liaison_required", "to", "须指定接手的联络员（to，用户 id）")
 	}
 	h, err := s.db.HandoverLiaison(c.Request.Context(), me(c), id, req.To, actor(c))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, HandoverResponse{From: s.userDetail(c, h.From), To: s.userDetail(c, h.To), Moved: len(h.Enterprises), EnterpriseIDs: h.Enterprises})
+	return nil
 }
 
 // checkPassword checks password against u's, as a login and a password
 // change both do. The attempt is counted before the check, so parallel
 // guesses cannot get past the lockout; a wrong password is recorded by
 // failed (which may lock the account, logged as what) and answered with
-// wrong. It answers the request and returns false unless the password is
-// right.
+// wrong. It returns the error to answer unless the password is right.
 func (s *Server) checkPassword(c *gin.Context, u auth.User, password string, who audit.Actor,
-	failed func(context.Context, int64, audit.Actor) (bool, error), wrong error, what string) bool {
+	failed func(context.Context, int64, audit.Actor) (bool, error), wrong error, what string) error {
 	ctx := c.Request.Context()
 	if err := s.db.ReserveLoginAttempt(ctx, u.ID); err != nil {
 		// As long as an unknown name takes: the time tells nothing either.
@@ -312,11 +299,10 @@ func (s *Server) checkPassword(c *gin.Context, u auth.User, password string, who
 		if apperr.KindOf(err) == apperr.Locked {
 			s.auditRefusal(c, "user", strconv.FormatInt(u.ID, 10), u.Username, "locked", who)
 		}
-		s.fail(c, err)
-		return false
+		return err
 	}
 	if auth.VerifyPassword(u.PasswordHash, password) {
-		return true
+		return nil
 	}
 	lockedNow, err := failed(ctx, u.ID, who)
 	if lockedNow {
@@ -326,6 +312,5 @@ func (s *Server) checkPassword(c *gin.Context, u auth.User, password string, who
 	if err == nil {
 		err = wrong
 	}
-	s.fail(c, err)
-	return false
+	return err
 }

@@ -39,9 +39,9 @@ type AuditPage struct {
 //	@Failure		403			{object}	ErrorBody
 //	@Failure		422			{object}	ErrorBody
 //	@Router			/api/v1/audit-events [get]
-func (s *Server) listAuditEvents(c *gin.Context) {
-	if !s.params(c, append([]string{"actor", "entity", "entity_type", "entity_id", "action", "from", "to"}, pageParams...)...) {
-		return
+func (s *Server) listAuditEvents(c *gin.Context) error {
+	if err := params(c, append([]string{"actor", "entity", "entity_type", "entity_id", "action", "from", "to"}, pageParams...)...); err != nil {
+		return err
 	}
 	f := audit.Filter{Actor: c.Query("actor"), EntityType: c.Query("entity_type"), EntityID: c.Query("entity_id"),
 		Action: c.Query("action")}
@@ -74,14 +74,12 @@ func (s *Server) listAuditEvents(c *gin.Context) {
 	}
 	f.Limit, f.BeforeID = page(c, p)
 	if err := p.Err(); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	f.Limit++
 	items, err := s.db.AuditEvents(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	page := AuditPage{Items: items}
 	if len(items) == f.Limit {
@@ -92,4 +90,5 @@ func (s *Server) listAuditEvents(c *gin.Context) {
 		page.Items = []audit.Event{}
 	}
 	c.JSON(http.StatusOK, page)
+	return nil
 }

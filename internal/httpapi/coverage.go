@@ -61,20 +61,19 @@ func districtTable(code, name string, townships []division.Township, counts map[
 //	@Failure		409		{object}	ErrorBody
 //	@Failure	422	{object}	ErrorBody
 //	@Router			/api/v1/coverage [get]
-func (s *Server) getCoverage(c *gin.Context) {
-	if !s.params(c, "round") {
-		return
+func (s *Server) getCoverage(c *gin.Context) error {
+	if err := params(c, "round"); err != nil {
+		return err
 	}
 	if c.Query("round") != "" {
-		s.getRoundCoverage(c)
-		return
+		return s.getRoundCoverage(c)
 	}
 	t, err := s.liveCoverage(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, t)
+	return nil
 }
 
 func (s *Server) liveCoverage(c *gin.Context) (coverage.Table, error) {

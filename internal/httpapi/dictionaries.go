@@ -142,9 +142,10 @@ func dictionaries() Dictionaries {
 //	@Failure		401	{object}	ErrorBody
 //	@Failure		422	{object}	ErrorBody	"unknown_parameter: it takes no query parameters"
 //	@Router			/api/v1/dictionaries [get]
-func (s *Server) getDictionaries(c *gin.Context) {
-	if !s.params(c) {
-		return
+func (s *Server) getDictionaries(c *gin.Context) error {
+	if err := params(c); err != nil {
+		return err
 	}
 	c.JSON(http.StatusOK, DictionariesResponse{Dictionaries: dictionaries()})
+	return nil
 }

@@ -38,9 +38,9 @@ type PlaceResponse struct {
 //	@Failure	401	{object}	ErrorBody
 //	@Failure	422	{object}	ErrorBody
 //	@Router		/api/v1/divisions [get]
-func (s *Server) listDivisions(c *gin.Context) {
-	if !s.params(c) {
-		return
+func (s *Server) listDivisions(c *gin.Context) error {
+	if err := params(c); err != nil {
+		return err
 	}
 	d := s.district
 	out := DivisionsResponse{Code: d.Code, Name: d.Name, Townships: make([]TownshipResponse, len(d.Townships))}
@@ -52,4 +52,5 @@ func (s *Server) listDivisions(c *gin.Context) {
 		out.Townships[i] = tr
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }

@@ -174,17 +174,17 @@ func (s *Server) render(att store.Attachments, ls []enterprise.Ledger) []Enterpr
 	return out
 }
 
-// respondEnterprise renders one ledger with its ETag, or answers with the
-// error.
-func (s *Server) respondEnterprise(c *gin.Context, status int, l enterprise.Ledger) {
+// respondEnterprise renders one ledger with its ETag, or returns the error
+// to answer.
+func (s *Server) respondEnterprise(c *gin.Context, status int, l enterprise.Ledger) error {
 	// The ledger as written; its plan, liaison and pool as they are now,
 	// in one query (the caller has just written it: its scope allowed).
 	_, att, err := s.db.EnterpriseDetail(c.Request.Context(), auth.Scope{All: true}, l.ID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	s.respondEnterpriseWith(c, status, l, att)
+	return nil
 }
 
 // respondEnterpriseWith is respondEnterprise with the ledger's
@@ -282,24 +282,21 @@ func readObject(c *gin.Context) (map[string]json.RawMessage, error) {
 //	@Failure		409		{object}	ErrorBody
 //	@Failure		422		{object}	ErrorBody
 //	@Router			/api/v1/enterprises [post]
-func (s *Server) createEnterprise(c *gin.Context) {
+func (s *Server) createEnterprise(c *gin.Context) error {
 	body, err := readObject(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	l, changes, err := enterprise.New(body, me(c), s.district)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	l, err = s.db.CreateEnterprise(c.Request.Context(), l, changes, actor(c))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Header("Location", "/api/v1/enterprises/"+strconv.FormatInt(l.ID, 10))
-	s.respondEnterprise(c, http.StatusCreated, l)
+	return s.respondEnterprise(c, http.StatusCreated, l)
 }
 
 // enterpriseListParams are the query parameters of GET /enterprises and
@@ -333,9 +330,9 @@ var enterpriseListParams = append([]string{"credit_code", "township", "in_scope"
 //	@Failure		401				{object}	ErrorBody
 //	@Failure		422				{object}	ErrorBody
 //	@Router			/api/v1/enterprises [get]
-func (s *Server) listEnterprises(c *gin.Context) {
-	if !s.params(c, enterpriseListParams...) {
-		return
+func (s *Server) listEnterprises(c *gin.Context) error {
+	if err := params(c, enterpriseListParams...); err != nil {
+		return err
 	}
 	f := store.EnterpriseFilter{}
 	p := apperr.Problems{}
@@ -423,23 +420,20 @@ func (s *Server) listEnterprises(c *gin.Context) {
 		f.Gap, f.Today = v, liaison.Today(s.db.Now())
 	}
 	if err := p.Err(); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if v := c.Query("cursor"); v != "" {
 		// After the sort is known good: a cursor of another sort has its
 		// own code.
 		key, id, err := store.ParseEnterpriseCursor(f.Sort, v)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		f.AfterKey, f.AfterID = key, id
 	}
 	items, att, next, err := s.db.EnterprisePage(c.Request.Context(), me(c).Scope(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	rendered := s.render(att, items)
 	for i := range rendered { // a list: phones masked
@@ -451,6 +445,7 @@ func (s *Server) listEnterprises(c *gin.Context) {
 		}
 	}
 	c.JSON(http.StatusOK, EnterprisePage{Items: rendered, NextCursor: optional(next)})
+	return nil
 }
 
 // districtInstant reads an RFC 3339 date-time, or a date YYYY-MM-DD as
@@ -477,18 +472,17 @@ func districtInstant(v string) (time.Time, bool) {
 //	@Failure	401	{object}	ErrorBody
 //	@Failure	404	{object}	ErrorBody
 //	@Router		/api/v1/enterprises/{id} [get]
-func (s *Server) getEnterprise(c *gin.Context) {
+func (s *Server) getEnterprise(c *gin.Context) error {
 	id, err := pathID(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	l, att, err := s.db.EnterpriseDetail(c.Request.Context(), me(c).Scope(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	s.respondEnterpriseWith(c, http.StatusOK, l, att)
+	return nil
 }
 
 // patchEnterprise godoc
@@ -512,30 +506,26 @@ func (s *Server) getEnterprise(c *gin.Context) {
 //	@Failure		422			{object}	ErrorBody
 //	@Failure		428			{object}	ErrorBody
 //	@Router			/api/v1/enterprises/{id} [patch]
-func (s *Server) patchEnterprise(c *gin.Context) {
+func (s *Server) patchEnterprise(c *gin.Context) error {
 	id, err := pathID(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	version, err := ifMatch(c.GetHeader("If-Match"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	body, err := readObject(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	p := me(c)
 	l, err := s.db.UpdateEnterprise(c.Request.Context(), p.Scope(), id, version, actor(c),
 		func(l *enterprise.Ledger) ([]enterprise.Change, error) { return l.Apply(body, p.Role, s.district) })
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	s.respondEnterprise(c, http.StatusOK, l)
+	return s.respondEnterprise(c, http.StatusOK, l)
 }
 
 // ifMatch parses an If-Match header holding one version ETag.
@@ -565,19 +555,17 @@ func ifMatch(h string) (int64, error) {
 //	@Failure	404	{object}	ErrorBody
 //	@Failure	422	{object}	ErrorBody
 //	@Router		/api/v1/enterprises/{id}/history [get]
-func (s *Server) enterpriseHistory(c *gin.Context) {
-	if !s.params(c) {
-		return
+func (s *Server) enterpriseHistory(c *gin.Context) error {
+	if err := params(c); err != nil {
+		return err
 	}
 	id, err := pathID(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items, err := s.db.History(c.Request.Context(), me(c).Scope(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := HistoryResponse{Items: make([]RevisionResponse, len(items))}
 	for i, r := range items {
@@ -585,4 +573,5 @@ func (s *Server) enterpriseHistory(c *gin.Context) {
 			Source: r.Source, At: r.At, Changes: r.Changes}
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }

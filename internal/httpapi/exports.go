@@ -166,26 +166,23 @@ func (t planTotals) row(label, township string) export.Row {
 
 // exportPhones reads phones= of an export: masked (the default) or full,
 // which district and township admins may ask for (403 for others), the
-// export audited (pii.export). ok is false when it answered an error.
-func (s *Server) exportPhones(c *gin.Context, sheet, township, gap string) (full, ok bool) {
+// export audited (pii.export).
+func (s *Server) exportPhones(c *gin.Context, sheet, township, gap string) (full bool, err error) {
 	switch c.Query("phones") {
 	case "", "masked":
-		return false, true
+		return false, nil
 	case "full":
 	default:
-		s.fail(c, apperr.Field("invalid_phones", "phones", "phones 须为 masked（隐藏中间四位，默认）或 full（完整号码）"))
-		return false, false
+		return false, apperr.Field("invalid_phones", "phones", "phones 须为 masked（隐藏中间四位，默认）或 full（完整号码）")
 	}
 	if r := me(c).Role; r != auth.DistrictAdmin && r != auth.TownshipAdmin {
-		s.fail(c, apperr.New(apperr.Forbidden, "forbidden", "只有区级和街道/乡镇管理员可以导出完整的联系电话"))
-		return false, false
+		return false, apperr.New(apperr.Forbidden, "forbidden", "只有区级和街道/乡镇管理员可以导出完整的联系电话")
 	}
 	if err := s.db.LogEvent(c.Request.Context(), audit.PersonalExport, "export", sheet,
 		map[string]any{"field": "contact_phone", "township": township, "gap": gap}, actor(c)); err != nil {
-		s.fail(c, err)
-		return false, false
+		return false, err
 	}
-	return true, true
+	return true, nil
 }
 
 // planRow is one enterprise's line in the plan columns, numbered n.
@@ -207,18 +204,20 @@ func (s *Server) planRow(n int, l store.PlanLine, gap string) export.Row {
 
 // planExport streams plan lines as a sheet, grouped by township in code
 // order with a subtotal after each and the total at the end; gap, when
-// set, keeps the enterprises with that gap and adds its column.
-func (s *Server) planExport(c *gin.Context, township, gap, sheet, title string) {
-	full, ok := s.exportPhones(c, sheet, township, gap)
-	if !ok {
-		return
+// set, keeps the enterprises with that gap and adds its column. An error
+// before the headers are sent is returned to be answered; after, the
+// download is cut (abortExport).
+func (s *Server) planExport(c *gin.Context, township, gap, sheet, title string) error {
+	full, err := s.exportPhones(c, sheet, township, gap)
+	if err != nil {
+		return err
 	}
 	ctx := c.Request.Context()
 	today := liaison.Today(s.db.Now())
 	scope := me(c).Scope()
 	table := export.Table{Name: sheet, Title: title, Columns: planColumns(gap)}
 	xlsxResponse(c, "export.xlsx", sheet+".xlsx")
-	err := table.Write(c.Writer, func(emit func(export.Row) error) error {
+	err = table.Write(c.Writer, func(emit func(export.Row) error) error {
 		var total planTotals
 		n := 0
 		for _, code := range s.exportTownships(township) {
@@ -252,6 +251,7 @@ func (s *Server) planExport(c *gin.Context, township, gap, sheet, title string) 
 	if err != nil {
 		s.abortExport(c, sheet, err)
 	}
+	return nil
 }
 
 // exportTitle is the title row of an export: the district (and township)
@@ -279,16 +279,15 @@ func (s *Server) exportTitle(what, township string) string {
 //	@Failure		404			{object}	ErrorBody	"township_not_found: another township than a township user's own"
 //	@Failure		422			{object}	ErrorBody
 //	@Router			/api/v1/exports/coverage-plan.xlsx [get]
-func (s *Server) exportPlan(c *gin.Context) {
-	if !s.params(c, "township", "phones") {
-		return
+func (s *Server) exportPlan(c *gin.Context) error {
+	if err := params(c, "township", "phones"); err != nil {
+		return err
 	}
 	township, err := s.exportTownship(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	s.planExport(c, township, "", "全覆盖计划表", s.exportTitle("非公企业党组织全覆盖计划表", township))
+	return s.planExport(c, township, "", "全覆盖计划表", s.exportTitle("非公企业党组织全覆盖计划表", township))
 }
 
 // exportGaps godoc
@@ -307,21 +306,19 @@ func (s *Server) exportPlan(c *gin.Context) {
 //	@Failure		404			{object}	ErrorBody	"township_not_found: another township than a township user's own"
 //	@Failure		422			{object}	ErrorBody
 //	@Router			/api/v1/exports/gaps.xlsx [get]
-func (s *Server) exportGaps(c *gin.Context) {
-	if !s.params(c, "gap", "township", "phones") {
-		return
+func (s *Server) exportGaps(c *gin.Context) error {
+	if err := params(c, "gap", "township", "phones"); err != nil {
+		return err
 	}
 	township, err := s.exportTownship(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	gap := strings.TrimSpace(c.Query("gap"))
 	if !slices.Contains(coverage.Gaps(), gap) {
-		s.fail(c, apperr.Field("invalid_gap", "gap", "gap 须为 should_form、ungrouped_joint、no_liaison、overdue_plan、stale_ledger、unassigned 或 check_digit"))
-		return
+		return apperr.Field("invalid_gap", "gap", "gap 须为 should_form、ungrouped_joint、no_liaison、overdue_plan、stale_ledger、unassigned 或 check_digit")
 	}
-	s.planExport(c, township, gap, "缺口清单", s.exportTitle("党组织覆盖缺口清单："+coverage.GapLabel(gap), township))
+	return s.planExport(c, township, gap, "缺口清单", s.exportTitle("党组织覆盖缺口清单："+coverage.GapLabel(gap), township))
 }
 
 // exportCoverage godoc
@@ -338,21 +335,19 @@ func (s *Server) exportGaps(c *gin.Context) {
 //	@Failure		404			{object}	ErrorBody	"township_not_found: another township than a township user's own"
 //	@Failure		422			{object}	ErrorBody
 //	@Router			/api/v1/exports/coverage.xlsx [get]
-func (s *Server) exportCoverage(c *gin.Context) {
-	if !s.params(c, "township") {
-		return
+func (s *Server) exportCoverage(c *gin.Context) error {
+	if err := params(c, "township"); err != nil {
+		return err
 	}
 	township, err := s.exportTownship(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	scope := me(c).Scope()
 	scope.Liaison = 0
 	counts, err := s.db.Coverage(c.Request.Context(), scope, liaison.Today(s.db.Now()))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	t := s.coverageTable(counts, township)
 	type line struct {
@@ -401,4 +396,5 @@ func (s *Server) exportCoverage(c *gin.Context) {
 	if err != nil {
 		s.abortExport(c, "coverage", err)
 	}
+	return nil
 }

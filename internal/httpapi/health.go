@@ -20,8 +20,9 @@ type StatusResponse struct {
 //	@Produce	json
 //	@Success	200	{object}	StatusResponse
 //	@Router		/healthz [get]
-func (s *Server) healthz(c *gin.Context) {
+func (s *Server) healthz(c *gin.Context) error {
 	c.JSON(http.StatusOK, StatusResponse{Status: "ok"})
+	return nil
 }
 
 // readyz godoc
@@ -32,14 +33,14 @@ func (s *Server) healthz(c *gin.Context) {
 //	@Success	200	{object}	StatusResponse
 //	@Failure	503	{object}	ErrorBody
 //	@Router		/readyz [get]
-func (s *Server) readyz(c *gin.Context) {
+func (s *Server) readyz(c *gin.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
 	defer cancel()
 	if err := s.db.Ready(ctx); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, StatusResponse{Status: "ready"})
+	return nil
 }
 
 // openAPI godoc
@@ -49,6 +50,7 @@ func (s *Server) readyz(c *gin.Context) {
 //	@Produce	json
 //	@Success	200	{object}	object
 //	@Router		/api/openapi.json [get]
-func (s *Server) openAPI(c *gin.Context) {
+func (s *Server) openAPI(c *gin.Context) error {
 	c.Data(http.StatusOK, "application/json; charset=utf-8", s.openapi)
+	return nil
 }

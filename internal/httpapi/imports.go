@@ -120,18 +120,16 @@ const maxIdempotencyKey = 200
 //	@Failure		415				{object}	ErrorBody
 //	@Failure		422				{object}	ErrorBody
 //	@Router			/api/v1/imports [post]
-func (s *Server) createImport(c *gin.Context) {
+func (s *Server) createImport(c *gin.Context) error {
 	p := me(c)
 	key, err := idempotencyKey(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	limit := int64(s.cfg.MaxUploadMB) << 20
 	// Refuse what announces itself too large without reading it.
 	if c.Request.ContentLength > limit+1<<20 {
-		s.fail(c, tooLarge(s.cfg.MaxUploadMB))
-		return
+		return tooLarge(s.cfg.MaxUploadMB)
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit+1<<20)
 	up, err := s.receiveUpload(c, limit)
@@ -144,48 +142,41 @@ func (s *Server) createImport(c *gin.Context) {
 		}()
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	kind := importer.Kind(up.kind)
 	if !kind.Valid() {
-		s.fail(c, apperr.Field("validation_failed", "kind", "kind 须为 registration（登记数据）、survey（调查表）或 liaisons（联络员分配表）"))
-		return
+		return apperr.Field("validation_failed", "kind", "kind 须为 registration（登记数据）、survey（调查表）或 liaisons（联络员分配表）")
 	}
 	township := ""
 	if p.Role == auth.TownshipAdmin {
 		if kind == importer.Registration {
-			s.fail(c, apperr.New(apperr.Forbidden, "forbidden", "街道/乡镇管理员只能导入调查表（kind=survey）和联络员分配表（kind=liaisons），登记数据由区级管理员导入"))
-			return
+			return apperr.New(apperr.Forbidden, "forbidden", "街道/乡镇管理员只能导入调查表（kind=survey）和联络员分配表（kind=liaisons），登记数据由区级管理员导入")
 		}
 		township = p.TownshipCode
 	}
 	format, err := importer.Check(up.path)
 	if err != nil {
-		s.fail(c, fileError(err))
-		return
+		return fileError(err)
 	}
 	f, err := os.Open(up.path)
 	if err != nil {
-		s.fail(c, apperr.Wrap(err, "open upload"))
-		return
+		return apperr.Wrap(err, "open upload")
 	}
 	defer f.Close()
 	if up.overwriteNewer && kind != importer.Survey {
-		s.fail(c, apperr.Field("validation_failed", "overwrite_newer", "overwrite_newer 只适用于调查表（kind=survey）：登记数据和联络员分配表不改动调查项"))
-		return
+		return apperr.Field("validation_failed", "overwrite_newer", "overwrite_newer 只适用于调查表（kind=survey）：登记数据和联络员分配表不改动调查项")
 	}
 	job, created, err := s.db.CreateImport(c.Request.Context(), importer.Job{Kind: kind, DryRun: up.dryRun, OverwriteNewer: up.overwriteNewer,
 		Filename: up.filename, Size: up.size, SHA256: up.sha256, IdempotencyKey: key, CreatedBy: p.UserID,
 		CreatedByName: p.Username, Township: township, Format: format}, f, actor(c))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Header("Location", "/api/v1/imports/"+strconv.FormatInt(job.ID, 10))
 	if !created {
 		c.JSON(http.StatusOK, s.toImport(job))
-		return
+		return nil
 	}
 	if s.workers != nil {
 		// This process's worker, if it claims the job, reads the upload
@@ -195,6 +186,7 @@ func (s *Server) createImport(c *gin.Context) {
 		s.workers.Wake()
 	}
 	c.JSON(http.StatusAccepted, s.toImport(job))
+	return nil
 }
 
 func tooLarge(mb int) error {
@@ -325,18 +317,17 @@ func uploadError(err error, mb int) error {
 //	@Failure	403	{object}	ErrorBody
 //	@Failure	404	{object}	ErrorBody
 //	@Router		/api/v1/imports/{id} [get]
-func (s *Server) getImport(c *gin.Context) {
+func (s *Server) getImport(c *gin.Context) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		s.fail(c, apperr.New(apperr.NotFound, "import_not_found", "导入任务不存在"))
-		return
+		return apperr.New(apperr.NotFound, "import_not_found", "导入任务不存在")
 	}
 	j, err := s.db.Import(c.Request.Context(), me(c).Scope(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, s.toImport(j))
+	return nil
 }
 
 // listImports godoc
@@ -353,20 +344,18 @@ func (s *Server) getImport(c *gin.Context) {
 //	@Failure		403		{object}	ErrorBody
 //	@Failure		422		{object}	ErrorBody
 //	@Router			/api/v1/imports [get]
-func (s *Server) listImports(c *gin.Context) {
-	if !s.params(c, pageParams...) {
-		return
+func (s *Server) listImports(c *gin.Context) error {
+	if err := params(c, pageParams...); err != nil {
+		return err
 	}
 	p := apperr.Problems{}
 	limit, cursor := page(c, p)
 	if err := p.Err(); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	jobs, err := s.db.Imports(c.Request.Context(), me(c).Scope(), cursor, limit+1)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := ImportPage{Items: []ImportResponse{}}
 	if len(jobs) > limit {
@@ -377,4 +366,5 @@ func (s *Server) listImports(c *gin.Context) {
 		out.Items = append(out.Items, s.toImport(j))
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }

@@ -91,19 +91,17 @@ func (s *Server) townshipQuery(c *gin.Context) (string, error) {
 //	@Failure		403			{object}	ErrorBody
 //	@Failure		422			{object}	ErrorBody
 //	@Router			/api/v1/joint-groups/suggestions [get]
-func (s *Server) suggestJointGroups(c *gin.Context) {
-	if !s.params(c, "township") {
-		return
+func (s *Server) suggestJointGroups(c *gin.Context) error {
+	if err := params(c, "township"); err != nil {
+		return err
 	}
 	township, err := s.townshipQuery(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	cands, err := s.db.JointCandidates(c.Request.Context(), me(c).Scope(), township)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	byTownship := map[string][]strategy.Candidate{}
 	var codes []string
@@ -121,6 +119,7 @@ func (s *Server) suggestJointGroups(c *gin.Context) {
 		}
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
 // createJointGroup godoc
@@ -139,23 +138,21 @@ func (s *Server) suggestJointGroups(c *gin.Context) {
 //	@Failure		409		{object}	ErrorBody
 //	@Failure		422		{object}	ErrorBody
 //	@Router			/api/v1/joint-groups [post]
-func (s *Server) createJointGroup(c *gin.Context) {
+func (s *Server) createJointGroup(c *gin.Context) error {
 	var req JointGroupRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if _, ok := s.district.Township(req.TownshipCode); !ok {
-		s.fail(c, apperr.Field("invalid_township", "township_code", "township_code 须为本区的9位街道/乡镇代码"))
-		return
+		return apperr.Field("invalid_township", "township_code", "township_code 须为本区的9位街道/乡镇代码")
 	}
 	g, err := s.db.CreateJointGroup(c.Request.Context(), me(c).Scope(), req.TownshipCode, req.EnterpriseIDs, actor(c))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Header("Location", "/api/v1/joint-groups/"+strconv.FormatInt(g.ID, 10))
 	c.JSON(http.StatusCreated, s.toJointGroup(g))
+	return nil
 }
 
 // listJointGroups godoc
@@ -171,32 +168,30 @@ func (s *Server) createJointGroup(c *gin.Context) {
 //	@Failure	403			{object}	ErrorBody
 //	@Failure	422			{object}	ErrorBody
 //	@Router		/api/v1/joint-groups [get]
-func (s *Server) listJointGroups(c *gin.Context) {
-	if !s.params(c, "township", "dissolved") {
-		return
+func (s *Server) listJointGroups(c *gin.Context) error {
+	if err := params(c, "township", "dissolved"); err != nil {
+		return err
 	}
 	township, err := s.townshipQuery(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	dissolved := false
 	if v := c.Query("dissolved"); v != "" {
 		if dissolved, err = strconv.ParseBool(v); err != nil {
-			s.fail(c, apperr.Field("invalid_dissolved", "dissolved", "dissolved 须为 true 或 false"))
-			return
+			return apperr.Field("invalid_dissolved", "dissolved", "dissolved 须为 true 或 false")
 		}
 	}
 	groups, err := s.db.JointGroups(c.Request.Context(), me(c).Scope(), township, dissolved)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := JointGroupList{Items: make([]JointGroupResponse, len(groups))}
 	for i, g := range groups {
 		out.Items[i] = s.toJointGroup(g)
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
 // getJointGroup godoc
@@ -211,18 +206,17 @@ func (s *Server) listJointGroups(c *gin.Context) {
 //	@Failure	403	{object}	ErrorBody
 //	@Failure	404	{object}	ErrorBody
 //	@Router		/api/v1/joint-groups/{id} [get]
-func (s *Server) getJointGroup(c *gin.Context) {
+func (s *Server) getJointGroup(c *gin.Context) error {
 	id, err := pathID(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	g, err := s.db.JointGroup(c.Request.Context(), me(c).Scope(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, s.toJointGroup(g))
+	return nil
 }
 
 // deleteJointGroup godoc
@@ -238,15 +232,14 @@ func (s *Server) getJointGroup(c *gin.Context) {
 //	@Failure		404	{object}	ErrorBody
 //	@Failure		409	{object}	ErrorBody
 //	@Router			/api/v1/joint-groups/{id} [delete]
-func (s *Server) deleteJointGroup(c *gin.Context) {
+func (s *Server) deleteJointGroup(c *gin.Context) error {
 	id, err := pathID(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if err := s.db.DissolveJointGroup(c.Request.Context(), me(c).Scope(), id, actor(c)); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Status(http.StatusNoContent)
+	return nil
 }

@@ -120,23 +120,21 @@ func (s *Server) liaisonResponse(c *gin.Context, id int64, a *liaison.Assignment
 //	@Failure	401	{object}	ErrorBody
 //	@Failure	404	{object}	ErrorBody
 //	@Router		/api/v1/enterprises/{id}/liaison [get]
-func (s *Server) getLiaison(c *gin.Context) {
+func (s *Server) getLiaison(c *gin.Context) error {
 	id, err := pathID(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	a, err := s.db.Liaison(c.Request.Context(), me(c).Scope(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out, err := s.liaisonResponse(c, id, a)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
 // putLiaison godoc
@@ -156,32 +154,28 @@ func (s *Server) getLiaison(c *gin.Context) {
 //	@Failure		409		{object}	ErrorBody
 //	@Failure		422		{object}	ErrorBody
 //	@Router			/api/v1/enterprises/{id}/liaison [put]
-func (s *Server) putLiaison(c *gin.Context) {
+func (s *Server) putLiaison(c *gin.Context) error {
 	id, err := pathID(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req LiaisonRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if req.LiaisonID <= 0 {
-		s.fail(c, apperr.Field("liaison_required", "liaison_id", "须指定联络员（liaison_id）"))
-		return
+		return apperr.Field("liaison_required", "liaison_id", "须指定联络员（liaison_id）")
 	}
 	a, err := s.db.AssignLiaison(c.Request.Context(), me(c).Scope(), id, req.LiaisonID, actor(c))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out, err := s.liaisonResponse(c, id, a)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
 // listLiaisons godoc
@@ -197,25 +191,22 @@ func (s *Server) putLiaison(c *gin.Context) {
 //	@Failure		403			{object}	ErrorBody
 //	@Failure		422			{object}	ErrorBody
 //	@Router			/api/v1/liaisons [get]
-func (s *Server) listLiaisons(c *gin.Context) {
-	if !s.params(c, "township") {
-		return
+func (s *Server) listLiaisons(c *gin.Context) error {
+	if err := params(c, "township"); err != nil {
+		return err
 	}
 	township, err := s.townshipQuery(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	now := s.db.Now()
 	from, to, err := s.db.CurrentRound(c.Request.Context(), now.In(liaison.Zone()))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	ws, err := s.db.Liaisons(c.Request.Context(), me(c).Scope(), township, from, to, liaison.Today(now))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := LiaisonList{Items: make([]LiaisonWorkload, len(ws)), RoundFrom: from.Format(time.DateOnly), RoundTo: to.Format(time.DateOnly)}
 	for i, w := range ws {
@@ -223,6 +214,7 @@ func (s *Server) listLiaisons(c *gin.Context) {
 		out.Items[i].Phone = maskPhone(out.Items[i].Phone) // a list
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
 // myEnterprises godoc
@@ -252,7 +244,7 @@ func (s *Server) listLiaisons(c *gin.Context) {
 //	@Failure		403				{object}	ErrorBody
 //	@Failure		422				{object}	ErrorBody
 //	@Router			/api/v1/me/enterprises [get]
-func (s *Server) myEnterprises(c *gin.Context) { s.listEnterprises(c) }
+func (s *Server) myEnterprises(c *gin.Context) error { return s.listEnterprises(c) }
 
 // addVisit godoc
 //
@@ -272,37 +264,33 @@ func (s *Server) myEnterprises(c *gin.Context) { s.listEnterprises(c) }
 //	@Failure		404		{object}	ErrorBody
 //	@Failure		422		{object}	ErrorBody
 //	@Router			/api/v1/enterprises/{id}/visits [post]
-func (s *Server) addVisit(c *gin.Context) {
+func (s *Server) addVisit(c *gin.Context) error {
 	id, err := pathID(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	key, err := idempotencyKey(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req VisitRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	v, err := liaison.NewVisit(liaison.VisitInput{VisitedOn: req.VisitedOn, Services: req.Services, Notes: req.Notes, NextSteps: req.NextSteps}, s.today())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	v, created, err := s.db.AddVisit(c.Request.Context(), me(c).Scope(), id, v, key, actor(c))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if !created {
 		c.JSON(http.StatusOK, toVisit(v))
-		return
+		return nil
 	}
 	c.JSON(http.StatusCreated, toVisit(v))
+	return nil
 }
 
 // listVisits godoc
@@ -317,23 +305,22 @@ func (s *Server) addVisit(c *gin.Context) {
 //	@Failure	404	{object}	ErrorBody
 //	@Failure	422	{object}	ErrorBody
 //	@Router		/api/v1/enterprises/{id}/visits [get]
-func (s *Server) listVisits(c *gin.Context) {
-	if !s.params(c) {
-		return
+func (s *Server) listVisits(c *gin.Context) error {
+	if err := params(c); err != nil {
+		return err
 	}
 	id, err := pathID(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	vs, err := s.db.Visits(c.Request.Context(), me(c).Scope(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := VisitList{Items: make([]VisitResponse, len(vs))}
 	for i, v := range vs {
 		out.Items[i] = toVisit(v)
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }

@@ -122,25 +122,23 @@ func (s *Server) today() string { return s.db.Now().In(liaison.Zone()).Format(ti
 //	@Failure		409		{object}	ErrorBody
 //	@Failure		422		{object}	ErrorBody
 //	@Router			/api/v1/party-orgs [post]
-func (s *Server) createPartyOrg(c *gin.Context) {
+func (s *Server) createPartyOrg(c *gin.Context) error {
 	var req PartyOrgRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	o, err := strategy.CheckOrg(orgInput(req), s.today())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	o, err = s.db.CreatePartyOrg(c.Request.Context(), me(c).Scope(), o, req.EnterpriseIDs, actor(c))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Header("Location", "/api/v1/party-orgs/"+strconv.FormatInt(o.ID, 10))
 	c.Header("ETag", etag(o.Version))
 	c.JSON(http.StatusCreated, s.toPartyOrg(o))
+	return nil
 }
 
 // listPartyOrgs godoc
@@ -155,25 +153,24 @@ func (s *Server) createPartyOrg(c *gin.Context) {
 //	@Failure	403			{object}	ErrorBody
 //	@Failure	422			{object}	ErrorBody
 //	@Router		/api/v1/party-orgs [get]
-func (s *Server) listPartyOrgs(c *gin.Context) {
-	if !s.params(c, "township") {
-		return
+func (s *Server) listPartyOrgs(c *gin.Context) error {
+	if err := params(c, "township"); err != nil {
+		return err
 	}
 	township, err := s.townshipQuery(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	orgs, err := s.db.PartyOrgs(c.Request.Context(), me(c).Scope(), township)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := PartyOrgList{Items: make([]PartyOrgResponse, len(orgs))}
 	for i, o := range orgs {
 		out.Items[i] = s.toPartyOrg(o)
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
 // getPartyOrg godoc
@@ -189,19 +186,18 @@ func (s *Server) listPartyOrgs(c *gin.Context) {
 //	@Failure	403	{object}	ErrorBody
 //	@Failure	404	{object}	ErrorBody
 //	@Router		/api/v1/party-orgs/{id} [get]
-func (s *Server) getPartyOrg(c *gin.Context) {
+func (s *Server) getPartyOrg(c *gin.Context) error {
 	id, err := pathID(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	o, err := s.db.PartyOrg(c.Request.Context(), me(c).Scope(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Header("ETag", etag(o.Version))
 	c.JSON(http.StatusOK, s.toPartyOrg(o))
+	return nil
 }
 
 // patchPartyOrg godoc
@@ -226,7 +222,7 @@ func (s *Server) getPartyOrg(c *gin.Context) {
 //	@Failure		422			{object}	ErrorBody
 //	@Failure		428			{object}	ErrorBody
 //	@Router			/api/v1/party-orgs/{id} [patch]
-func (s *Server) patchPartyOrg(c *gin.Context) {
+func (s *Server) patchPartyOrg(c *gin.Context) error {
 	id, err := pathID(c)
 	var version int64
 	if err == nil {
@@ -237,8 +233,7 @@ func (s *Server) patchPartyOrg(c *gin.Context) {
 		err = bindPartial(c, &req)
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	today := s.today()
 	patch := func(cur strategy.PartyOrg) (strategy.PartyOrg, error) {
@@ -254,11 +249,11 @@ func (s *Server) patchPartyOrg(c *gin.Context) {
 	}
 	o, err := s.db.UpdatePartyOrg(c.Request.Context(), me(c).Scope(), id, version, patch, ids, actor(c))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Header("ETag", etag(o.Version))
 	c.JSON(http.StatusOK, s.toPartyOrg(o))
+	return nil
 }
 
 // dissolvePartyOrg godoc
@@ -282,13 +277,13 @@ func (s *Server) patchPartyOrg(c *gin.Context) {
 //	@Failure		422			{object}	ErrorBody
 //	@Failure		428			{object}	ErrorBody
 //	@Router			/api/v1/party-orgs/{id}/dissolve [post]
-func (s *Server) dissolvePartyOrg(c *gin.Context) {
+func (s *Server) dissolvePartyOrg(c *gin.Context) error {
 	var req PartyOrgEndRequest
-	id, version, ok := s.conditionalWrite(c, &req)
-	if !ok {
-		return
+	id, version, err := s.conditionalWrite(c, &req)
+	if err != nil {
+		return err
 	}
-	s.endPartyOrg(c, id, version, req.On, req.Reason, nil)
+	return s.endPartyOrg(c, id, version, req.On, req.Reason, nil)
 }
 
 // mergePartyOrg godoc
@@ -312,29 +307,28 @@ func (s *Server) dissolvePartyOrg(c *gin.Context) {
 //	@Failure		422			{object}	ErrorBody
 //	@Failure		428			{object}	ErrorBody
 //	@Router			/api/v1/party-orgs/{id}/merge [post]
-func (s *Server) mergePartyOrg(c *gin.Context) {
+func (s *Server) mergePartyOrg(c *gin.Context) error {
 	var req PartyOrgMergeRequest
-	id, version, ok := s.conditionalWrite(c, &req)
-	if !ok {
-		return
+	id, version, err := s.conditionalWrite(c, &req)
+	if err != nil {
+		return err
 	}
 	if req.Into <= 0 {
-		s.fail(c, apperr.Field("invalid_into", "into", "须指定合并到的党组织"))
-		return
+		return apperr.Field("invalid_into", "into", "须指定合并到的党组织")
 	}
 	into := req.Into
-	s.endPartyOrg(c, id, version, req.On, req.Reason, &into)
+	return s.endPartyOrg(c, id, version, req.On, req.Reason, &into)
 }
 
-func (s *Server) endPartyOrg(c *gin.Context, id, version int64, on, reason string, into *int64) {
+func (s *Server) endPartyOrg(c *gin.Context, id, version int64, on, reason string, into *int64) error {
 	today := s.today()
 	o, err := s.db.EndPartyOrg(c.Request.Context(), me(c).Scope(), id, version, func(cur strategy.PartyOrg) (strategy.End, error) {
 		return strategy.CheckEnd(cur, on, reason, into, today)
 	}, actor(c))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Header("ETag", etag(o.Version))
 	c.JSON(http.StatusOK, s.toPartyOrg(o))
+	return nil
 }

@@ -104,21 +104,20 @@ func toPlanResponse(p strategy.Plan) PlanResponse {
 //	@Failure		404	{object}	ErrorBody
 //	@Failure		422	{object}	ErrorBody
 //	@Router			/api/v1/enterprises/{id}/plan [get]
-func (s *Server) getPlan(c *gin.Context) {
+func (s *Server) getPlan(c *gin.Context) error {
 	id, err := pathID(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	p, err := s.db.Plan(c.Request.Context(), me(c).Scope(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := toPlanResponse(p)
 	out.ContactPhone = s.phoneFor(c, out.ContactPhone, "enterprise", strconv.FormatInt(id, 10), "plan.contact_phone")
 	c.Header("ETag", etag(p.Version))
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
 // putPlan godoc
@@ -142,11 +141,11 @@ func (s *Server) getPlan(c *gin.Context) {
 //	@Failure		422			{object}	ErrorBody
 //	@Failure		428			{object}	ErrorBody
 //	@Router			/api/v1/enterprises/{id}/plan [put]
-func (s *Server) putPlan(c *gin.Context) {
+func (s *Server) putPlan(c *gin.Context) error {
 	var req PlanRequest
-	id, version, ok := s.conditionalWrite(c, &req)
-	if !ok {
-		return
+	id, version, err := s.conditionalWrite(c, &req)
+	if err != nil {
+		return err
 	}
 	in := strategy.PlanInput{Method: req.Method, OverrideReason: req.OverrideReason, PlannedStartOn: req.PlannedStartOn,
 		FormationDetails: req.FormationDetails, PlannedCompletionOn: req.PlannedCompletionOn, ContactName: req.ContactName,
@@ -159,20 +158,20 @@ func (s *Server) putPlan(c *gin.Context) {
 			return cur.Apply(in, by.Name, now.In(liaison.Zone()), refs)
 		})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := toPlanResponse(p)
 	out.ContactPhone = s.phoneFor(c, out.ContactPhone, "enterprise", strconv.FormatInt(id, 10), "plan.contact_phone")
 	c.Header("ETag", etag(p.Version))
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
 // conditionalWrite reads what a versioned write (PUT or PATCH with
 // If-Match) needs: the path id, the If-Match version and the JSON body into
-// req. On a problem it answers and reports false.
-func (s *Server) conditionalWrite(c *gin.Context, req any) (id, version int64, ok bool) {
-	id, err := pathID(c)
+// req. On a problem it returns the error to answer.
+func (s *Server) conditionalWrite(c *gin.Context, req any) (id, version int64, err error) {
+	id, err = pathID(c)
 	if err == nil {
 		version, err = ifMatch(c.GetHeader("If-Match"))
 	}
@@ -180,8 +179,7 @@ func (s *Server) conditionalWrite(c *gin.Context, req any) (id, version int64, o
 		err = bindJSON(c, req)
 	}
 	if err != nil {
-		s.fail(c, err)
-		return 0, 0, false
+		return 0, 0, err
 	}
-	return id, version, true
+	return id, version, nil
 }

@@ -18,16 +18,12 @@ var pageParams = []string{"limit", "cursor"}
 // params refuses a query string with parameters the route does not
 // document, so that a misspelt filter is never silently ignored (it would
 // answer with every row). Each list handler calls it first with the
-// parameters its documentation names. It answers 422 and returns false:
+// parameters its documentation names. Its error is a 422:
 // unknown_parameter naming each unknown parameter, repeated_parameter
 // naming each parameter given twice (a list reads one value), or
 // invalid_query when the query string cannot be read.
-func (s *Server) params(c *gin.Context, allowed ...string) bool {
-	if err := checkParams(c.Request.URL.RawQuery, allowed); err != nil {
-		s.fail(c, err)
-		return false
-	}
-	return true
+func params(c *gin.Context, allowed ...string) error {
+	return checkParams(c.Request.URL.RawQuery, allowed)
 }
 
 func checkParams(raw string, allowed []string) error {

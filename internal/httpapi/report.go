@@ -25,21 +25,18 @@ import (
 //	@Failure		404	{object}	ErrorBody
 //	@Failure		409	{object}	ErrorBody	"the job has not finished"
 //	@Router			/api/v1/imports/{id}/report [get]
-func (s *Server) importReport(c *gin.Context) {
+func (s *Server) importReport(c *gin.Context) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		s.fail(c, apperr.New(apperr.NotFound, "import_not_found", "导入任务不存在"))
-		return
+		return apperr.New(apperr.NotFound, "import_not_found", "导入任务不存在")
 	}
 	ctx := c.Request.Context()
 	j, err := s.db.Import(ctx, me(c).Scope(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if j.Status == importer.Queued || j.Status == importer.Running {
-		s.fail(c, apperr.New(apperr.Conflict, "import_not_finished", "导入任务尚未完成，完成后才能下载报告"))
-		return
+		return apperr.New(apperr.Conflict, "import_not_finished", "导入任务尚未完成，完成后才能下载报告")
 	}
 	c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="import-%d-report.xlsx"; filename*=UTF-8''%%E5%%AF%%BC%%E5%%85%%A5%%E6%%8A%%A5%%E5%%91%%8A-%d.xlsx`, id, id))
@@ -51,4 +48,5 @@ func (s *Server) importReport(c *gin.Context) {
 		s.log.ErrorContext(ctx, "write import report", "request_id", requestID(c), "import", id, "error", err)
 		panic(http.ErrAbortHandler)
 	}
+	return nil
 }

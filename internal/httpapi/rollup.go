@@ -53,13 +53,12 @@ var errNoRollup = apperr.New(apperr.NotFound, "rollup_not_configured",
 //	@Failure		422	{object}	ErrorBody
 //	@Failure		503	{object}	ErrorBody
 //	@Router			/api/v1/rollup/coverage [get]
-func (s *Server) getRollupCoverage(c *gin.Context) {
-	if !s.params(c) {
-		return
+func (s *Server) getRollupCoverage(c *gin.Context) error {
+	if err := params(c); err != nil {
+		return err
 	}
 	if len(s.rollup) == 0 {
-		s.fail(c, errNoRollup)
-		return
+		return errNoRollup
 	}
 	sources := make([]store.RollupSource, len(s.rollup))
 	for i, d := range s.rollup {
@@ -68,8 +67,7 @@ func (s *Server) getRollupCoverage(c *gin.Context) {
 	now := s.db.Now()
 	counts, err := s.db.RollupCoverage(c.Request.Context(), sources, liaison.Today(now))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var total coverage.Counts
 	out := RollupResponse{Code: s.district.Code, Name: s.district.Name, Districts: make([]coverage.Table, len(s.rollup))}
@@ -84,4 +82,5 @@ func (s *Server) getRollupCoverage(c *gin.Context) {
 	out.AsOf, out.TakenAt = t.AsOf, t.TakenAt
 	out.Total = coverage.NewRow(s.district.Code, s.district.Name, total)
 	c.JSON(http.StatusOK, out)
+	return nil
 }

@@ -121,28 +121,25 @@ func (s *Server) toRound(c *gin.Context, r survey.Round) (RoundResponse, error) 
 //	@Failure		409		{object}	ErrorBody
 //	@Failure		422		{object}	ErrorBody
 //	@Router			/api/v1/survey-rounds [post]
-func (s *Server) createRound(c *gin.Context) {
+func (s *Server) createRound(c *gin.Context) error {
 	var req RoundRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	r, err := survey.New(survey.Input{Name: req.Name, StartsOn: req.StartsOn, EndsOn: req.EndsOn}, liaison.Today(s.db.Now()))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if r, err = s.db.CreateRound(c.Request.Context(), r, actor(c)); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out, err := s.toRound(c, r)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Header("Location", "/api/v1/survey-rounds/"+strconv.FormatInt(r.ID, 10))
 	c.JSON(http.StatusCreated, out)
+	return nil
 }
 
 // listRounds godoc
@@ -155,23 +152,22 @@ func (s *Server) createRound(c *gin.Context) {
 //	@Failure	401	{object}	ErrorBody
 //	@Failure	422	{object}	ErrorBody
 //	@Router		/api/v1/survey-rounds [get]
-func (s *Server) listRounds(c *gin.Context) {
-	if !s.params(c) {
-		return
+func (s *Server) listRounds(c *gin.Context) error {
+	if err := params(c); err != nil {
+		return err
 	}
 	rounds, err := s.db.Rounds(c.Request.Context())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := RoundList{Items: make([]RoundResponse, len(rounds))}
 	for i, r := range rounds {
 		if out.Items[i], err = s.toRound(c, r); err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
 // getRound godoc
@@ -185,23 +181,21 @@ func (s *Server) listRounds(c *gin.Context) {
 //	@Failure	401	{object}	ErrorBody
 //	@Failure	404	{object}	ErrorBody
 //	@Router		/api/v1/survey-rounds/{id} [get]
-func (s *Server) getRound(c *gin.Context) {
+func (s *Server) getRound(c *gin.Context) error {
 	id, err := pathID(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	r, err := s.db.Round(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out, err := s.toRound(c, r)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
 // closeRound godoc
@@ -218,11 +212,10 @@ func (s *Server) getRound(c *gin.Context) {
 //	@Failure		404	{object}	ErrorBody
 //	@Failure		409	{object}	ErrorBody
 //	@Router			/api/v1/survey-rounds/{id}/close [post]
-func (s *Server) closeRound(c *gin.Context) {
+func (s *Server) closeRound(c *gin.Context) error {
 	id, err := pathID(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	now := s.db.Now()
 	today := liaison.Today(now)
@@ -239,33 +232,29 @@ func (s *Server) closeRound(c *gin.Context) {
 		return stamp(s.coverageTable(counts, ""), now), s.progressRows(progress), nil
 	}, actor(c))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out, err := s.toRound(c, r)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
 // getRoundCoverage answers GET /coverage?round=ID with the snapshot of a
 // closed round, as the caller may see it.
-func (s *Server) getRoundCoverage(c *gin.Context) {
+func (s *Server) getRoundCoverage(c *gin.Context) error {
 	id, err := strconv.ParseInt(c.Query("round"), 10, 64)
 	if err != nil || id <= 0 {
-		s.fail(c, apperr.Field("invalid_round", "round", "round 须为调查轮次编号"))
-		return
+		return apperr.Field("invalid_round", "round", "round 须为调查轮次编号")
 	}
 	r, err := s.db.Round(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if r.Open() || r.Coverage == nil {
-		s.fail(c, apperr.New(apperr.Conflict, "round_open", "该调查轮次尚未结束，没有快照；当前情况请查看不带 round 的覆盖情况"))
-		return
+		return apperr.New(apperr.Conflict, "round_open", "该调查轮次尚未结束，没有快照；当前情况请查看不带 round 的覆盖情况")
 	}
 	t := *r.Coverage
 	if t.TakenAt == "" && r.ClosedAt != nil { // a snapshot from before the time was kept in it
@@ -282,6 +271,7 @@ func (s *Server) getRoundCoverage(c *gin.Context) {
 		t.District, t.Unassigned = nil, nil
 	}
 	c.JSON(http.StatusOK, t)
+	return nil
 }
 
 // TrendRow is the coverage as one closed survey round left it.
@@ -310,14 +300,13 @@ type Trend struct {
 //	@Failure	401	{object}	ErrorBody
 //	@Failure	422	{object}	ErrorBody
 //	@Router			/api/v1/coverage/trend [get]
-func (s *Server) getTrend(c *gin.Context) {
-	if !s.params(c) {
-		return
+func (s *Server) getTrend(c *gin.Context) error {
+	if err := params(c); err != nil {
+		return err
 	}
 	rounds, err := s.db.Rounds(c.Request.Context())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	scope := me(c).Scope()
 	out := Trend{Items: []TrendRow{}}
@@ -339,4 +328,5 @@ func (s *Server) getTrend(c *gin.Context) {
 		out.Items = append(out.Items, row)
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }

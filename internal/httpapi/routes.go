@@ -94,14 +94,14 @@ func New(d Deps) (*Server, error) {
 	s := &Server{db: d.DB, district: d.District, log: d.Log, cfg: d.Config, openapi: d.OpenAPI, workers: d.Workers, engine: e,
 		logins: make(chan struct{}, maxConcurrentLogins), metrics: d.Metrics, rollup: d.Rollup}
 	e.Use(withRequestID, s.accessLog, s.recoverPanic, securityHeaders)
-	e.NoRoute(func(c *gin.Context) {
+	e.NoRoute(s.handle(func(c *gin.Context) error {
 		if d.Web != nil && appPath(c.Request) {
 			d.Web.ServeHTTP(c.Writer, c.Request)
-			return
+			return nil
 		}
-		s.fail(c, errNoRoute)
-	})
-	e.NoMethod(func(c *gin.Context) { s.fail(c, errMethod) })
+		return errNoRoute
+	}))
+	e.NoMethod(s.handle(func(*gin.Context) error { return errMethod }))
 
 	// Outside the API: probes and documentation.
 	s.public(http.MethodGet, "/healthz", s.healthz)
@@ -110,14 +110,14 @@ func New(d Deps) (*Server, error) {
 	if d.Config.Swagger {
 		ui := ginSwagger.WrapHandler(swaggerFiles.Handler, ginSwagger.URL("/api/openapi.json"),
 			ginSwagger.DefaultModelsExpandDepth(-1), ginSwagger.PersistAuthorization(true))
-		s.public(http.MethodGet, "/swagger/*any", func(c *gin.Context) {
+		s.public(http.MethodGet, "/swagger/*any", func(c *gin.Context) error {
 			// The UI's own doc.json reads swag's global registry, which
 			// this program does not fill: serve the embedded document.
 			if c.Param("any") == "/doc.json" {
-				s.openAPI(c)
-				return
+				return s.openAPI(c)
 			}
 			ui(c)
+			return nil
 		})
 	}
 
@@ -184,11 +184,11 @@ var errRegionInstance = apperr.New(apperr.Invalid, "region_instance",
 
 // ledgerWriter refuses h on an instance of a city or province: it holds no
 // ledgers (it has no streets or townships to assign them to).
-func (s *Server) ledgerWriter(h gin.HandlerFunc) gin.HandlerFunc {
+func (s *Server) ledgerWriter(h func(*gin.Context) error) func(*gin.Context) error {
 	if !s.district.Region {
 		return h
 	}
-	return func(c *gin.Context) { s.fail(c, errRegionInstance) }
+	return func(*gin.Context) error { return errRegionInstance }
 }
 
 // appPath reports whether r is for the web client: a GET or HEAD outside
@@ -213,16 +213,27 @@ func (s *Server) Handler() http.Handler { return s.engine }
 // role × route test.
 func (s *Server) Rules() []Rule { return append([]Rule(nil), s.rules...) }
 
-func (s *Server) public(method, path string, h gin.HandlerFunc) {
+func (s *Server) public(method, path string, h func(*gin.Context) error) {
 	// Public routes ignore credentials altogether: a stale cookie must not
 	// stand between a user and the login form, nor a probe and its answer.
 	s.rules = append(s.rules, Rule{Method: method, Path: path, Public: true})
-	s.engine.Handle(method, path, h)
+	s.engine.Handle(method, path, s.handle(h))
 }
 
-func (s *Server) route(method, path string, allowed []auth.Role, h gin.HandlerFunc) {
+func (s *Server) route(method, path string, allowed []auth.Role, h func(*gin.Context) error) {
 	s.rules = append(s.rules, Rule{Method: method, Path: path, Roles: allowed})
-	s.engine.Handle(method, path, s.authenticate, s.allow(allowed), h)
+	s.engine.Handle(method, path, s.authenticate, s.allow(allowed), s.handle(h))
+}
+
+// handle adapts a handler to gin: the error it returns is answered by fail,
+// the one place an error becomes a response. A handler that has answered
+// (or whose client has gone) returns nil.
+func (s *Server) handle(h func(*gin.Context) error) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := h(c); err != nil {
+			s.fail(c, err)
+		}
+	}
 }
 
 // allow refuses anonymous callers (401) and roles not in allowed (403).

@@ -95,55 +95,52 @@ var errBadCredentials = apperr.New(apperr.Unauthenticated, "invalid_credentials"
 //	@Failure		423		{object}	ErrorBody
 //	@Failure		429		{object}	ErrorBody	"too many logins in flight, or five attempts on one account still in progress"
 //	@Router			/api/v1/auth/login [post]
-func (s *Server) login(c *gin.Context) {
+func (s *Server) login(c *gin.Context) error {
 	var req LoginRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	ctx := c.Request.Context()
 	// Each password check costs 64 MiB and tens of milliseconds; bound how
 	// many run at once so a flood of logins cannot exhaust memory.
-	release, ok := s.passwordSlot(c)
-	if !ok {
-		return
+	release, err := s.passwordSlot(c)
+	if release == nil {
+		return err
 	}
 	defer release()
 	name := strings.TrimSpace(req.Username)
 	u, err := s.db.UserByName(ctx, name)
 	if apperr.KindOf(err) == apperr.NotFound {
-		s.unknownName(c, name, req.Password)
-		return
+		return s.unknownName(c, name, req.Password)
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	who := actor(c)
 	who.UserID, who.Name = u.ID, u.Username
-	if !s.checkPassword(c, u, req.Password, who, s.db.LoginFailed, errBadCredentials, "login failures") {
-		return
+	if err := s.checkPassword(c, u, req.Password, who, s.db.LoginFailed, errBadCredentials, "login failures"); err != nil {
+		return err
 	}
 	token, hash, err := auth.NewToken()
 	if err != nil {
-		s.fail(c, apperr.Wrap(err, "new token"))
-		return
+		return apperr.Wrap(err, "new token")
 	}
 	sess, err := s.db.StartSession(ctx, u.ID, hash, who)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	http.SetCookie(c.Writer, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: secure(c), MaxAge: int(auth.AbsoluteTimeout.Seconds())})
 	c.JSON(http.StatusOK, LoginResponse{Token: token, ExpiresAt: sess.CreatedAt.Add(auth.AbsoluteTimeout), User: s.toUser(u)})
+	return nil
 }
 
 // unknownName answers a login under a name no account has exactly as a
 // wrong password for an account: a password check's time, 401, counted
 // towards a lock (423 after auth.MaxFailures), audited — so that nobody
 // learns from the answers which names have accounts, nor which are locked.
-func (s *Server) unknownName(c *gin.Context, name, password string) {
+// It returns the error to answer.
+func (s *Server) unknownName(c *gin.Context, name, password string) error {
 	ctx := c.Request.Context()
 	who := actor(c)
 	if err := s.db.ReserveNameAttempt(ctx, name); err != nil {
@@ -152,15 +149,13 @@ func (s *Server) unknownName(c *gin.Context, name, password string) {
 			shown := auth.ShownName(name)
 			s.auditRefusal(c, "username", shown, shown, "locked", who)
 		}
-		s.fail(c, err)
-		return
+		return err
 	}
 	auth.DummyVerify(password)
 	if _, err := s.db.NameAttemptFailed(ctx, name, who); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	s.fail(c, errBadCredentials)
+	return errBadCredentials
 }
 
 // auditRefusal records a login refused before its password was checked
@@ -190,16 +185,16 @@ func secure(c *gin.Context) bool {
 //	@Success	204
 //	@Failure	401	{object}	ErrorBody
 //	@Router		/api/v1/auth/logout [post]
-func (s *Server) logout(c *gin.Context) {
+func (s *Server) logout(c *gin.Context) error {
 	v, _ := c.Get(ctxSession)
 	sess, _ := v.(auth.Session)
 	if err := s.db.RevokeSession(c.Request.Context(), sess.ID, actor(c)); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	http.SetCookie(c.Writer, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, MaxAge: -1})
 	c.Status(http.StatusNoContent)
+	return nil
 }
 
 // getMe godoc
@@ -211,13 +206,13 @@ func (s *Server) logout(c *gin.Context) {
 //	@Success	200	{object}	UserResponse
 //	@Failure	401	{object}	ErrorBody
 //	@Router		/api/v1/me [get]
-func (s *Server) getMe(c *gin.Context) {
+func (s *Server) getMe(c *gin.Context) error {
 	u, err := s.db.User(c.Request.Context(), me(c).UserID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, s.toUser(u))
+	return nil
 }
 
 // createUser godoc
@@ -235,34 +230,30 @@ func (s *Server) getMe(c *gin.Context) {
 //	@Failure		409		{object}	ErrorBody
 //	@Failure		422		{object}	ErrorBody
 //	@Router			/api/v1/users [post]
-func (s *Server) createUser(c *gin.Context) {
+func (s *Server) createUser(c *gin.Context) error {
 	var req CreateUserRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	n := auth.NewUser{Username: strings.TrimSpace(req.Username), Password: req.Password, Role: req.Role,
 		TownshipCode: strings.TrimSpace(req.TownshipCode), Name: strings.TrimSpace(req.Name), Phone: strings.TrimSpace(req.Phone),
 		Unit: strings.TrimSpace(req.Unit)}
 	if !me(c).MayCreate(n) {
-		s.fail(c, apperr.New(apperr.Forbidden, "forbidden", "乡镇管理员只能创建本街道/乡镇的联络员"))
-		return
+		return apperr.New(apperr.Forbidden, "forbidden", "乡镇管理员只能创建本街道/乡镇的联络员")
 	}
 	if err := n.Validate(func(code string) bool { _, ok := s.district.Township(code); return ok }); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	nu, err := n.Build()
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	u, err := s.db.CreateUser(c.Request.Context(), nu, actor(c))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, s.userDetail(c, u))
+	return nil
 }
 
 // UserList is every user visible to the caller.
@@ -283,19 +274,17 @@ type UserList struct {
 //	@Failure		403		{object}	ErrorBody
 //	@Failure		422		{object}	ErrorBody
 //	@Router			/api/v1/users [get]
-func (s *Server) listUsers(c *gin.Context) {
-	if !s.params(c, "role") {
-		return
+func (s *Server) listUsers(c *gin.Context) error {
+	if err := params(c, "role"); err != nil {
+		return err
 	}
 	role := auth.Role(c.Query("role"))
 	if role != "" && !role.Valid() {
-		s.fail(c, apperr.Field("validation_failed", "role", "role 须为 district_admin、township_admin、liaison 或 auditor"))
-		return
+		return apperr.Field("validation_failed", "role", "role 须为 district_admin、township_admin、liaison 或 auditor")
 	}
 	users, err := s.db.Users(c.Request.Context(), me(c).Scope(), role)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := UserList{Items: make([]UserResponse, len(users))}
 	for i, u := range users {
@@ -303,6 +292,7 @@ func (s *Server) listUsers(c *gin.Context) {
 		out.Items[i].Phone = maskPhone(u.Phone) // a list
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
 // bindJSON decodes a JSON body into v, refusing unknown fields; a body that
