@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -171,6 +172,19 @@ func buildFields() map[string]field {
 }
 
 const maxCount = 10_000_000
+
+// WritableFields are the names of the fields a request may write (on
+// creation, or after it), sorted: what the API's input type documents.
+func WritableFields() []string {
+	var out []string
+	for name, f := range fields {
+		if f.level != levelNever {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
 
 func readOnly(name, label string) field {
 	return field{name: name, label: label, level: levelNever}

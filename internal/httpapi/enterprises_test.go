@@ -5,10 +5,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/fugai/fugai/internal/enterprise"
+	"github.com/fugai/fugai/internal/httpapi"
 	"github.com/fugai/fugai/internal/store"
 	"github.com/fugai/fugai/internal/store/storetest"
 )
@@ -344,5 +348,20 @@ func TestListValidation(t *testing.T) {
 	json.Unmarshal(r.Body.Bytes(), &page)
 	if len(page.Items) != 2 || page.NextCursor != nil {
 		t.Fatalf("last page: %s", r.Body)
+	}
+}
+
+// The API's input type documents exactly the ledger fields a request may
+// write (the field table of internal/enterprise decides what is written).
+func TestEnterpriseInputMatchesTheFieldTable(t *testing.T) {
+	var got []string
+	typ := reflect.TypeOf(httpapi.EnterpriseInput{})
+	for i := range typ.NumField() {
+		name, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+		got = append(got, name)
+	}
+	slices.Sort(got)
+	if want := enterprise.WritableFields(); !slices.Equal(got, want) || len(want) < 20 {
+		t.Errorf("EnterpriseInput documents %q,\nthe field table writes %q", got, want)
 	}
 }

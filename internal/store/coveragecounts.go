@@ -136,7 +136,7 @@ func applyCoverage(ctx context.Context, r runner, d Dialect) error {
 	if n == nil || (!n.all && len(n.ids) == 0) {
 		return nil
 	}
-	if d == Postgres {
+	if d == Postgres && (n.all || n.noted >= analyzeFrom) {
 		if _, err := r.exec(ctx, "SELECT pg_advisory_xact_lock(?)", n.lock); err != nil {
 			return apperr.Wrap(err, "lock coverage")
 		}
@@ -149,11 +149,13 @@ func applyCoverage(ctx context.Context, r runner, d Dialect) error {
 	if n.all {
 		return recountCoverage(ctx, r, d)
 	}
-	ids, args := "SELECT unnest(CAST(? AS BIGINT[]))", []any{n.list()}
-	if d != Postgres {
-		list, _ := json.Marshal(n.list())
-		ids, args = "SELECT value FROM json_each(?)", []any{string(list)}
+	if d == Postgres {
+		return applyNotedPostgres(ctx, r, n)
 	}
+	// SQLite: the ids as one JSON parameter (a list could pass its limit
+	// of bound parameters), the counts tallied here.
+	list, _ := json.Marshal(n.list())
+	ids, args := "SELECT value FROM json_each(?)", []any{string(list)}
 	times := func(q string) []any {
 		var out []any
 		for range strings.Count(q, "?") {
@@ -182,6 +184,37 @@ func applyCoverage(ctx context.Context, r runner, d Dialect) error {
 		}
 	}
 	return moveCounts(ctx, r, cells, days)
+}
+
+// applyNotedPostgres takes the coverage lock (unless held), then replaces
+// the noted ledgers' facts and moves the counts by the facts taken out and
+// put in — sent as one string of statements, so the lock is held for one
+// round trip and the commit: under load, each round trip costs the wait
+// for a core. In read committed each statement sees what was committed
+// before it began, so the facts are computed after the lock is had.
+func applyNotedPostgres(ctx context.Context, r runner, n *coverageNotes) error {
+	list := make([]string, 0, len(n.ids))
+	for _, id := range n.list() {
+		list = append(list, strconv.FormatInt(id, 10))
+	}
+	ids := "SELECT unnest('{" + strings.Join(list, ",") + "}'::bigint[])"
+	q := "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(n.lock, 10) + ");\n" +
+		moveFactsSQL("DELETE FROM coverage_facts WHERE enterprise_id IN ("+ids+") RETURNING "+factColumns, "-") + ";\n" +
+		moveFactsSQL("INSERT INTO coverage_facts ("+factColumns+") "+factsSelect(Postgres, ids)+" RETURNING "+factColumns, "")
+	_, err := r.exec(ctx, q)
+	return apperr.Wrap(err, "update coverage counts")
+}
+
+// moveFactsSQL is a statement that runs change (a DELETE or INSERT of
+// coverage_facts returning factColumns) and adds sign 1 for each fact it
+// returns to the counts of its cell and its days.
+func moveFactsSQL(change, sign string) string {
+	return "WITH f AS (" + change + "), c AS (INSERT INTO coverage_cells (" + cellKey + ", n) SELECT " + cellKey + ", " + sign +
+		"COUNT(*) FROM f GROUP BY " + cellKey + " ON CONFLICT (" + cellKey + ") DO UPDATE SET n = coverage_cells.n + excluded.n) " +
+		"INSERT INTO coverage_days (township_code, kind, day, n) SELECT township_code, kind, day, " + sign + "COUNT(*) FROM (" +
+		"SELECT township_code, 'due' AS kind, due_on AS day FROM f WHERE due_on IS NOT NULL " +
+		"UNION ALL SELECT township_code, 'verified', verified_on FROM f) x GROUP BY township_code, kind, day " +
+		"ON CONFLICT (township_code, kind, day) DO UPDATE SET n = coverage_days.n + excluded.n"
 }
 
 // note notes ledgers ids on r's transaction, for applyCoverage to

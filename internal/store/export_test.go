@@ -175,8 +175,3 @@ func (db *DB) Pools(ctx context.Context, townships []string) (map[string]strateg
 	}
 	return out, apperr.Wrap(rows.Err(), "joint pools")
 }
-
-// CountAll has the transaction recount coverage before it commits, as
-// after a bulk of notes: the raw writes of a test counted as the
-// program's writes would be.
-func (tx *Tx) CountAll() { tx.notes.all = true }

@@ -486,62 +486,6 @@ func ledgerIDs(ls []enterprise.Ledger) []int64 {
 	return ids
 }
 
-// enterpriseColumns lists the enterprises columns in the order of
-// enterpriseValues, for COPY and for SELECT.
-var enterpriseColumns = []string{"id", "credit_code", "name", "entity_type", "nature", "legal_representative",
-	"registered_capital", "founded_on", "registration_status", "registered_address", "operating_address",
-	"registration_authority", "industry", "business_scope", "township_code", "assignment", "assignment_reason",
-	"in_scope", "out_of_scope_reason", "check_digit_warning", "employees", "young_employees", "full_members",
-	"probationary_members", "member_sources", "owner_identity", "operating_status", "above_scale", "priority",
-	"annual_revenue", "needs", "union_org", "youth_league", "womens_federation", "suggested_method", "verified_at", "version",
-	"created_at", "updated_at"}
-
-// enterpriseColumnList is enterpriseColumns for a SELECT.
-var enterpriseColumnList = strings.Join(enterpriseColumns, ", ")
-
-func enterpriseFields(r *enterpriseRow) []any {
-	return []any{&r.ID, &r.CreditCode, &r.Name, &r.EntityType, &r.Nature, &r.LegalRepresentative,
-		&r.RegisteredCapital, &r.FoundedOn, &r.RegistrationStatus, &r.RegisteredAddress, &r.OperatingAddress,
-		&r.RegistrationAuthority, &r.Industry, &r.BusinessScope, &r.TownshipCode, &r.Assignment, &r.AssignmentReason,
-		&r.InScope, &r.OutOfScopeReason, &r.CheckDigitWarning, &r.Employees, &r.YoungEmployees, &r.FullMembers,
-		&r.ProbationaryMembers, &r.MemberSources, &r.OwnerIdentity, &r.OperatingStatus, &r.AboveScale, &r.Priority,
-		&r.AnnualRevenue, &r.Needs, &r.UnionOrg, &r.YouthLeague, &r.WomensFederation, &r.SuggestedMethod, &r.VerifiedAt, &r.Version,
-		&r.CreatedAt, &r.UpdatedAt}
-}
-
-func enterpriseValues(r *enterpriseRow) []any {
-	ptrs := enterpriseFields(r)
-	vals := make([]any, len(ptrs))
-	for i, p := range ptrs {
-		vals[i] = derefAny(p)
-	}
-	return vals
-}
-
-func derefAny(p any) any {
-	switch v := p.(type) {
-	case *int64:
-		return *v
-	case *string:
-		return *v
-	case **string:
-		return *v
-	case **float64:
-		return *v
-	case **time.Time:
-		return *v
-	case *bool:
-		return *v
-	case **bool:
-		return *v
-	case **int:
-		return *v
-	case *time.Time:
-		return *v
-	}
-	panic(fmt.Sprintf("enterpriseValues: unhandled %T", p))
-}
-
 func (p *pgLedgers) Lookup(ctx context.Context, codes []string) (map[string]enterprise.Ledger, error) {
 	if p.empty {
 		// Rows of one file never share a credit code across batches: the
@@ -607,17 +551,7 @@ func (p *pgLedgers) Write(ctx context.Context, ls []enterprise.Ledger, history [
 		if _, err := p.tx.CopyFrom(ctx, pgx.Identifier{"import_stage"}, enterpriseColumns, pgx.CopyFromRows(src)); err != nil {
 			return apperr.Wrap(err, "copy changes")
 		}
-		set := ""
-		for _, c := range enterpriseColumns {
-			if c == "id" || c == "credit_code" || c == "created_at" {
-				continue
-			}
-			if set != "" {
-				set += ", "
-			}
-			set += c + " = s." + c
-		}
-		tag, err := p.tx.Exec(ctx, `UPDATE enterprises e SET `+set+` FROM import_stage s WHERE e.id = s.id AND e.version = s.version - 1`)
+		tag, err := p.tx.Exec(ctx, `UPDATE enterprises e SET `+ledgerUpdateSet("s")+` FROM import_stage s WHERE e.id = s.id AND e.version = s.version - 1`)
 		if err != nil {
 			return apperr.Wrap(err, "update ledgers")
 		}

@@ -574,3 +574,8 @@ func (tx *Tx) Count(table string, n *int64) error {
 func (tx *Tx) Exec(sql string, args ...any) error {
 	return tx.g.Exec(sql, args...).Error
 }
+
+// Recount has the transaction recount the coverage counts from the ledgers
+// before it commits, as after a bulk of notes: what raw statements (Exec)
+// wrote is counted as the program's own writes are.
+func (tx *Tx) Recount() { tx.notes.all = true }

@@ -78,7 +78,7 @@ func TestVocabularyMigrationMapsFreeText(t *testing.T) {
 				if d == store.Postgres {
 					cast = "CAST(? AS JSONB)"
 				}
-				tx.CountAll() // as the program of the time counted what it wrote
+				tx.Recount() // as the program of the time counted what it wrote
 				return tx.Exec(`INSERT INTO enterprises (credit_code, name, entity_type, nature, registration_status, township_code,
 					assignment, in_scope, out_of_scope_reason, full_members, operating_status, owner_identity, member_sources,
 					suggested_method, version, created_at, updated_at) VALUES (?, ?, '有限责任公司', 'non_public', '存续', '431103001',
