@@ -85,6 +85,11 @@ type coverageNotes struct {
 	noted int // ledgers noted, up to bulk
 	bulk  int
 	lock  int64 // the coverage lock's key (PostgreSQL)
+	// commit: the transaction has nothing left to do after applyCoverage
+	// (InTx), so PostgreSQL commits it in the same round trip as the
+	// facts and counts, and the coverage lock is held no longer than the
+	// server's own work.
+	commit bool
 }
 
 // newNotes starts the notes of a writing transaction.
@@ -201,6 +206,12 @@ func applyNotedPostgres(ctx context.Context, r runner, n *coverageNotes) error {
 	q := "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(n.lock, 10) + ");\n" +
 		moveFactsSQL("DELETE FROM coverage_facts WHERE enterprise_id IN ("+ids+") RETURNING "+factColumns, "-") + ";\n" +
 		moveFactsSQL("INSERT INTO coverage_facts ("+factColumns+") "+factsSelect(Postgres, ids)+" RETURNING "+factColumns, "")
+	if n.commit {
+		// The caller's own COMMIT then ends an empty transaction (begun
+		// here, so that PostgreSQL has no "no transaction in progress" to
+		// warn of); a failed COMMIT is this statement's error.
+		q += ";\nCOMMIT;\nBEGIN"
+	}
 	_, err := r.exec(ctx, q)
 	return apperr.Wrap(err, "update coverage counts")
 }

@@ -478,6 +478,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 			if err != nil {
 				return err
 			}
+			tx.notes.commit = db.dialect == Postgres // nothing follows but the commit
 			return db.applyCoverage(ctx, r)
 		})
 		if attempt < 4 && retryable(err) && ctx.Err() == nil {
