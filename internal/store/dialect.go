@@ -77,6 +77,34 @@ func (d Dialect) inIDs(ids []int64) (string, []any) {
 	return "IN (" + placeholders(len(ids)) + ")", anyInts(ids)
 }
 
+// likeAnyCase is "col LIKE ?" ignoring case (the parameter a pattern
+// escaped with backslashes): PostgreSQL folds both sides (the trigram indexes are on
+// lower(name)); SQLite's LIKE already ignores the case of ASCII letters.
+func (d Dialect) likeAnyCase(col string) string {
+	if d == Postgres {
+		return "lower(" + col + ") LIKE lower(?) ESCAPE '\\'"
+	}
+	return col + " LIKE ? ESCAPE '\\'"
+}
+
+// likeUpper is "col LIKE ?" for an upper-cased pattern on a column of
+// capitals (credit codes; PostgreSQL's index is on upper(credit_code)).
+func (d Dialect) likeUpper(col string) string {
+	if d == Postgres {
+		return "upper(" + col + ") LIKE ? ESCAPE '\\'"
+	}
+	return col + " LIKE ? ESCAPE '\\'"
+}
+
+// codePointOrder is col compared in code point order (SQLite's own; the
+// "C" collation on PostgreSQL, as the index on it is built).
+func (d Dialect) codePointOrder(col string) string {
+	if d == Postgres {
+		return col + ` COLLATE "C"`
+	}
+	return col
+}
+
 // forShare ends a query whose rows must not change until the transaction
 // ends; SQLite's writer holds the whole database already.
 func (d Dialect) forShare() string {

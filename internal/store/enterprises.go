@@ -424,29 +424,20 @@ func (db *DB) EnterprisePage(ctx context.Context, s auth.Scope, f EnterpriseFilt
 			// Credit codes are digits and capitals: a query with other
 			// characters (Chinese, most often) searches names alone — on
 			// PostgreSQL with the name index alone, not a scan for an OR.
-			if db.dialect == Postgres {
-				q = q.Where("lower(name) LIKE lower(?) ESCAPE '\\'", like)
-			} else {
-				q = q.Where("name LIKE ? ESCAPE '\\'", like)
-			}
-		} else if db.dialect == Postgres {
-			// The expressions of the trigram indexes (EnsureNameSearch):
-			// indexes on the bare columns would be offered to the
-			// planner for the importer's credit_code = ANY(…) as well,
-			// and taken there on stale statistics, at a great cost.
-			q = q.Where("(lower(name) LIKE lower(?) ESCAPE '\\' OR upper(credit_code) LIKE ? ESCAPE '\\')", like, strings.ToUpper(like))
+			q = q.Where(db.dialect.likeAnyCase("name"), like)
 		} else {
-			// LIKE is case-insensitive for ASCII in SQLite.
-			q = q.Where("(name LIKE ? ESCAPE '\\' OR credit_code LIKE ? ESCAPE '\\')", like, strings.ToUpper(like))
+			// On PostgreSQL the expressions of the trigram indexes
+			// (EnsureNameSearch): indexes on the bare columns would be
+			// offered to the planner for the importer's credit_code =
+			// ANY(…) as well, and taken there on stale statistics, at a
+			// great cost.
+			q = q.Where("("+db.dialect.likeAnyCase("name")+" OR "+db.dialect.likeUpper("credit_code")+")", like, strings.ToUpper(like))
 		}
 	}
 	if f.Industry != "" {
 		// A range on the (industry, id) index: code point order in both
 		// dialects.
-		col := "industry"
-		if db.dialect == Postgres {
-			col = `industry COLLATE "C"`
-		}
+		col := db.dialect.codePointOrder("industry")
 		q = q.Where(col+" >= ?", f.Industry)
 		if hi := prefixBound(f.Industry); hi != "" {
 			q = q.Where(col+" < ?", hi)
