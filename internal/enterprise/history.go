@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -38,6 +39,10 @@ var diffFields = []string{
 	"above_scale", "annual_revenue", "needs", "union", "youth_league", "womens_federation",
 	"nature", "in_scope", "out_of_scope_reason", "check_digit_warning", "priority", "suggested_method",
 }
+
+// HistoryFields are the fields a ledger's history records changes of, in
+// the order changes are reported.
+func HistoryFields() []string { return slices.Clone(diffFields) }
 
 // diffGetters reads each of diffFields, resolved once rather than looked up
 // by name for every ledger compared.

@@ -2,9 +2,12 @@ package store
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 
 	"gorm.io/gorm/schema"
+
+	"github.com/fugai/fugai/internal/enterprise"
 )
 
 // Every field of enterpriseRow is one column of ledgerColumns, named as
@@ -42,5 +45,26 @@ func TestLedgerColumnsCoverTheRow(t *testing.T) {
 	want := "name = s.name"
 	if set := ledgerUpdateSet("s"); len(set) < len(want) || set[:len(want)] != want {
 		t.Errorf("update set %q", set)
+	}
+}
+
+// Every stored column of a ledger is in its history — a change of it is
+// recorded — except what the system keeps about the row itself.
+func TestLedgerColumnsAreInTheHistory(t *testing.T) {
+	notRecorded := map[string]bool{"id": true, "version": true, "created_at": true, "updated_at": true, "verified_at": true}
+	history := enterprise.HistoryFields()
+	for _, c := range ledgerColumns {
+		name := c.name
+		if name == "union_org" { // the API's and the history's "union"
+			name = "union"
+		}
+		if !notRecorded[c.name] && !slices.Contains(history, name) {
+			t.Errorf("column %s is not in the ledger's history (enterprise.HistoryFields)", c.name)
+		}
+	}
+	for _, f := range history {
+		if !slices.ContainsFunc(ledgerColumns, func(c ledgerColumn) bool { return c.name == f || (f == "union" && c.name == "union_org") }) {
+			t.Errorf("history field %s is no column of the ledger", f)
+		}
 	}
 }
