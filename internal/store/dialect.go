@@ -127,6 +127,16 @@ func (d Dialect) forUpdate(g *gorm.DB, alias ...string) *gorm.DB {
 	return g.Clauses(l)
 }
 
+// forUpdateSkipLocked locks the rows g reads that no other transaction
+// holds, and passes over the others (claiming work once across
+// instances); SQLite has one writer.
+func (d Dialect) forUpdateSkipLocked(g *gorm.DB) *gorm.DB {
+	if d != Postgres {
+		return g
+	}
+	return g.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
+}
+
 // rebind turns ? placeholders into PostgreSQL's $n (for statements sent
 // past gorm). The statements given have no ? anywhere else.
 func (d Dialect) rebind(q string) string {

@@ -321,13 +321,14 @@ func (db *DB) ClaimImport(ctx context.Context, only int64, skip []int64) (job im
 		var q *gorm.DB
 		if db.dialect == Postgres {
 			q = tx.g.Where("status = ? OR (status = ? AND NOT EXISTS (SELECT 1 FROM import_leases l WHERE l.job_id = import_jobs.id AND l.expires_at > now()))",
-				string(importer.Queued), string(importer.Running)).Clauses(lockSkipLocked)
+				string(importer.Queued), string(importer.Running))
 		} else {
 			q = tx.g.Where("status IN ?", []string{string(importer.Queued), string(importer.Running)})
 			if len(skip) > 0 {
 				q = q.Where("id NOT IN ?", skip)
 			}
 		}
+		q = db.dialect.forUpdateSkipLocked(q)
 		if only > 0 {
 			q = q.Where("id = ?", only)
 		}

@@ -14,15 +14,12 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
-	"gorm.io/gorm/clause"
 
 	"github.com/fugai/fugai/internal/apperr"
 	"github.com/fugai/fugai/internal/enterprise"
 	"github.com/fugai/fugai/internal/importer"
 	"github.com/fugai/fugai/internal/strategy"
 )
-
-var lockSkipLocked = clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}
 
 // RunImport runs a claimed job in ONE transaction: fn applies every valid
 // row through the Ledgers it is given, and the job is marked succeeded with
