@@ -105,6 +105,18 @@ func (d Dialect) codePointOrder(col string) string {
 	return col
 }
 
+// keysetAfter is the condition "(k, id) op (v, id)" of keyset paging on
+// key expression k, with its arguments: a row comparison on PostgreSQL
+// (one range of the (key, id) index); SQLite ranges an expression index
+// only by a comparison of the expression itself, so there the key's range
+// comes first, then the ids within the tie.
+func (d Dialect) keysetAfter(k, op string, v any, id int64) (string, []any) {
+	if d == Postgres {
+		return "(" + k + ", id) " + op + " (?, ?)", []any{v, id}
+	}
+	return k + " " + op + "= ? AND (" + k + " " + op + " ? OR id " + op + " ?)", []any{v, v, id}
+}
+
 // forShare ends a query whose rows must not change until the transaction
 // ends; SQLite's writer holds the whole database already.
 func (d Dialect) forShare() string {

@@ -123,14 +123,7 @@ func (o enterpriseOrder) after(key string, id int64, d Dialect) (string, []any) 
 		t, _ := time.Parse(time.RFC3339Nano, key)
 		v = t.UTC()
 	}
-	k := o.column("", d)
-	if d == Postgres {
-		// A row comparison is one range of the (key, id) index.
-		return "(" + k + ", id) " + op + " (?, ?)", []any{v, id}
-	}
-	// SQLite ranges an expression index only by a comparison of the
-	// expression itself: the key's range, then the ids within the tie.
-	return k + " " + op + "= ? AND (" + k + " " + op + " ? OR id " + op + " ?)", []any{v, v, id}
+	return d.keysetAfter(o.column("", d), op, v, id)
 }
 
 // cursorOf is the next_cursor after row r: for the id sort the id alone
