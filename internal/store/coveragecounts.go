@@ -373,7 +373,7 @@ func (db *DB) RebuildCoverage(ctx context.Context) error {
 		// As many as a bulk of notes: applyCoverage, at the commit, takes
 		// the coverage lock and recounts (writers then apply their changes
 		// after it, on top).
-		tx.notes.all = true
+		tx.Recount()
 		_, err = r.exec(ctx, `INSERT INTO coverage_state (id, counted_at_version) VALUES (1, ?)
 			ON CONFLICT (id) DO UPDATE SET counted_at_version = excluded.counted_at_version`, version)
 		return apperr.Wrap(err, "record coverage version")

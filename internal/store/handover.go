@@ -10,9 +10,9 @@ import (
 	"github.com/fugai/fugai/internal/liaison"
 )
 
-// Ending or moving assignments writes liaison_assignments inside InTx, so
-// its triggers note the enterprises and the coverage counts follow before
-// the transaction commits (coveragecounts.go).
+// Ending or moving assignments writes liaison_assignments inside InTx and
+// notes the enterprises, so the coverage counts follow before the
+// transaction commits (coveragecounts.go).
 
 // UnassignLiaison ends the standing assignment of ledger id (visible in
 // scope), keeping it in the history, and returns it (nil when the ledger
