@@ -4,7 +4,7 @@ GO    ?= go
 BIN   := bin/fugai
 SWAG  := $(GO) tool swag init -g routes.go -d internal/httpapi --parseInternal --parseDependencyLevel 1 --requiredByDefault --outputTypes json,yaml --quiet
 
-.PHONY: all build run test test-long web test-web fmt-check vet staticcheck openapi openapi-check fuzz bench bench-api bench-resolve bench-import bench-coverage bench-search bench-load clean
+.PHONY: all build run test test-long web test-web fmt-check vet staticcheck openapi openapi-check fuzz bench bench-api bench-resolve bench-import bench-import-ab bench-coverage bench-search bench-load clean
 
 all: build
 
@@ -98,6 +98,12 @@ bench-resolve:
 BENCH_ROWS ?= 1000000
 bench-import:
 	bash deployments/scripts/bench-import.sh $(BENCH_ROWS)
+
+## bench-import-ab: the first import by the commit BENCH_BASE and by the
+## working tree, alternated ABBA BENCH_PAIRS times (default 6) on one
+## cluster, with each run's own and whole-machine CPU: is a change slower?
+bench-import-ab:
+	BENCH_ROWS=$(BENCH_ROWS) bash deployments/scripts/bench-import-ab.sh
 
 ## bench-coverage: 1,000,000 synthetic enterprises in PostgreSQL, then
 ## /coverage and gap pages under 16 concurrent clients beside /healthz.
