@@ -12,6 +12,7 @@ import (
 	"github.com/fugai/fugai/internal/apperr"
 	"github.com/fugai/fugai/internal/audit"
 	"github.com/fugai/fugai/internal/auth"
+	"github.com/fugai/fugai/internal/store"
 )
 
 // PasswordChangeRequest is the body of PUT /api/v1/me/password.
@@ -127,11 +128,7 @@ func (s *Server) changePassword(c *gin.Context) error {
 
 // userPathID reads the :id of a user route.
 func userPathID(c *gin.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, apperr.New(apperr.NotFound, "user_not_found", "用户不存在")
-	}
-	return id, nil
+	return pathID(c, store.ErrUserNotFound)
 }
 
 // getUser godoc
@@ -232,7 +229,7 @@ func (s *Server) enableUser(c *gin.Context) error {
 //	@Failure		409	{object}	ErrorBody
 //	@Router			/api/v1/enterprises/{id}/liaison [delete]
 func (s *Server) deleteLiaison(c *gin.Context) error {
-	id, err := pathID(c)
+	id, err := pathID(c, store.ErrEnterpriseNotFound)
 	if err != nil {
 		return err
 	}
@@ -266,9 +263,9 @@ func (s *Server) deleteLiaison(c *gin.Context) error {
 //	@Failure		422		{object}	ErrorBody
 //	@Router			/api/v1/liaisons/{id}/handover [post]
 func (s *Server) handoverLiaison(c *gin.Context) error {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return apperr.New(apperr.NotFound, "liaison_not_found", "联络员不存在")
+	id, err := pathID(c, store.ErrLiaisonNotFound)
+	if err != nil {
+		return err
 	}
 	var req HandoverRequest
 	if err := bindJSON(c, &req); err != nil {

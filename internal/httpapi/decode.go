@@ -172,6 +172,8 @@ func jsonProblem(err error) string {
 	var te *json.UnmarshalTypeError
 	var se *json.SyntaxError
 	switch {
+	case errors.As(err, &te) && te.Field == "":
+		return "顶层不是对象"
 	case errors.As(err, &te):
 		return "字段 " + te.Field + " 的类型不正确"
 	case errors.As(err, &se):

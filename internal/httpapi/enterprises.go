@@ -242,10 +242,12 @@ func (s *Server) toEnterprise(l enterprise.Ledger, pools map[string]strategy.Poo
 
 func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
 
-func pathID(c *gin.Context) (int64, error) {
+// pathID reads a route's :id; one that is no id answers as notFound, the
+// error of the thing the route names.
+func pathID(c *gin.Context, notFound error) (int64, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, apperr.New(apperr.NotFound, "enterprise_not_found", "企业台账不存在")
+		return 0, notFound
 	}
 	return id, nil
 }
@@ -473,7 +475,7 @@ func districtInstant(v string) (time.Time, bool) {
 //	@Failure	404	{object}	ErrorBody
 //	@Router		/api/v1/enterprises/{id} [get]
 func (s *Server) getEnterprise(c *gin.Context) error {
-	id, err := pathID(c)
+	id, err := pathID(c, store.ErrEnterpriseNotFound)
 	if err != nil {
 		return err
 	}
@@ -507,7 +509,7 @@ func (s *Server) getEnterprise(c *gin.Context) error {
 //	@Failure		428			{object}	ErrorBody
 //	@Router			/api/v1/enterprises/{id} [patch]
 func (s *Server) patchEnterprise(c *gin.Context) error {
-	id, err := pathID(c)
+	id, err := pathID(c, store.ErrEnterpriseNotFound)
 	if err != nil {
 		return err
 	}
@@ -559,7 +561,7 @@ func (s *Server) enterpriseHistory(c *gin.Context) error {
 	if err := params(c); err != nil {
 		return err
 	}
-	id, err := pathID(c)
+	id, err := pathID(c, store.ErrEnterpriseNotFound)
 	if err != nil {
 		return err
 	}

@@ -46,14 +46,15 @@ var han = regexp.MustCompile(`\p{Han}`)
 
 // hostile is one request a careless or hostile client could send.
 type hostile struct {
-	name   string
-	method string
-	path   string
-	user   string            // "" for anonymous
-	body   string            // raw body (JSON unless upload is set)
-	header map[string]string // extra headers
-	upload *hostileUpload
-	code   string // the error code expected ("" : any 4xx with a Chinese message)
+	name    string
+	method  string
+	path    string
+	user    string            // "" for anonymous
+	body    string            // raw body (JSON unless upload is set)
+	header  map[string]string // extra headers
+	upload  *hostileUpload
+	code    string // the error code expected ("" : any 4xx with a Chinese message)
+	message string // the message expected, when it matters
 }
 
 type hostileUpload struct {
@@ -164,6 +165,16 @@ func TestHostileInputs(t *testing.T) {
 			{name: "id: negative", method: "GET", path: "/api/v1/enterprises/-1", user: "district"},
 			{name: "id: NUL", method: "GET", path: "/api/v1/enterprises/%00", user: "district"},
 			{name: "id: another's job report", method: "GET", path: "/api/v1/imports/999999/report", user: "district"},
+			// A path id that is no id answers as the thing the route names.
+			{name: "id: organisation not a number", method: "GET", path: "/api/v1/party-orgs/abc", user: "district", code: "party_org_not_found"},
+			{name: "id: organisation 0, dissolved", method: "POST", path: "/api/v1/party-orgs/0/dissolve", user: "district", header: map[string]string{"If-Match": `"1"`}, body: `{}`, code: "party_org_not_found"},
+			{name: "id: joint group 0", method: "GET", path: "/api/v1/joint-groups/0", user: "district", code: "joint_group_not_found"},
+			{name: "id: round not a number", method: "GET", path: "/api/v1/survey-rounds/abc", user: "district", code: "round_not_found"},
+			{name: "id: user not a number", method: "GET", path: "/api/v1/users/abc", user: "district", code: "user_not_found"},
+			{name: "id: liaison not a number", method: "POST", path: "/api/v1/liaisons/abc/handover", user: "district", body: `{"to":1}`, code: "liaison_not_found"},
+			{name: "id: job not a number", method: "GET", path: "/api/v1/imports/abc", user: "district", code: "import_not_found"},
+			{name: "id: ledger's liaison, not a number", method: "GET", path: "/api/v1/enterprises/abc/liaison", user: "district", code: "enterprise_not_found"},
+			{name: "body: an array", method: "POST", path: "/api/v1/enterprises", user: "district", body: `[1]`, code: "invalid_json", message: "请求体须为合法的 JSON 对象：顶层不是对象"},
 			// Uploads.
 			{name: "upload: NUL in the file name", method: "POST", user: "district", upload: &hostileUpload{filename: "登记\x00.csv", content: csv("某公司", "冷水滩区梅湾街道"), fields: map[string]string{"kind": "registration"}}, code: "invalid_multipart"},
 			{name: "upload: bell in an RFC 2231 file name", method: "POST", user: "district", upload: &hostileUpload{filename: "UTF-8''%E7%99%BB%07.csv", content: csv("某公司", "冷水滩区梅湾街道"), fields: map[string]string{"kind": "registration"}}, code: "invalid_text"},
@@ -234,6 +245,8 @@ func TestHostileInputs(t *testing.T) {
 				t.Errorf("%s: %d without a code and a Chinese message: %.300s", c.name, rec.Code, rec.Body)
 			case c.code != "" && body.Error.Code != c.code:
 				t.Errorf("%s: code %s (%s), want %s", c.name, body.Error.Code, body.Error.Message, c.code)
+			case c.message != "" && body.Error.Message != c.message:
+				t.Errorf("%s: message %q, want %q", c.name, body.Error.Message, c.message)
 			}
 			if after := e.fingerprint(); after != before {
 				t.Errorf("%s: something was written (%s → %s)", c.name, before, after)

@@ -20,6 +20,7 @@ import (
 	"github.com/fugai/fugai/internal/apperr"
 	"github.com/fugai/fugai/internal/auth"
 	"github.com/fugai/fugai/internal/importer"
+	"github.com/fugai/fugai/internal/store"
 )
 
 // ImportResponse is an import job.
@@ -318,9 +319,9 @@ func uploadError(err error, mb int) error {
 //	@Failure	404	{object}	ErrorBody
 //	@Router		/api/v1/imports/{id} [get]
 func (s *Server) getImport(c *gin.Context) error {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return apperr.New(apperr.NotFound, "import_not_found", "导入任务不存在")
+	id, err := pathID(c, store.ErrImportNotFound)
+	if err != nil {
+		return err
 	}
 	j, err := s.db.Import(c.Request.Context(), me(c).Scope(), id)
 	if err != nil {

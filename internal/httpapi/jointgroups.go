@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/fugai/fugai/internal/apperr"
+	"github.com/fugai/fugai/internal/store"
 	"github.com/fugai/fugai/internal/strategy"
 )
 
@@ -207,7 +208,7 @@ func (s *Server) listJointGroups(c *gin.Context) error {
 //	@Failure	404	{object}	ErrorBody
 //	@Router		/api/v1/joint-groups/{id} [get]
 func (s *Server) getJointGroup(c *gin.Context) error {
-	id, err := pathID(c)
+	id, err := pathID(c, store.ErrJointGroupNotFound)
 	if err != nil {
 		return err
 	}
@@ -233,7 +234,7 @@ func (s *Server) getJointGroup(c *gin.Context) error {
 //	@Failure		409	{object}	ErrorBody
 //	@Router			/api/v1/joint-groups/{id} [delete]
 func (s *Server) deleteJointGroup(c *gin.Context) error {
-	id, err := pathID(c)
+	id, err := pathID(c, store.ErrJointGroupNotFound)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/fugai/fugai/internal/apperr"
 	"github.com/fugai/fugai/internal/liaison"
+	"github.com/fugai/fugai/internal/store"
 )
 
 // LiaisonRequest assigns an enterprise's liaison.
@@ -121,7 +122,7 @@ func (s *Server) liaisonResponse(c *gin.Context, id int64, a *liaison.Assignment
 //	@Failure	404	{object}	ErrorBody
 //	@Router		/api/v1/enterprises/{id}/liaison [get]
 func (s *Server) getLiaison(c *gin.Context) error {
-	id, err := pathID(c)
+	id, err := pathID(c, store.ErrEnterpriseNotFound)
 	if err != nil {
 		return err
 	}
@@ -155,7 +156,7 @@ func (s *Server) getLiaison(c *gin.Context) error {
 //	@Failure		422		{object}	ErrorBody
 //	@Router			/api/v1/enterprises/{id}/liaison [put]
 func (s *Server) putLiaison(c *gin.Context) error {
-	id, err := pathID(c)
+	id, err := pathID(c, store.ErrEnterpriseNotFound)
 	if err != nil {
 		return err
 	}
@@ -265,7 +266,7 @@ func (s *Server) myEnterprises(c *gin.Context) error { return s.listEnterprises(
 //	@Failure		422		{object}	ErrorBody
 //	@Router			/api/v1/enterprises/{id}/visits [post]
 func (s *Server) addVisit(c *gin.Context) error {
-	id, err := pathID(c)
+	id, err := pathID(c, store.ErrEnterpriseNotFound)
 	if err != nil {
 		return err
 	}
@@ -309,7 +310,7 @@ func (s *Server) listVisits(c *gin.Context) error {
 	if err := params(c); err != nil {
 		return err
 	}
-	id, err := pathID(c)
+	id, err := pathID(c, store.ErrEnterpriseNotFound)
 	if err != nil {
 		return err
 	}

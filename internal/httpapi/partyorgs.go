@@ -9,6 +9,7 @@ import (
 
 	"github.com/fugai/fugai/internal/apperr"
 	"github.com/fugai/fugai/internal/liaison"
+	"github.com/fugai/fugai/internal/store"
 	"github.com/fugai/fugai/internal/strategy"
 )
 
@@ -187,7 +188,7 @@ func (s *Server) listPartyOrgs(c *gin.Context) error {
 //	@Failure	404	{object}	ErrorBody
 //	@Router		/api/v1/party-orgs/{id} [get]
 func (s *Server) getPartyOrg(c *gin.Context) error {
-	id, err := pathID(c)
+	id, err := pathID(c, store.ErrPartyOrgNotFound)
 	if err != nil {
 		return err
 	}
@@ -223,7 +224,7 @@ func (s *Server) getPartyOrg(c *gin.Context) error {
 //	@Failure		428			{object}	ErrorBody
 //	@Router			/api/v1/party-orgs/{id} [patch]
 func (s *Server) patchPartyOrg(c *gin.Context) error {
-	id, err := pathID(c)
+	id, err := pathID(c, store.ErrPartyOrgNotFound)
 	var version int64
 	if err == nil {
 		version, err = ifMatch(c.GetHeader("If-Match"))
@@ -279,7 +280,7 @@ func (s *Server) patchPartyOrg(c *gin.Context) error {
 //	@Router			/api/v1/party-orgs/{id}/dissolve [post]
 func (s *Server) dissolvePartyOrg(c *gin.Context) error {
 	var req PartyOrgEndRequest
-	id, version, err := s.conditionalWrite(c, &req)
+	id, version, err := s.conditionalWrite(c, store.ErrPartyOrgNotFound, &req)
 	if err != nil {
 		return err
 	}
@@ -309,7 +310,7 @@ func (s *Server) dissolvePartyOrg(c *gin.Context) error {
 //	@Router			/api/v1/party-orgs/{id}/merge [post]
 func (s *Server) mergePartyOrg(c *gin.Context) error {
 	var req PartyOrgMergeRequest
-	id, version, err := s.conditionalWrite(c, &req)
+	id, version, err := s.conditionalWrite(c, store.ErrPartyOrgNotFound, &req)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/fugai/fugai/internal/liaison"
+	"github.com/fugai/fugai/internal/store"
 	"github.com/fugai/fugai/internal/strategy"
 )
 
@@ -105,7 +106,7 @@ func toPlanResponse(p strategy.Plan) PlanResponse {
 //	@Failure		422	{object}	ErrorBody
 //	@Router			/api/v1/enterprises/{id}/plan [get]
 func (s *Server) getPlan(c *gin.Context) error {
-	id, err := pathID(c)
+	id, err := pathID(c, store.ErrEnterpriseNotFound)
 	if err != nil {
 		return err
 	}
@@ -143,7 +144,7 @@ func (s *Server) getPlan(c *gin.Context) error {
 //	@Router			/api/v1/enterprises/{id}/plan [put]
 func (s *Server) putPlan(c *gin.Context) error {
 	var req PlanRequest
-	id, version, err := s.conditionalWrite(c, &req)
+	id, version, err := s.conditionalWrite(c, store.ErrEnterpriseNotFound, &req)
 	if err != nil {
 		return err
 	}
@@ -170,8 +171,8 @@ func (s *Server) putPlan(c *gin.Context) error {
 // conditionalWrite reads what a versioned write (PUT or PATCH with
 // If-Match) needs: the path id, the If-Match version and the JSON body into
 // req. On a problem it returns the error to answer.
-func (s *Server) conditionalWrite(c *gin.Context, req any) (id, version int64, err error) {
-	id, err = pathID(c)
+func (s *Server) conditionalWrite(c *gin.Context, notFound error, req any) (id, version int64, err error) {
+	id, err = pathID(c, notFound)
 	if err == nil {
 		version, err = ifMatch(c.GetHeader("If-Match"))
 	}

@@ -3,12 +3,12 @@ package httpapi
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/fugai/fugai/internal/apperr"
 	"github.com/fugai/fugai/internal/importer"
+	"github.com/fugai/fugai/internal/store"
 )
 
 // importReport godoc
@@ -26,9 +26,9 @@ import (
 //	@Failure		409	{object}	ErrorBody	"the job has not finished"
 //	@Router			/api/v1/imports/{id}/report [get]
 func (s *Server) importReport(c *gin.Context) error {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return apperr.New(apperr.NotFound, "import_not_found", "导入任务不存在")
+	id, err := pathID(c, store.ErrImportNotFound)
+	if err != nil {
+		return err
 	}
 	ctx := c.Request.Context()
 	j, err := s.db.Import(ctx, me(c).Scope(), id)

@@ -10,6 +10,7 @@ import (
 	"github.com/fugai/fugai/internal/apperr"
 	"github.com/fugai/fugai/internal/coverage"
 	"github.com/fugai/fugai/internal/liaison"
+	"github.com/fugai/fugai/internal/store"
 	"github.com/fugai/fugai/internal/survey"
 )
 
@@ -182,7 +183,7 @@ func (s *Server) listRounds(c *gin.Context) error {
 //	@Failure	404	{object}	ErrorBody
 //	@Router		/api/v1/survey-rounds/{id} [get]
 func (s *Server) getRound(c *gin.Context) error {
-	id, err := pathID(c)
+	id, err := pathID(c, store.ErrRoundNotFound)
 	if err != nil {
 		return err
 	}
@@ -213,7 +214,7 @@ func (s *Server) getRound(c *gin.Context) error {
 //	@Failure		409	{object}	ErrorBody
 //	@Router			/api/v1/survey-rounds/{id}/close [post]
 func (s *Server) closeRound(c *gin.Context) error {
-	id, err := pathID(c)
+	id, err := pathID(c, store.ErrRoundNotFound)
 	if err != nil {
 		return err
 	}

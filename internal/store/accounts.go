@@ -12,7 +12,11 @@ import (
 	"github.com/fugai/fugai/internal/auth"
 )
 
-var errUserNotFound = apperr.New(apperr.NotFound, "user_not_found", "用户不存在")
+// ErrUserNotFound answers for a user that does not exist or is out of sight.
+var ErrUserNotFound = apperr.New(apperr.NotFound, "user_not_found", "用户不存在")
+
+// ErrLiaisonNotFound answers for a liaison that does not exist or is out of sight.
+var ErrLiaisonNotFound = apperr.New(apperr.NotFound, "liaison_not_found", "联络员不存在")
 
 // UserInScope returns user id if it is visible in scope: district-wide
 // scopes see everyone, a township scope the users bound to its township.
@@ -28,7 +32,7 @@ func (db *DB) userInScope(g *gorm.DB, s auth.Scope, id int64) (userRow, error) {
 	var row userRow
 	err := scopeTownship(g.Where("id = ?", id), s, "township_code").Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return row, errUserNotFound
+		return row, ErrUserNotFound
 	}
 	if err != nil {
 		return row, apperr.Wrap(err, "get user")

@@ -3,10 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
-	"github.com/jackc/pgx/v5"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/fugai/fugai/internal/apperr"
 	"github.com/fugai/fugai/internal/auth"

@@ -170,7 +170,8 @@ func scoped(g *gorm.DB, s auth.Scope) *gorm.DB {
 	return g.Where("township_code = ?", s.Township)
 }
 
-var errEnterpriseNotFound = apperr.New(apperr.NotFound, "enterprise_not_found", "企业台账不存在")
+// ErrEnterpriseNotFound answers for a ledger that does not exist or is out of sight.
+var ErrEnterpriseNotFound = apperr.New(apperr.NotFound, "enterprise_not_found", "企业台账不存在")
 
 func actorID(a audit.Actor) *int64 {
 	if a.UserID == 0 {
@@ -264,7 +265,7 @@ func (db *DB) enterprise(g *gorm.DB, s auth.Scope, id int64) (enterprise.Ledger,
 	var row enterpriseRow
 	err := scoped(g.Where("id = ?", id), s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return enterprise.Ledger{}, errEnterpriseNotFound
+		return enterprise.Ledger{}, ErrEnterpriseNotFound
 	}
 	if err != nil {
 		return enterprise.Ledger{}, apperr.Wrap(err, "get enterprise")
@@ -281,7 +282,7 @@ func (db *DB) EnterpriseDetail(ctx context.Context, s auth.Scope, id int64) (ent
 		return enterprise.Ledger{}, att, err
 	}
 	if len(ls) == 0 {
-		return enterprise.Ledger{}, att, errEnterpriseNotFound
+		return enterprise.Ledger{}, att, ErrEnterpriseNotFound
 	}
 	return ls[0], att, nil
 }

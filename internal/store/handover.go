@@ -112,7 +112,7 @@ func (db *DB) HandoverLiaison(ctx context.Context, p auth.Principal, from, to in
 			}
 		}
 		if src == nil || auth.Role(src.Role) != auth.Liaison || !p.Scope().Allows(deref(src.TownshipCode)) {
-			return apperr.New(apperr.NotFound, "liaison_not_found", "联络员不存在")
+			return ErrLiaisonNotFound
 		}
 		out.From = src.toUser()
 		if err := p.MayManage(out.From); err != nil {

@@ -115,7 +115,8 @@ const fileChunk = 4 << 20
 
 var _ importer.Queue = (*DB)(nil)
 
-var errImportNotFound = apperr.New(apperr.NotFound, "import_not_found", "导入任务不存在")
+// ErrImportNotFound answers for an import job that does not exist or is out of sight.
+var ErrImportNotFound = apperr.New(apperr.NotFound, "import_not_found", "导入任务不存在")
 
 // CreateImport stores a new queued job with its file (read from file, the
 // upload already on disk). With an idempotency key, a job of the same user
@@ -197,7 +198,7 @@ func (db *DB) importByKey(ctx context.Context, userID int64, key string) (import
 	var row importJobRow
 	err := db.gorm.WithContext(ctx).Where("created_by = ? AND idempotency_key = ?", userID, key).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return importer.Job{}, errImportNotFound
+		return importer.Job{}, ErrImportNotFound
 	}
 	if err != nil {
 		return importer.Job{}, apperr.Wrap(err, "get import")
@@ -210,7 +211,7 @@ func (db *DB) Import(ctx context.Context, s auth.Scope, id int64) (importer.Job,
 	var row importJobRow
 	err := scoped(db.gorm.WithContext(ctx).Where("id = ?", id), s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return importer.Job{}, errImportNotFound
+		return importer.Job{}, ErrImportNotFound
 	}
 	if err != nil {
 		return importer.Job{}, apperr.Wrap(err, "get import")

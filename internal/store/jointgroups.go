@@ -45,7 +45,8 @@ func (r *jointGroupRow) toGroup() strategy.JointGroup {
 	return g
 }
 
-var errJointGroupNotFound = apperr.New(apperr.NotFound, "joint_group_not_found", "联合组建小组不存在")
+// ErrJointGroupNotFound answers for a joint group that does not exist or is out of sight.
+var ErrJointGroupNotFound = apperr.New(apperr.NotFound, "joint_group_not_found", "联合组建小组不存在")
 
 // candidateQuery selects joint candidates with what decides whether they
 // may be grouped: their standing group and their plan's method.
@@ -218,7 +219,7 @@ func (db *DB) jointGroup(g *gorm.DB, s auth.Scope, id int64) (jointGroupRow, err
 	q = scopeTownship(q, s, "township_code")
 	err := q.Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return row, errJointGroupNotFound
+		return row, ErrJointGroupNotFound
 	}
 	return row, apperr.Wrap(err, "get joint group")
 }

@@ -74,7 +74,8 @@ func (tx *Tx) ledgerFullMembers(ids []int64) (int, error) {
 	return int(n), apperr.Wrap(err, "ledger members")
 }
 
-var errPartyOrgNotFound = apperr.New(apperr.NotFound, "party_org_not_found", "党组织不存在")
+// ErrPartyOrgNotFound answers for a party organisation that does not exist or is out of sight.
+var ErrPartyOrgNotFound = apperr.New(apperr.NotFound, "party_org_not_found", "党组织不存在")
 
 func enterprisesProblem(msg string) error {
 	return apperr.Field("invalid_enterprises", "enterprise_ids", msg)
@@ -291,7 +292,7 @@ func (db *DB) partyOrg(g *gorm.DB, s auth.Scope, id int64) (partyOrgRow, error) 
 	var row partyOrgRow
 	err := scopeTownship(g.Where("id = ?", id), s, "township_code").Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return row, errPartyOrgNotFound
+		return row, ErrPartyOrgNotFound
 	}
 	return row, apperr.Wrap(err, "get party org")
 }
@@ -322,7 +323,7 @@ func (db *DB) lockOrg(tx *Tx, s auth.Scope, id, ifMatch int64) (strategy.PartyOr
 	}
 	cur := row.toOrg()
 	if !cur.Active() {
-		return cur, apperr.New(apperr.Conflict, "party_org_ended", "该党组织已"+cur.Status.Label()+"，不能修改")
+		return cur, apperr.New(apperr.Conflict, "party_org_ended", "该党组织"+cur.Status.Label()+"，不能修改")
 	}
 	return cur, nil
 }

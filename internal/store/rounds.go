@@ -53,7 +53,8 @@ func (r *roundRow) toRound() survey.Round {
 	return out
 }
 
-var errRoundNotFound = apperr.New(apperr.NotFound, "round_not_found", "调查轮次不存在")
+// ErrRoundNotFound answers for a survey round that does not exist or is out of sight.
+var ErrRoundNotFound = apperr.New(apperr.NotFound, "round_not_found", "调查轮次不存在")
 
 // CreateRound declares a survey round; rounds do not overlap (409).
 func (db *DB) CreateRound(ctx context.Context, r survey.Round, by audit.Actor) (survey.Round, error) {
@@ -104,7 +105,7 @@ func (db *DB) Round(ctx context.Context, id int64) (survey.Round, error) {
 	var row roundRow
 	err := db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return survey.Round{}, errRoundNotFound
+		return survey.Round{}, ErrRoundNotFound
 	}
 	if err != nil {
 		return survey.Round{}, apperr.Wrap(err, "get round")
@@ -149,7 +150,7 @@ func (db *DB) CloseRound(ctx context.Context, id int64, today time.Time, snapsho
 		var row roundRow
 		err := db.forUpdate(tx.g).Where("id = ?", id).Take(&row).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return errRoundNotFound
+			return ErrRoundNotFound
 		}
 		if err != nil {
 			return apperr.Wrap(err, "get round")

@@ -99,7 +99,7 @@ func (db *DB) UserByName(ctx context.Context, username string) (auth.User, error
 	var row userRow
 	err := db.gorm.WithContext(ctx).Where("username = ?", username).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return auth.User{}, apperr.New(apperr.NotFound, "user_not_found", "用户不存在")
+		return auth.User{}, ErrUserNotFound
 	}
 	if err != nil {
 		return auth.User{}, apperr.Wrap(err, "get user")
@@ -112,7 +112,7 @@ func (db *DB) User(ctx context.Context, id int64) (auth.User, error) {
 	var row userRow
 	err := db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return auth.User{}, apperr.New(apperr.NotFound, "user_not_found", "用户不存在")
+		return auth.User{}, ErrUserNotFound
 	}
 	if err != nil {
 		return auth.User{}, apperr.Wrap(err, "get user")

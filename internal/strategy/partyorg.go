@@ -252,7 +252,7 @@ func CheckEnd(o PartyOrg, on, reason string, into *int64, today string) (End, er
 		p.Add("into", "不能合并到本组织")
 	}
 	if !o.Active() {
-		return e, apperr.New(apperr.Conflict, "party_org_ended", "该党组织已"+o.Status.Label()+"，不能再次办理")
+		return e, apperr.New(apperr.Conflict, "party_org_ended", "该党组织"+o.Status.Label()+"，不能再次办理")
 	}
 	return e, p.Err()
 }
