@@ -210,6 +210,22 @@ func TestCoverageAndRounds(t *testing.T) {
 			"formation_type": "joint", "founded_on": "2026-05-20", "member_count": 3, "enterprise_ids": group.EnterpriseIDs}, nil); r.Code != http.StatusCreated {
 			t.Fatalf("joint org: %d %s", r.Code, r.Body)
 		}
+		// A ledger planned by hand, then suspended: out of the base, its
+		// override kept, listed by method no more than it is counted.
+		left := e.createLedger(9101, "冷水滩区梅湾街道测试路1号")
+		planTag := e.do(http.MethodGet, fmt.Sprintf("/api/v1/enterprises/%d/plan", left), "district", nil, nil).Header().Get("ETag")
+		if r := e.do(http.MethodPut, fmt.Sprintf("/api/v1/enterprises/%d/plan", left), "district",
+			map[string]any{"method": "affiliated", "override_reason": "业主要求挂靠社区党组织"}, map[string]string{"If-Match": planTag}); r.Code != http.StatusOK {
+			t.Fatalf("override: %d %s", r.Code, r.Body)
+		}
+		tag := e.do(http.MethodGet, fmt.Sprintf("/api/v1/enterprises/%d", left), "district", nil, nil).Header().Get("ETag")
+		if r := e.do(http.MethodPatch, fmt.Sprintf("/api/v1/enterprises/%d", left), "district",
+			map[string]any{"operating_status": "停产"}, map[string]string{"If-Match": tag}); r.Code != http.StatusOK {
+			t.Fatalf("suspend: %d %s", r.Code, r.Body)
+		}
+		if n := e.listCount("auditor", "method=affiliated&credit_code="+creditCode(9101)); n != 0 {
+			t.Errorf("a suspended ledger is listed by its plan method")
+		}
 		live := e.coverage("auditor", "")
 		if live.District.OrganizationCovered != 3 || live.District.Gaps["should_form"] != exp.TotalsByMethod["standalone"]-1 ||
 			live.District.Gaps["ungrouped_joint"] != 0 || live.District.StandaloneRate <= 0 || live.District.WorkCovered < 3 {

@@ -316,7 +316,7 @@ var enterpriseListParams = append([]string{"credit_code", "township", "in_scope"
 //	@Param			credit_code		query		string	false	"exact credit code"
 //	@Param			township		query		string	false	"9-digit township code, or none (also: unassigned) for unassigned ledgers"
 //	@Param			in_scope		query		bool	false	"in the coverage base"
-//	@Param			method			query		string	false	"plan method: the override, else the suggestion (as coverage counts it)"	Enums(standalone, joint, affiliated, included)
+//	@Param			method			query		string	false	"in-scope ledgers by plan method: the override, else the suggestion (as coverage counts by_method)"	Enums(standalone, joint, affiliated, included)
 //	@Param			gap				query		string	false	"in-scope ledgers with this coverage gap (as coverage counts it); only with sort=id"	Enums(should_form, ungrouped_joint, no_liaison, overdue_plan, stale_ledger, unassigned, check_digit)
 //	@Param			plan_status		query		string	false	"in-scope ledgers whose plan has this status"	Enums(not_started, in_progress, formed, completed, not_applicable)
 //	@Param			liaison			query		string	false	"a liaison's user id, or none"

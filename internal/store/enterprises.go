@@ -416,8 +416,10 @@ func (db *DB) EnterprisePage(ctx context.Context, s auth.Scope, f EnterpriseFilt
 		q = q.Where("id IN (SELECT enterprise_id FROM liaison_assignments WHERE liaison_id = ? AND ended_at IS NULL)", f.Liaison)
 	}
 	if f.Method != "" {
-		// The plan method, as coverage counts it (planMethodSQL).
-		q = q.Where("COALESCE((SELECT p.override_method FROM plans p WHERE p.enterprise_id = enterprises.id), suggested_method) = ?", f.Method)
+		// The plan method, as coverage counts it (planMethodSQL): over the
+		// coverage base, as by_method is. A ledger that left the base
+		// keeps its plan's override, but is no longer counted by method.
+		q = q.Where("in_scope AND COALESCE((SELECT p.override_method FROM plans p WHERE p.enterprise_id = enterprises.id), suggested_method) = ?", f.Method)
 	}
 	if f.Query != "" {
 		like := "%" + escapeLike(f.Query) + "%"
