@@ -136,3 +136,73 @@ func TestPlans(t *testing.T) {
 		}
 	})
 }
+
+// TestPlanStatusFollowsMethod: a plan completed (已落实) as affiliated is
+// not left completed when its method becomes standalone (the ledger's own
+// members) or joint (a partner's through the pool): it starts again, and
+// its past completion date counts as overdue — as a PUT of that plan
+// would be refused.
+func TestPlanStatusFollowsMethod(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		complete := func(id int64) {
+			t.Helper()
+			path := fmt.Sprintf("/api/v1/enterprises/%d/plan", id)
+			tag := e.do(http.MethodGet, path, "district", nil, nil).Header().Get("ETag")
+			if r := e.do(http.MethodPut, path, "district", map[string]any{"status": "completed", "planned_start_on": "2026-01-01",
+				"planned_completion_on": "2026-03-01"}, map[string]string{"If-Match": tag}); r.Code != http.StatusOK {
+				t.Fatalf("complete %d: %d %s", id, r.Code, r.Body)
+			}
+		}
+		patch := func(id int64, body map[string]any) {
+			t.Helper()
+			path := fmt.Sprintf("/api/v1/enterprises/%d", id)
+			tag := e.do(http.MethodGet, path, "district", nil, nil).Header().Get("ETag")
+			if r := e.do(http.MethodPatch, path, "district", body, map[string]string{"If-Match": tag}); r.Code != http.StatusOK {
+				t.Fatalf("patch %d: %d %s", id, r.Code, r.Body)
+			}
+		}
+		plan := func(id int64) planJSON {
+			return decodePlan(t, e.do(http.MethodGet, fmt.Sprintf("/api/v1/enterprises/%d/plan", id), "district", nil, nil).Body.Bytes())
+		}
+		overdue := func() int { return e.coverage("auditor", "").District.Gaps["overdue_plan"] }
+
+		// Its own members: affiliated and completed, then three members.
+		own := e.createLedger(1, "冷水滩区梅湾街道1号")
+		patch(own, map[string]any{"full_members": 1})
+		complete(own)
+		if p := plan(own); p.Method != "affiliated" || p.Status != "completed" || overdue() != 0 {
+			t.Fatalf("completed: %+v, overdue %d", p, overdue())
+		}
+		patch(own, map[string]any{"full_members": 3})
+		if p := plan(own); p.Method != "standalone" || p.Status != "not_started" {
+			t.Errorf("standalone, still completed: %+v", p)
+		}
+		if n := overdue(); n != 1 {
+			t.Errorf("overdue_plan %d, want 1", n)
+		}
+		if n := e.listCount("auditor", "gap=overdue_plan"); n != 1 {
+			t.Errorf("gap=overdue_plan lists %d, want 1", n)
+		}
+		// A partner's: affiliated alone in 珊瑚街道 and completed, then a
+		// two-member neighbour makes them both joint candidates.
+		alone := e.createLedger(2, "冷水滩区珊瑚街道2号")
+		patch(alone, map[string]any{"full_members": 1})
+		complete(alone)
+		partner := e.createLedger(3, "冷水滩区珊瑚街道3号")
+		patch(partner, map[string]any{"full_members": 2})
+		if p := plan(alone); p.Method != "joint" || p.Status != "not_started" {
+			t.Errorf("joint through the pool, still completed: %+v", p)
+		}
+		// Included and completed stays completed when it becomes affiliated.
+		kept := e.createLedger(4, "冷水滩区梅湾街道4号")
+		complete(kept)
+		patch(kept, map[string]any{"full_members": 1})
+		if p := plan(kept); p.Method != "affiliated" || p.Status != "completed" {
+			t.Errorf("affiliated from included: %+v", p)
+		}
+		if n := overdue(); n != 2 {
+			t.Errorf("overdue_plan %d, want 2", n)
+		}
+	})
+}

@@ -152,6 +152,9 @@ func applyCoverage(ctx context.Context, r runner, d Dialect) error {
 		}
 	}
 	if n.all {
+		if _, err := r.exec(ctx, settlePlansSQL("")); err != nil {
+			return apperr.Wrap(err, "settle plans")
+		}
 		return recountCoverage(ctx, r, d)
 	}
 	if d == Postgres {
@@ -161,6 +164,9 @@ func applyCoverage(ctx context.Context, r runner, d Dialect) error {
 	// of bound parameters), the counts tallied here.
 	list, _ := json.Marshal(n.list())
 	ids, args := "SELECT value FROM json_each(?)", []any{string(list)}
+	if _, err := r.exec(ctx, settlePlansSQL(ids), args...); err != nil {
+		return apperr.Wrap(err, "settle plans")
+	}
 	times := func(q string) []any {
 		var out []any
 		for range strings.Count(q, "?") {
@@ -204,6 +210,7 @@ func applyNotedPostgres(ctx context.Context, r runner, n *coverageNotes) error {
 	}
 	ids := "SELECT unnest('{" + strings.Join(list, ",") + "}'::bigint[])"
 	q := "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(n.lock, 10) + ");\n" +
+		settlePlansSQL(ids) + ";\n" +
 		moveFactsSQL("DELETE FROM coverage_facts WHERE enterprise_id IN ("+ids+") RETURNING "+factColumns, "-") + ";\n" +
 		moveFactsSQL("INSERT INTO coverage_facts ("+factColumns+") "+factsSelect(Postgres, ids)+" RETURNING "+factColumns, "")
 	if n.commit {
@@ -214,6 +221,25 @@ func applyNotedPostgres(ctx context.Context, r runner, n *coverageNotes) error {
 	}
 	_, err := r.exec(ctx, q)
 	return apperr.Wrap(err, "update coverage counts")
+}
+
+// settlePlansSQL is the statement that keeps a plan's status to its
+// method, of the ledgers ids selects (every plan when ids is ""): a plan
+// completed (已落实) as affiliated or included whose method has become
+// standalone or joint — the suggestion followed new members — is not
+// started again, as strategy.Plan.Apply would refuse it, and its planned
+// completion counts as overdue_plan once past. Writers of ledgers change
+// suggestions in many ways (edits, imports, a partner's edit through the
+// joint pool); the coverage step that every writing transaction ends with
+// sees them all, and runs this before it computes the facts.
+func settlePlansSQL(ids string) string {
+	q := "UPDATE plans SET status = '" + string(strategy.NotStarted) + "', version = version + 1 WHERE status = '" +
+		string(strategy.Completed) + "'"
+	if ids != "" {
+		q += " AND enterprise_id IN (" + ids + ")"
+	}
+	return q + " AND COALESCE(override_method, (SELECT e.suggested_method FROM enterprises e WHERE e.id = plans.enterprise_id)) IN ('" +
+		string(strategy.Standalone) + "', '" + string(strategy.Joint) + "')"
 }
 
 // moveFactsSQL is a statement that runs change (a DELETE or INSERT of
