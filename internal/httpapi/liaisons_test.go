@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -349,4 +350,66 @@ func visitID(t *testing.T, r *httptest.ResponseRecorder) int64 {
 		t.Fatalf("not a visit: %s", r.Body)
 	}
 	return v.ID
+}
+
+// TestLiaisonEndsWhenTownshipChanges: a ledger moved to another township
+// (or out of every one) loses its liaison, who is of the township it
+// left: the new township sees it without one (no_liaison), not covered by
+// another township's liaison. The loss is audited; an edit that keeps the
+// township keeps the liaison.
+func TestLiaisonEndsWhenTownshipChanges(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		patch := func(id int64, body map[string]any) {
+			t.Helper()
+			path := fmt.Sprintf("/api/v1/enterprises/%d", id)
+			tag := e.do(http.MethodGet, path, "district", nil, nil).Header().Get("ETag")
+			if r := e.do(http.MethodPatch, path, "district", body, map[string]string{"If-Match": tag}); r.Code != http.StatusOK {
+				t.Fatalf("patch %d: %d %s", id, r.Code, r.Body)
+			}
+		}
+		standing := func(id int64) bool {
+			var got struct {
+				Liaison *struct{ ID int64 } `json:"liaison"`
+			}
+			json.Unmarshal(e.do(http.MethodGet, fmt.Sprintf("/api/v1/enterprises/%d/liaison", id), "district", nil, nil).Body.Bytes(), &got)
+			return got.Liaison != nil
+		}
+		row := func(code string) coverageRow {
+			for _, r := range e.coverage("auditor", "").Townships {
+				if r.Code == code {
+					return r
+				}
+			}
+			t.Fatalf("no row %s", code)
+			return coverageRow{}
+		}
+		moved := e.createLedger(1, "冷水滩区梅湾街道1号")
+		stays := e.createLedger(2, "冷水滩区梅湾街道2号")
+		e.assignLiaison(moved)
+		e.assignLiaison(stays)
+		patch(stays, map[string]any{"employees": 12})
+		if !standing(stays) {
+			t.Fatal("an edit within the township ended the liaison")
+		}
+		patch(moved, map[string]any{"township_code": "431103002"})
+		if standing(moved) {
+			t.Error("the liaison of the township left stays")
+		}
+		if r := row("431103002"); r.Enterprises != 1 || r.Gaps["no_liaison"] != 1 || r.WorkCovered != 0 {
+			t.Errorf("the new township: %+v", r)
+		}
+		if r := row("431103001"); r.Enterprises != 1 || r.Gaps["no_liaison"] != 0 || r.WorkCovered != 1 {
+			t.Errorf("the township left: %+v", r)
+		}
+		if n := e.auditCount("liaison.unassign", strconv.FormatInt(moved, 10)); n != 1 {
+			t.Errorf("%d unassignments audited, want 1", n)
+		}
+		// Unassigned by an address naming no township: the same.
+		e.assignLiaison(stays)
+		patch(stays, map[string]any{"registered_address": "湖南省永州市某某大道8号"})
+		if standing(stays) {
+			t.Error("an unassigned ledger keeps a township's liaison")
+		}
+	})
 }

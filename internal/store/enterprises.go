@@ -593,6 +593,11 @@ func (db *DB) UpdateEnterprise(ctx context.Context, s auth.Scope, id, ifMatch in
 		if coverageKey(&l) != covered {
 			tx.noteLedgers(id)
 		}
+		if l.TownshipCode != before {
+			if err := tx.endLiaisonElsewhere(id, l.TownshipCode, by); err != nil {
+				return err
+			}
+		}
 		// The edit may have changed what the township's other ledgers are
 		// suggested (a joint partner gained or lost) — only if it changed
 		// the ledger's township, scope or full members: what the pools of

@@ -68,6 +68,36 @@ func (tx *Tx) endStanding(liaisonID int64, ids []int64, by audit.Actor) error {
 	return nil
 }
 
+// endLiaisonElsewhere ends ledger id's standing assignment when its
+// liaison belongs to another township than township, the ledger's own
+// after a change ("" unassigned): every enterprise's liaison is of its
+// street or township, as assigning one requires. The ledger is left
+// without a liaison (no_liaison) for its new township to assign one; the
+// loss is audited with the reason township_changed.
+func (tx *Tx) endLiaisonElsewhere(id int64, township string, by audit.Actor) error {
+	var standing []struct {
+		LiaisonID    int64
+		TownshipCode *string
+	}
+	if err := tx.g.Raw(`SELECT a.liaison_id, u.township_code FROM liaison_assignments a
+		JOIN users u ON u.id = a.liaison_id WHERE a.enterprise_id = ? AND a.ended_at IS NULL`, id).Scan(&standing).Error; err != nil {
+		return apperr.Wrap(err, "read liaison assignment")
+	}
+	for _, a := range standing {
+		if deref(a.TownshipCode) == township {
+			continue
+		}
+		if err := tx.endStanding(a.LiaisonID, []int64{id}, by); err != nil {
+			return err
+		}
+		if err := tx.addEvent(audit.LiaisonUnassign, "enterprise", strconv.FormatInt(id, 10),
+			map[string]any{"liaison_id": a.LiaisonID, "reason": "township_changed"}, by); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // endAssignments ends every standing assignment of liaisonID, auditing
 // each enterprise's loss with reason, and returns the enterprises.
 func (tx *Tx) endAssignments(liaisonID int64, reason string, by audit.Actor) ([]int64, error) {
