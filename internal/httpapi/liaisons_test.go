@@ -411,5 +411,24 @@ func TestLiaisonEndsWhenTownshipChanges(t *testing.T) {
 		if standing(stays) {
 			t.Error("an unassigned ledger keeps a township's liaison")
 		}
+		// A registration import moving a ledger by its address: the same,
+		// audited against the job; the ledger it leaves alone keeps its own.
+		byImport := e.createLedger(3, "冷水滩区梅湾街道3号")
+		kept := e.createLedger(4, "冷水滩区梅湾街道4号")
+		e.assignLiaison(byImport)
+		e.assignLiaison(kept)
+		body := "统一社会信用代码,企业名称,市场主体类型,登记状态,住所（经营场所）\n" +
+			creditCode(3) + ",测试企业3,有限责任公司,存续,冷水滩区珊瑚街道3号\n" +
+			creditCode(4) + ",测试企业4,有限责任公司,存续,冷水滩区梅湾街道4号\n"
+		j := e.importAndRun("district", "登记.csv", []byte(body), map[string]string{"kind": "registration"})
+		if j.Status != "succeeded" || j.Counts.Updated != 2 {
+			t.Fatalf("import: %+v", j)
+		}
+		if standing(byImport) || !standing(kept) {
+			t.Errorf("after the import: moved ledger's liaison standing %v, unmoved ledger's %v", standing(byImport), standing(kept))
+		}
+		if n := e.auditCount("liaison.unassign", strconv.FormatInt(byImport, 10)); n != 1 {
+			t.Errorf("%d unassignments audited after the import, want 1", n)
+		}
 	})
 }

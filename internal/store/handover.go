@@ -2,11 +2,14 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
+	"time"
 
 	"github.com/fugai/fugai/internal/apperr"
 	"github.com/fugai/fugai/internal/audit"
 	"github.com/fugai/fugai/internal/auth"
+	"github.com/fugai/fugai/internal/importer"
 	"github.com/fugai/fugai/internal/liaison"
 )
 
@@ -92,6 +95,52 @@ func (tx *Tx) endLiaisonElsewhere(id int64, township string, by audit.Actor) err
 		}
 		if err := tx.addEvent(audit.LiaisonUnassign, "enterprise", strconv.FormatInt(id, 10),
 			map[string]any{"liaison_id": a.LiaisonID, "reason": "township_changed"}, by); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// endImportedLiaisonsElsewhere is endLiaisonElsewhere for an import, set
+// based: a registration import may move ledgers to another township by
+// their address, so after it every standing assignment whose liaison is of
+// another township than its ledger ends, audited against the job.
+func endImportedLiaisonsElsewhere(ctx context.Context, r runner, job importer.Job, now time.Time) error {
+	rows, done, err := r.query(ctx, `SELECT a.enterprise_id, a.liaison_id FROM liaison_assignments a
+		JOIN users u ON u.id = a.liaison_id JOIN enterprises e ON e.id = a.enterprise_id
+		WHERE a.ended_at IS NULL AND COALESCE(e.township_code, '') <> COALESCE(u.township_code, '')`)
+	if err != nil {
+		return apperr.Wrap(err, "liaisons of other townships")
+	}
+	var ended [][2]int64
+	for rows.Next() {
+		var e [2]int64
+		if err := rows.Scan(&e[0], &e[1]); err != nil {
+			done()
+			return apperr.Wrap(err, "liaisons of other townships")
+		}
+		ended = append(ended, e)
+	}
+	err = rows.Err()
+	done()
+	if err != nil {
+		return apperr.Wrap(err, "liaisons of other townships")
+	}
+	var actorID any
+	if job.CreatedBy != 0 {
+		actorID = job.CreatedBy
+	}
+	for _, e := range ended {
+		if _, err := r.exec(ctx, "UPDATE liaison_assignments SET ended_at = ?, ended_by = ? WHERE enterprise_id = ? AND liaison_id = ? AND ended_at IS NULL",
+			now, job.CreatedByName, e[0], e[1]); err != nil {
+			return apperr.Wrap(err, "end liaison assignment")
+		}
+		detail, _ := json.Marshal(map[string]any{"liaison_id": e[1], "reason": "township_changed", "import": job.ID})
+		if _, err := r.exec(ctx, "INSERT INTO audit_events (at, actor_id, actor_name, action, entity_type, entity_id, detail, request_id, ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			now, actorID, job.CreatedByName, audit.LiaisonUnassign, "enterprise", strconv.FormatInt(e[0], 10), string(detail), "import-"+strconv.FormatInt(job.ID, 10), ""); err != nil {
+			return apperr.Wrap(err, "audit liaison assignment")
+		}
+		if err := note(r, e[0]); err != nil {
 			return err
 		}
 	}

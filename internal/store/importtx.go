@@ -48,6 +48,12 @@ func (db *DB) RunImport(ctx context.Context, job importer.Job, fn func(importer.
 			if err != nil {
 				return err
 			}
+			// Only an update can move a ledger that has a liaison.
+			if res.Counts.Updated > 0 {
+				if err := endImportedLiaisonsElsewhere(ctx, r, job, db.Now()); err != nil {
+					return err
+				}
+			}
 			if _, err := refreshSuggestions(ctx, r, SQLite, nil, true, importHistoryMeta(job), db.Now()); err != nil {
 				return err
 			}
@@ -408,6 +414,12 @@ func (db *DB) runImportPostgresOnce(ctx context.Context, job importer.Job, fn fu
 		}
 		r := pgxRunner{tx, notes}
 		if !job.DryRun {
+			// Only an update can move a ledger that has a liaison.
+			if res.Counts.Updated > 0 {
+				if err := endImportedLiaisonsElsewhere(ctx, r, job, db.Now()); err != nil {
+					return err
+				}
+			}
 			if _, err := refreshSuggestions(ctx, r, Postgres, nil, true, importHistoryMeta(job), db.Now()); err != nil {
 				return err
 			}
