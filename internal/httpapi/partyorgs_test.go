@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -487,4 +488,69 @@ func (e *env) confirmFirstSuggestion() (map[string]any, confirmedGroup) {
 		json.Unmarshal(r.Body.Bytes(), &g)
 	}
 	return sug.Items[0], g
+}
+
+// TestMovingAnOrganisedLedger: an organisation of one ledger moves with it
+// to another township; a member of a joint group cannot leave the group's
+// township alone, and nothing is written when it is refused.
+func TestMovingAnOrganisedLedger(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		patch := func(id int64, body map[string]any) *httptest.ResponseRecorder {
+			t.Helper()
+			path := fmt.Sprintf("/api/v1/enterprises/%d", id)
+			tag := e.do(http.MethodGet, path, "district", nil, nil).Header().Get("ETag")
+			return e.do(http.MethodPatch, path, "district", body, map[string]string{"If-Match": tag})
+		}
+		township := func(id int64) string {
+			var l struct {
+				TownshipCode string `json:"township_code"`
+			}
+			json.Unmarshal(e.do(http.MethodGet, fmt.Sprintf("/api/v1/enterprises/%d", id), "district", nil, nil).Body.Bytes(), &l)
+			return l.TownshipCode
+		}
+		alone := e.createLedger(1, "冷水滩区梅湾街道1号")
+		if r := patch(alone, map[string]any{"full_members": 3}); r.Code != http.StatusOK {
+			t.Fatalf("members: %d %s", r.Code, r.Body)
+		}
+		r := e.do(http.MethodPost, "/api/v1/party-orgs", "district", map[string]any{"name": "测试企业1党支部", "kind": "branch",
+			"formation_type": "standalone", "founded_on": "2026-04-01", "member_count": 3, "enterprise_ids": []int64{alone}}, nil)
+		var org struct {
+			ID           int64  `json:"id"`
+			TownshipCode string `json:"township_code"`
+		}
+		json.Unmarshal(r.Body.Bytes(), &org)
+		if r.Code != http.StatusCreated || org.TownshipCode != "431103001" {
+			t.Fatalf("register: %d %s", r.Code, r.Body)
+		}
+		if r := patch(alone, map[string]any{"township_code": "431103002"}); r.Code != http.StatusOK {
+			t.Fatalf("move: %d %s", r.Code, r.Body)
+		}
+		json.Unmarshal(e.do(http.MethodGet, fmt.Sprintf("/api/v1/party-orgs/%d", org.ID), "district", nil, nil).Body.Bytes(), &org)
+		if org.TownshipCode != "431103002" {
+			t.Errorf("the organisation stayed in %s", org.TownshipCode)
+		}
+		for _, row := range e.coverage("auditor", "").Townships {
+			if want := map[string]int{"431103001": 0, "431103002": 1}[row.Code]; (row.Code == "431103001" || row.Code == "431103002") && row.OrganizationCovered != want {
+				t.Errorf("township %s: %d organisation covered, want %d", row.Code, row.OrganizationCovered, want)
+			}
+		}
+		// A joint group of two in 梅湾街道.
+		a, b := e.createLedger(2, "冷水滩区梅湾街道2号"), e.createLedger(3, "冷水滩区梅湾街道3号")
+		patch(a, map[string]any{"full_members": 1})
+		patch(b, map[string]any{"full_members": 2})
+		if r := e.do(http.MethodPost, "/api/v1/joint-groups", "district", map[string]any{"township_code": "431103001",
+			"enterprise_ids": []int64{a, b}}, nil); r.Code != http.StatusCreated {
+			t.Fatalf("group: %d %s", r.Code, r.Body)
+		}
+		for _, body := range []map[string]any{{"township_code": "431103002"}, {"registered_address": "冷水滩区珊瑚街道9号"}, {"registered_address": "湖南省永州市某某大道8号"}} {
+			r := patch(a, body)
+			if r.Code != http.StatusUnprocessableEntity || decodeError(t, r).Error.Code != "township_change_joint_group" {
+				t.Errorf("move %v out of its group's township: %d %s", body, r.Code, r.Body)
+			}
+		}
+		if tw := township(a); tw != "431103001" {
+			t.Errorf("a refused move was written: %s", tw)
+		}
+	})
 }

@@ -594,6 +594,9 @@ func (db *DB) UpdateEnterprise(ctx context.Context, s auth.Scope, id, ifMatch in
 			tx.noteLedgers(id)
 		}
 		if l.TownshipCode != before {
+			if err := tx.moveOrganisation(id, l.TownshipCode, by); err != nil {
+				return err
+			}
 			if err := tx.endLiaisonElsewhere(id, l.TownshipCode, by); err != nil {
 				return err
 			}

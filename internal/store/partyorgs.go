@@ -648,3 +648,48 @@ func townshipCondition(s auth.Scope, column string) (string, []any) {
 	}
 	return " AND " + column + " = ?", []any{s.Township}
 }
+
+// moveOrganisation keeps ledger id's organisation in the township the
+// ledger moves to ("" unassigned), before the move is written. A joint
+// group and the organisation of several ledgers are of one township: a
+// member cannot leave alone (409; dissolve the group or change the
+// organisation first). An organisation of this ledger alone moves with
+// it, audited.
+func (tx *Tx) moveOrganisation(id int64, township string, by audit.Actor) error {
+	var inGroup int64
+	if err := tx.g.Raw("SELECT COUNT(*) FROM joint_group_members WHERE enterprise_id = ?", id).Scan(&inGroup).Error; err != nil {
+		return apperr.Wrap(err, "read joint group")
+	}
+	if inGroup > 0 {
+		return apperr.Field("township_change_joint_group", "township_code",
+			"该企业属于联合组建小组，小组须在同一街道/乡镇：请先解散小组或办理党组织，再调整所属街道/乡镇")
+	}
+	var org struct {
+		ID       int64
+		Township string
+		Covers   int64
+	}
+	if err := tx.g.Raw(`SELECT o.id, o.township_code AS township,
+		(SELECT COUNT(*) FROM plans q WHERE q.party_org_id = o.id AND q.status = ?) AS covers
+		FROM plans p JOIN party_orgs o ON o.id = p.party_org_id
+		WHERE p.enterprise_id = ? AND p.status = ? AND o.status = ?`,
+		strategy.Formed, id, strategy.Formed, strategy.OrgActive).Scan(&org).Error; err != nil {
+		return apperr.Wrap(err, "read party organisation")
+	}
+	switch {
+	case org.ID == 0 || org.Township == township:
+		return nil
+	case org.Covers > 1:
+		return apperr.Field("township_change_party_org", "township_code",
+			"该企业的党组织还覆盖其他企业，不能单独调整所属街道/乡镇：请先办理党组织（撤销或合并）")
+	case township == "":
+		return apperr.Field("township_change_party_org", "township_code",
+			"该企业已登记党组织，须属于某个街道/乡镇，不能改为未划分")
+	}
+	res := tx.g.Exec("UPDATE party_orgs SET township_code = ?, version = version + 1, updated_at = ? WHERE id = ?", township, tx.db.Now(), org.ID)
+	if res.Error != nil {
+		return apperr.Wrap(res.Error, "move party organisation")
+	}
+	return tx.addEvent(audit.PartyOrgUpdate, "party_org", strconv.FormatInt(org.ID, 10),
+		map[string]any{"township_code": map[string]string{"old": org.Township, "new": township}, "reason": "enterprise_moved", "enterprise_id": id}, by)
+}
