@@ -89,7 +89,7 @@ func buildFields() map[string]field {
 					return fmt.Errorf("须为 YYYY-MM-DD 格式的日期")
 				}
 				if d.Year() < 1949 || d.After(time.Now().AddDate(0, 0, 1)) {
-					return fmt.Errorf("日期超出合理范围")
+					return fmt.Errorf("须在1949年至今天之间")
 				}
 				l.FoundedOn = &d
 				return nil

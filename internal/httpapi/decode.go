@@ -166,6 +166,30 @@ func textProblem(field, what string) error {
 	return &apperr.Error{Kind: apperr.Invalid, Code: "invalid_text", Message: msg, Fields: map[string]string{field: msg}}
 }
 
+// jsonError is a decoding error of code with prefix before its
+// description, the field it names (when the decoder knows one) in Fields.
+func jsonError(kind apperr.Kind, code, prefix string, err error) error {
+	msg := jsonProblem(err)
+	e := &apperr.Error{Kind: kind, Code: code, Message: prefix + msg}
+	if f := jsonField(err); f != "" {
+		e.Fields = map[string]string{f: msg}
+	}
+	return e
+}
+
+// jsonField is the field a decoding error names, "" when none.
+func jsonField(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return te.Field
+	}
+	const unknown = "json: unknown field "
+	if msg := err.Error(); strings.HasPrefix(msg, unknown) {
+		return strings.Trim(msg[len(unknown):], `"`)
+	}
+	return ""
+}
+
 // jsonProblem describes a decoding error in Chinese, naming the field when
 // the decoder knows it.
 func jsonProblem(err error) string {
@@ -237,7 +261,7 @@ func bindPartial(c *gin.Context, v any) error {
 	}
 	body, _ := json.Marshal(raw)
 	if err := json.Unmarshal(body, v); err != nil {
-		return apperr.New(apperr.Invalid, "invalid_field", "字段类型不正确："+jsonProblem(err))
+		return jsonError(apperr.Invalid, "invalid_field", "字段类型不正确：", err)
 	}
 	return nil
 }

@@ -259,7 +259,7 @@ func readObject(c *gin.Context) (map[string]json.RawMessage, error) {
 		if apperr.KindOf(err) != apperr.Internal {
 			return nil, err
 		}
-		return nil, apperr.New(apperr.BadRequest, "invalid_json", "请求体须为合法的 JSON 对象："+jsonProblem(err))
+		return nil, jsonError(apperr.BadRequest, "invalid_json", "请求体须为合法的 JSON 对象：", err)
 	}
 	if body == nil {
 		return nil, apperr.New(apperr.BadRequest, "invalid_json", "请求体须为 JSON 对象")
@@ -534,12 +534,25 @@ func (s *Server) patchEnterprise(c *gin.Context) error {
 func ifMatch(h string) (int64, error) {
 	h = strings.TrimSpace(h)
 	if h == "" {
-		return 0, apperr.New(apperr.PreconditionNeeded, "if_match_required", "修改台账须带 If-Match 请求头（取自读取时的 ETag），以免覆盖他人的修改")
+		return 0, apperr.New(apperr.PreconditionNeeded, "if_match_required", "修改须带 If-Match 请求头（取自读取时的 ETag），以免覆盖他人的修改")
 	}
-	h = strings.TrimPrefix(h, "W/")
-	v, err := strconv.ParseInt(strings.Trim(h, `"`), 10, 64)
+	// The ETag is the version, exactly as sent: a quoted number without
+	// sign or leading zero. A weak one is taken as the same version: a
+	// proxy that compresses answers may weaken the tag it passes on.
+	tag := strings.TrimPrefix(h, "W/")
+	bad := apperr.New(apperr.BadRequest, "invalid_if_match", "If-Match 须为读取时返回的 ETag，例如 \"3\"")
+	if len(tag) < 3 || tag[0] != '"' || tag[len(tag)-1] != '"' || tag[1] == '0' {
+		return 0, bad
+	}
+	digits := tag[1 : len(tag)-1]
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, bad
+		}
+	}
+	v, err := strconv.ParseInt(digits, 10, 64)
 	if err != nil || v <= 0 {
-		return 0, apperr.New(apperr.BadRequest, "invalid_if_match", "If-Match 须为读取台账时返回的 ETag，例如 \"3\"")
+		return 0, bad
 	}
 	return v, nil
 }

@@ -55,6 +55,7 @@ type hostile struct {
 	upload  *hostileUpload
 	code    string // the error code expected ("" : any 4xx with a Chinese message)
 	message string // the message expected, when it matters
+	field   string // a field the error must name in its fields
 }
 
 type hostileUpload struct {
@@ -78,6 +79,13 @@ func TestHostileInputs(t *testing.T) {
 		etag := r.Header().Get("ETag")
 		led := fmt.Sprintf("/api/v1/enterprises/%d", id)
 		ifMatch := map[string]string{"If-Match": etag}
+		// A round that has not started yet.
+		r = e.do(http.MethodPost, "/api/v1/survey-rounds", "district", map[string]any{"name": "2027年上半年", "starts_on": "2027-01-01", "ends_on": "2027-06-30"}, nil)
+		var round struct{ ID int64 }
+		if json.Unmarshal(r.Body.Bytes(), &round); r.Code != http.StatusCreated {
+			t.Fatalf("round: %d %s", r.Code, r.Body)
+		}
+		closeRound := fmt.Sprintf("/api/v1/survey-rounds/%d/close", round.ID)
 		planMatch := map[string]string{"If-Match": e.do(http.MethodGet, led+"/plan", "district", nil, nil).Header().Get("ETag")}
 		csv := func(name, address string) []byte {
 			return []byte("统一社会信用代码,企业名称,市场主体类型,登记状态,住所（经营场所）\n" +
@@ -120,6 +128,11 @@ func TestHostileInputs(t *testing.T) {
 			{name: "edit: members as text", method: "PATCH", path: led, user: "district", header: ifMatch, body: `{"full_members":"3"}`},
 			{name: "edit: If-Match not a version", method: "PATCH", path: led, user: "district", header: map[string]string{"If-Match": `"abc"`}, body: `{"employees":3}`},
 			{name: "edit: If-Match beyond int64", method: "PATCH", path: led, user: "district", header: map[string]string{"If-Match": `"99999999999999999999"`}, body: `{"employees":3}`},
+			{name: "edit: If-Match without its closing quote", method: "PATCH", path: led, user: "district", header: map[string]string{"If-Match": `"1`}, body: `{"employees":3}`, code: "invalid_if_match"},
+			{name: "edit: If-Match without its opening quote", method: "PATCH", path: led, user: "district", header: map[string]string{"If-Match": `1"`}, body: `{"employees":3}`, code: "invalid_if_match"},
+			{name: "edit: If-Match signed", method: "PATCH", path: led, user: "district", header: map[string]string{"If-Match": `"+1"`}, body: `{"employees":3}`, code: "invalid_if_match"},
+			{name: "edit: If-Match with a leading zero", method: "PATCH", path: led, user: "district", header: map[string]string{"If-Match": `"01"`}, body: `{"employees":3}`, code: "invalid_if_match"},
+			{name: "edit: If-Match unquoted", method: "PATCH", path: led, user: "district", header: map[string]string{"If-Match": `1`}, body: `{"employees":3}`, code: "invalid_if_match"},
 			{name: "edit: no If-Match", method: "PATCH", path: led, user: "district", body: `{"employees":3}`},
 			// Visits, plans, organisations, rounds, users, passwords.
 			{name: "visit: NUL in the notes", method: "POST", path: led + "/visits", user: "liaison", body: `{"visited_on":"2026-05-20","services":["policy"],"notes":"走访\u0000"}`, code: "invalid_text"},
@@ -134,6 +147,11 @@ func TestHostileInputs(t *testing.T) {
 			{name: "plan: line break in the contact phone", method: "PUT", path: led + "/plan", user: "district", header: planMatch, body: `{"contact_phone":"138\n0000"}`, code: "invalid_text"},
 			{name: "organisation: NUL in the name", method: "POST", path: "/api/v1/party-orgs", user: "district", body: fmt.Sprintf(`{"name":"党支部\u0000","kind":"branch","formation_type":"standalone","founded_on":"2026-05-20","member_count":3,"enterprise_ids":[%d]}`, id), code: "invalid_text"},
 			{name: "organisation: escape in the secretary", method: "POST", path: "/api/v1/party-orgs", user: "district", body: fmt.Sprintf(`{"name":"党支部","kind":"branch","formation_type":"standalone","founded_on":"2026-05-20","secretary":"\u001b]0;x\u0007","member_count":3,"enterprise_ids":[%d]}`, id), code: "invalid_text"},
+			{name: "round: closed before it starts", method: "POST", path: closeRound, user: "district", code: "round_not_started"},
+			{name: "round: closed with an end date", method: "POST", path: closeRound, user: "district", body: `{"ended_on":"2027-01-20"}`, code: "invalid_json", field: "ended_on"},
+			{name: "joint group: an unknown field", method: "POST", path: "/api/v1/joint-groups", user: "district", body: `{"bogus":1}`, code: "invalid_json", field: "bogus"},
+			{name: "handover: the liaison as text", method: "POST", path: "/api/v1/liaisons/1/handover", user: "district", body: `{"to":"7"}`, code: "invalid_json", field: "to"},
+			{name: "organisation: members as text", method: "POST", path: "/api/v1/party-orgs", user: "district", body: `{"name":"党支部","kind":"branch","formation_type":"standalone","founded_on":"2026-05-20","member_count":"3"}`, code: "invalid_json", field: "member_count"},
 			{name: "round: NUL in the name", method: "POST", path: "/api/v1/survey-rounds", user: "district", body: `{"name":"2026\u0000","starts_on":"2026-03-01","ends_on":"2026-06-30"}`, code: "invalid_text"},
 			{name: "user: NUL in the username", method: "POST", path: "/api/v1/users", user: "district", body: `{"username":"li\u0000","password":"Liaison-Pass-01","role":"auditor","name":"审计"}`, code: "invalid_text"},
 			{name: "user: override in the name", method: "POST", path: "/api/v1/users", user: "district", body: `{"username":"aud9","password":"Liaison-Pass-01","role":"auditor","name":"\u202e审计"}`, code: "invalid_text"},
@@ -180,6 +198,9 @@ func TestHostileInputs(t *testing.T) {
 			{name: "upload: bell in an RFC 2231 file name", method: "POST", user: "district", upload: &hostileUpload{filename: "UTF-8''%E7%99%BB%07.csv", content: csv("某公司", "冷水滩区梅湾街道"), fields: map[string]string{"kind": "registration"}}, code: "invalid_text"},
 			{name: "upload: file name reversed by U+202E", method: "POST", user: "district", upload: &hostileUpload{filename: "登记\u202evsc.exe", content: csv("某公司", "冷水滩区梅湾街道"), fields: map[string]string{"kind": "registration"}}, code: "invalid_text"},
 			{name: "upload: file name 300 characters", method: "POST", user: "district", upload: &hostileUpload{filename: strings.Repeat("名", 300) + ".csv", content: csv("某公司", "冷水滩区梅湾街道"), fields: map[string]string{"kind": "registration"}}},
+			{name: "upload: dry_run twice", method: "POST", user: "district", upload: &hostileUpload{filename: "登记.csv", content: csv("某公司", "冷水滩区梅湾街道"), fields: map[string]string{"kind": "registration", "dry_run": "true", "dry_run#2": "false"}}, code: "repeated_parameter", field: "dry_run"},
+			{name: "upload: kind twice", method: "POST", user: "district", upload: &hostileUpload{filename: "登记.csv", content: csv("某公司", "冷水滩区梅湾街道"), fields: map[string]string{"kind": "registration", "kind#2": "survey"}}, code: "repeated_parameter", field: "kind"},
+			{name: "upload: an unknown field", method: "POST", user: "district", upload: &hostileUpload{filename: "登记.csv", content: csv("某公司", "冷水滩区梅湾街道"), fields: map[string]string{"kind": "registration", "township": "431103001"}}, code: "unknown_parameter", field: "township"},
 			{name: "upload: empty file", method: "POST", user: "district", upload: &hostileUpload{filename: "登记.csv", content: nil, fields: map[string]string{"kind": "registration"}}},
 			{name: "upload: random bytes as xlsx", method: "POST", user: "district", upload: &hostileUpload{filename: "登记.xlsx", content: bytes.Repeat([]byte{0x8f, 0x00, 0x13}, 500), fields: map[string]string{"kind": "registration"}}},
 			{name: "upload: a zip that is no workbook", method: "POST", user: "district", upload: &hostileUpload{filename: "登记.xlsx", content: []byte("PK\x05\x06" + strings.Repeat("\x00", 18)), fields: map[string]string{"kind": "registration"}}},
@@ -235,7 +256,10 @@ func TestHostileInputs(t *testing.T) {
 				e.h.ServeHTTP(rec, req)
 			}
 			var body struct {
-				Error struct{ Code, Message string }
+				Error struct {
+					Code, Message string
+					Fields        map[string]string
+				}
 			}
 			json.Unmarshal(rec.Body.Bytes(), &body)
 			switch {
@@ -247,6 +271,8 @@ func TestHostileInputs(t *testing.T) {
 				t.Errorf("%s: code %s (%s), want %s", c.name, body.Error.Code, body.Error.Message, c.code)
 			case c.message != "" && body.Error.Message != c.message:
 				t.Errorf("%s: message %q, want %q", c.name, body.Error.Message, c.message)
+			case c.field != "" && !han.MatchString(body.Error.Fields[c.field]):
+				t.Errorf("%s: field %s not named: %.300s", c.name, c.field, rec.Body)
 			}
 			if after := e.fingerprint(); after != before {
 				t.Errorf("%s: something was written (%s → %s)", c.name, before, after)

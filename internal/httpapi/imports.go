@@ -226,6 +226,7 @@ func (s *Server) receiveUpload(c *gin.Context, limit int64) (upload, error) {
 		return up, apperr.New(apperr.BadRequest, "invalid_multipart", "无法读取上传内容："+err.Error())
 	}
 	flags := map[string]string{}
+	seen := map[string]bool{}
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
@@ -234,7 +235,18 @@ func (s *Server) receiveUpload(c *gin.Context, limit int64) (upload, error) {
 		if err != nil {
 			return up, uploadError(err, s.cfg.MaxUploadMB)
 		}
-		switch part.FormName() {
+		// Each field once, and no field the route does not know: a second
+		// dry_run=false must not turn a trial into an import.
+		name := part.FormName()
+		switch {
+		case name == "file":
+		case name != "kind" && name != "dry_run" && name != "overwrite_newer":
+			return up, apperr.Field("unknown_parameter", name, "未知的表单字段 "+name+"（可用：file、kind、dry_run、overwrite_newer）")
+		case seen[name]:
+			return up, apperr.Field("repeated_parameter", name, name+" 只能出现一次")
+		}
+		seen[name] = true
+		switch name {
 		case "file":
 			if up.path != "" {
 				return up, apperr.Field("validation_failed", "file", "只能上传一个文件")

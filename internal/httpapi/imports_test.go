@@ -41,12 +41,14 @@ type importJob struct {
 	Error          *struct{ Code, Message string }
 }
 
-// upload posts a file as user; fields may set kind and dry_run.
+// upload posts a file as user; fields may set kind and dry_run (a key
+// "name#2" sends the field name a second time).
 func (e *env) upload(user, name string, content []byte, fields map[string]string, header map[string]string) *httptest.ResponseRecorder {
 	e.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	for k, v := range fields {
+		k, _, _ = strings.Cut(k, "#")
 		mw.WriteField(k, v)
 	}
 	fw, _ := mw.CreateFormFile("file", name)

@@ -202,7 +202,7 @@ func (s *Server) getRound(c *gin.Context) error {
 // closeRound godoc
 //
 //	@Summary		Close a survey round
-//	@Description	Allowed at any time; closing ends the round (today, if before its end) and keeps an immutable snapshot: every township's coverage row and progress, and each in-scope enterprise's method and plan status. GET /api/v1/coverage?round=ID returns the snapshot. Closing twice is 409.
+//	@Description	Allowed once the round has started (409 round_not_started before); it takes no body fields. Closing ends the round (today, if before its end) and keeps an immutable snapshot: every township's coverage row and progress, and each in-scope enterprise's method and plan status. GET /api/v1/coverage?round=ID returns the snapshot. Closing twice is 409.
 //	@Tags			survey rounds
 //	@Security		BearerAuth
 //	@Produce		json
@@ -217,6 +217,13 @@ func (s *Server) closeRound(c *gin.Context) error {
 	id, err := pathID(c, store.ErrRoundNotFound)
 	if err != nil {
 		return err
+	}
+	if c.Request.ContentLength != 0 {
+		// Closing takes no fields (it ends the round today): one sent,
+		// such as an end date, is refused rather than ignored.
+		if err := bindJSON(c, &struct{}{}); err != nil {
+			return err
+		}
 	}
 	now := s.db.Now()
 	today := liaison.Today(now)

@@ -304,7 +304,7 @@ func bindJSON(c *gin.Context, v any) error {
 		if errors.As(err, &ae) {
 			return err
 		}
-		return apperr.New(apperr.BadRequest, "invalid_json", "请求体须为合法的 JSON 对象："+jsonProblem(err))
+		return jsonError(apperr.BadRequest, "invalid_json", "请求体须为合法的 JSON 对象：", err)
 	}
 	return nil
 }

@@ -158,6 +158,9 @@ func (db *DB) CloseRound(ctx context.Context, id int64, today time.Time, snapsho
 		if row.ClosedAt != nil {
 			return apperr.New(apperr.Conflict, "round_closed", "该调查轮次已结束")
 		}
+		if starts := dateOnly(row.StartsOn); today.Before(starts) {
+			return apperr.New(apperr.Conflict, "round_not_started", "该调查轮次"+starts.Format(time.DateOnly)+"才开始，尚未开始的轮次不能结束")
+		}
 		ended := dateOnly(row.EndsOn)
 		if today.Before(ended) {
 			ended = today
