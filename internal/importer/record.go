@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/fugai/fugai/internal/dates"
 	"github.com/fugai/fugai/internal/enterprise"
 	"github.com/fugai/fugai/internal/textcheck"
 	"github.com/fugai/fugai/internal/vocab"
@@ -341,6 +342,11 @@ func (r *Record) set(f Field, v string, m *memo) error {
 		d, err := m.date(v)
 		if err != nil {
 			return fmt.Errorf("%v，未更新该项", err)
+		}
+		// As a ledger entered by hand: from 1949 to today (a day of slack
+		// for the district's time zone).
+		if bad := dates.Problem(d, time.Now().Add(24*time.Hour).Format(time.DateOnly), false); bad != "" {
+			return fmt.Errorf("成立日期%s，未更新该项", bad)
 		}
 		l.FoundedOn = &d
 		return nil

@@ -303,3 +303,44 @@ func surveyedCode(t *testing.T, label *string) string {
 	}
 	return code
 }
+
+// TestFoundingDatesWithinSense: a founding date the API would refuse — in
+// the future, before 1949 — is not stored by an import either: the row is
+// kept, the date left out, and the report names the row and the column.
+func TestFoundingDatesWithinSense(t *testing.T) {
+	d := testDistrict(t)
+	code := func(n int) string {
+		first := fmt.Sprintf("91431103MA4%06d", n)
+		return first + string(enterprise.CheckDigit(first))
+	}
+	csv := "统一社会信用代码,企业名称,住所,成立日期\n" +
+		code(1) + ",甲公司,冷水滩区梅湾街道,2099-01-01\n" +
+		code(2) + ",乙公司,冷水滩区梅湾街道,1901-01-01\n" +
+		code(3) + ",丙公司,冷水滩区梅湾街道,2015-03-12\n"
+	path := filepath.Join(t.TempDir(), "dates.csv")
+	if err := os.WriteFile(path, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := &memLedgers{byCode: map[string]enterprise.Ledger{}}
+	res := runFile(t, m, d, Registration, path)
+	if res.Counts.Created != 3 || res.Counts.Warnings != 2 {
+		t.Fatalf("counts %+v, issues %+v", res.Counts, m.issues)
+	}
+	for _, n := range []int{1, 2} {
+		if l := m.byCode[code(n)]; l.FoundedOn != nil {
+			t.Errorf("row %d: founding date %v stored", n+1, l.FoundedOn)
+		}
+	}
+	if l := m.byCode[code(3)]; l.FoundedOn == nil || l.FoundedOn.Format(time.DateOnly) != "2015-03-12" {
+		t.Errorf("a sensible date: %v", l.FoundedOn)
+	}
+	named := map[int]bool{}
+	for _, is := range m.issues {
+		if is.Column == "成立日期" && strings.Contains(is.Message, "成立日期") {
+			named[is.Row] = true
+		}
+	}
+	if !named[2] || !named[3] {
+		t.Errorf("rows 2 and 3 not reported at 成立日期: %+v", m.issues)
+	}
+}
