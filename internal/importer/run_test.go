@@ -344,3 +344,36 @@ func TestFoundingDatesWithinSense(t *testing.T) {
 		t.Errorf("rows 2 and 3 not reported at 成立日期: %+v", m.issues)
 	}
 }
+
+// TestUnclosedQuote: a quote left open would take every later row into one
+// cell; the file is refused, naming the row, and nothing is written. A cell
+// with a line break of its own still imports.
+func TestUnclosedQuote(t *testing.T) {
+	d := testDistrict(t)
+	code := func(n int) string {
+		first := fmt.Sprintf("91431103MA4%06d", n)
+		return first + string(enterprise.CheckDigit(first))
+	}
+	dir := t.TempDir()
+	broken := filepath.Join(dir, "broken.csv")
+	os.WriteFile(broken, []byte("统一社会信用代码,企业名称,住所\n"+
+		code(1)+",\"未结束,冷水滩区梅湾街道\n"+
+		code(2)+",乙公司,冷水滩区梅湾街道\n"), 0o644)
+	m := &memLedgers{byCode: map[string]enterprise.Ledger{}}
+	r := &Runner{Kind: Registration, District: d, Store: m, Open: func() (Sheet, error) { s, _, err := Open(broken); return s, err }}
+	_, err := r.Run(context.Background())
+	var fe *FileError
+	if !errors.As(err, &fe) || fe.Code != "csv_unclosed_quote" || !strings.Contains(fe.Message, "第2行") || !strings.Contains(fe.Message, "第3行") {
+		t.Fatalf("an unclosed quote: %v", err)
+	}
+	if len(m.byCode) != 0 {
+		t.Fatalf("written: %v", m.byCode)
+	}
+	fine := filepath.Join(dir, "fine.csv")
+	os.WriteFile(fine, []byte("统一社会信用代码,企业名称,住所\n"+
+		code(1)+",甲公司,\"冷水滩区梅湾街道\n某某路1号\"\n"+
+		code(2)+",乙公司,冷水滩区梅湾街道\n"), 0o644)
+	if res := runFile(t, m, d, Registration, fine); res.Counts.Created != 2 {
+		t.Fatalf("a cell with a line break: %+v", res.Counts)
+	}
+}

@@ -334,6 +334,9 @@ func (s *csvSheet) Next() ([]string, error) {
 	}
 	line, _ := s.r.FieldPos(0)
 	s.row = line
+	if k := swallowedRow(rec, s.r.Comma); k > 0 {
+		return nil, unreadable("csv_unclosed_quote", fmt.Sprintf("第%d行的引号没有闭合，其后的行（如第%d行）被并入了同一格，未导入任何数据；请检查该行的引号后重新导入", line, line+k))
+	}
 	// What decoding could not make sense of becomes U+FFFD, which the row
 	// parser warns about; nothing invalid travels further.
 	for i, c := range rec {
@@ -342,6 +345,37 @@ func (s *csvSheet) Next() ([]string, error) {
 		}
 	}
 	return rec, nil
+}
+
+// swallowedRow looks for rows a quote left open has taken into one cell:
+// a line within a cell that starts like a registration row (a credit
+// code, then the delimiter). It returns that line's offset from the
+// record's first line, 0 when there is none. A cell may hold line breaks
+// of its own (an address over two lines); it does not hold rows.
+func swallowedRow(rec []string, comma rune) int {
+	for _, c := range rec {
+		if !strings.Contains(c, "\n") {
+			continue
+		}
+		for k, ln := range strings.Split(c, "\n")[1:] {
+			ln = strings.TrimLeft(ln, "\r\" \t")
+			if len(ln) > 18 && creditLike(ln[:18]) && strings.HasPrefix(ln[18:], string(comma)) {
+				return k + 1
+			}
+		}
+	}
+	return 0
+}
+
+// creditLike reports whether s is 18 characters of a credit code's
+// alphabet (digits and capitals).
+func creditLike(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'A' || c > 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *csvSheet) Row() int { return s.row }
