@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -234,8 +235,10 @@ func page(c *gin.Context, p apperr.Problems) (limit int, cursor int64) {
 
 // bindPartial reads a JSON object for a partial update into v, a struct of
 // optional fields: a field left out stays nil; a field v does not have is
-// refused with 422, naming it.
-func bindPartial(c *gin.Context, v any) error {
+// refused with 422, naming it. null clears a text field named in clearable
+// (it becomes ""), and is refused for any other: a field that must keep a
+// value is left out to stay unchanged, not sent as null.
+func bindPartial(c *gin.Context, v any, clearable ...string) error {
 	var raw map[string]json.RawMessage // a map: no field is unknown to the decoder
 	if err := bindJSON(c, &raw); err != nil {
 		return err
@@ -247,14 +250,22 @@ func bindPartial(c *gin.Context, v any) error {
 		known[name] = true
 	}
 	p := apperr.Problems{}
-	for k := range raw {
-		if !known[k] {
+	unknown := false
+	for k, val := range raw {
+		switch {
+		case !known[k]:
+			unknown = true
 			p.Add(k, "未知字段，不能修改")
+		case string(bytes.TrimSpace(val)) != "null":
+		case slices.Contains(clearable, k):
+			raw[k] = json.RawMessage(`""`)
+		default:
+			p.Add(k, "不能为空（null）；不修改的字段请不要放在请求中")
 		}
 	}
 	if err := p.Err(); err != nil {
 		var e *apperr.Error
-		if errors.As(err, &e) {
+		if errors.As(err, &e) && unknown {
 			e.Code, e.Message = "unknown_field", "请求中有不能修改的字段"
 		}
 		return err

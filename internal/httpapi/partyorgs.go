@@ -231,7 +231,7 @@ func (s *Server) patchPartyOrg(c *gin.Context) error {
 	}
 	var req PartyOrgPatch
 	if err == nil {
-		err = bindPartial(c, &req)
+		err = bindPartial(c, &req, "secretary")
 	}
 	if err != nil {
 		return err

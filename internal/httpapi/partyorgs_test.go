@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -551,6 +552,98 @@ func TestMovingAnOrganisedLedger(t *testing.T) {
 		}
 		if tw := township(a); tw != "431103001" {
 			t.Errorf("a refused move was written: %s", tw)
+		}
+	})
+}
+
+// TestOrganisationEditsInOrder: an edit that changes nothing keeps the
+// version and audits nothing (organisations and plans); null clears the
+// secretary and is refused for a required field; the dates of merging,
+// dissolving and founding keep their order, and a merged-in ledger keeps
+// its own founding date when the target's changes.
+func TestOrganisationEditsInOrder(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		write := func(method, path string, body any) *httptest.ResponseRecorder {
+			t.Helper()
+			tagPath := path
+			for _, s := range []string{"/dissolve", "/merge"} {
+				tagPath = strings.TrimSuffix(tagPath, s)
+			}
+			tag := e.do(http.MethodGet, tagPath, "district", nil, nil).Header().Get("ETag")
+			return e.do(method, path, "district", body, map[string]string{"If-Match": tag})
+		}
+		register := func(n int, founded string) (int64, int64) {
+			t.Helper()
+			id := e.createLedger(n, fmt.Sprintf("冷水滩区梅湾街道%d号", n))
+			if r := write(http.MethodPatch, fmt.Sprintf("/api/v1/enterprises/%d", id), map[string]any{"full_members": 3}); r.Code != http.StatusOK {
+				t.Fatalf("members: %d %s", r.Code, r.Body)
+			}
+			r := e.do(http.MethodPost, "/api/v1/party-orgs", "district", map[string]any{"name": fmt.Sprintf("测试企业%d党支部", n), "kind": "branch",
+				"formation_type": "standalone", "founded_on": founded, "member_count": 3, "secretary": "李四", "enterprise_ids": []int64{id}}, nil)
+			var o struct{ ID int64 }
+			if json.Unmarshal(r.Body.Bytes(), &o); r.Code != http.StatusCreated {
+				t.Fatalf("register: %d %s", r.Code, r.Body)
+			}
+			return o.ID, id
+		}
+		org := func(id int64) string { return fmt.Sprintf("/api/v1/party-orgs/%d", id) }
+		a, ledgerA := register(1, "2020-01-01")
+		b, _ := register(2, "2021-01-01")
+
+		// Nothing changed: the same version, nothing audited.
+		before := e.auditCount("party_org.update", strconv.FormatInt(a, 10))
+		tag := e.do(http.MethodGet, org(a), "district", nil, nil).Header().Get("ETag")
+		for _, body := range []map[string]any{{}, {"name": "测试企业1党支部", "member_count": 3}} {
+			if r := write(http.MethodPatch, org(a), body); r.Code != http.StatusOK || r.Header().Get("ETag") != tag {
+				t.Errorf("unchanged %v: %d %s, ETag %s (was %s)", body, r.Code, r.Body, r.Header().Get("ETag"), tag)
+			}
+		}
+		if n := e.auditCount("party_org.update", strconv.FormatInt(a, 10)); n != before {
+			t.Errorf("an unchanged organisation audited %d times", n-before)
+		}
+		planPath := fmt.Sprintf("/api/v1/enterprises/%d/plan", e.createLedger(9, "冷水滩区梅湾街道9号"))
+		body := map[string]any{"status": "in_progress", "planned_start_on": "2026-07-01", "contact_name": "王五"}
+		first := write(http.MethodPut, planPath, body)
+		again := write(http.MethodPut, planPath, body)
+		if first.Code != http.StatusOK || again.Code != http.StatusOK || again.Header().Get("ETag") != first.Header().Get("ETag") {
+			t.Errorf("a plan saved twice alike: %s then %s", first.Header().Get("ETag"), again.Header().Get("ETag"))
+		}
+		// null clears the secretary; a required field cannot be null.
+		if r := write(http.MethodPatch, org(a), map[string]any{"secretary": nil}); r.Code != http.StatusOK || strings.Contains(r.Body.String(), "李四") {
+			t.Errorf("secretary null: %d %s", r.Code, r.Body)
+		}
+		for _, f := range []string{"name", "founded_on", "member_count", "kind"} {
+			r := write(http.MethodPatch, org(a), map[string]any{f: nil})
+			if r.Code != http.StatusUnprocessableEntity || !hasChinese(decodeError(t, r).Error.Fields[f]) {
+				t.Errorf("%s null: %d %s", f, r.Code, r.Body)
+			}
+		}
+		// A merged into B before B was founded: refused.
+		if r := write(http.MethodPost, org(a)+"/merge", map[string]any{"into": b, "on": "2020-06-01", "reason": "企业合并"}); r.Code != http.StatusUnprocessableEntity ||
+			!hasChinese(decodeError(t, r).Error.Fields["on"]) {
+			t.Errorf("merged before the target's founding: %d %s", r.Code, r.Body)
+		}
+		if r := write(http.MethodPost, org(a)+"/merge", map[string]any{"into": b, "on": "2026-05-01", "reason": "企业合并"}); r.Code != http.StatusOK {
+			t.Fatalf("merge: %d %s", r.Code, r.Body)
+		}
+		// B dissolved before A was merged into it, or founded after: refused.
+		if r := write(http.MethodPost, org(b)+"/dissolve", map[string]any{"on": "2026-04-01", "reason": "企业注销"}); r.Code != http.StatusUnprocessableEntity {
+			t.Errorf("dissolved before a merger into it: %d %s", r.Code, r.Body)
+		}
+		if r := write(http.MethodPatch, org(b), map[string]any{"founded_on": "2026-05-20"}); r.Code != http.StatusUnprocessableEntity {
+			t.Errorf("founded after a merger into it: %d %s", r.Code, r.Body)
+		}
+		// B's founding moves earlier: A's ledger keeps its own date.
+		if r := write(http.MethodPatch, org(b), map[string]any{"founded_on": "2020-12-01"}); r.Code != http.StatusOK {
+			t.Fatalf("founding date: %d %s", r.Code, r.Body)
+		}
+		var p struct {
+			FormedOn string `json:"formed_on"`
+		}
+		json.Unmarshal(e.do(http.MethodGet, fmt.Sprintf("/api/v1/enterprises/%d/plan", ledgerA), "district", nil, nil).Body.Bytes(), &p)
+		if p.FormedOn != "2020-01-01" {
+			t.Errorf("the merged-in ledger's founding date: %q", p.FormedOn)
 		}
 	})
 }

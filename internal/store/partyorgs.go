@@ -347,6 +347,22 @@ func (db *DB) UpdatePartyOrg(ctx context.Context, s auth.Scope, id, ifMatch int6
 		if err != nil {
 			return err
 		}
+		if o.Name == cur.Name && o.Kind == cur.Kind && o.FoundedOn.Equal(cur.FoundedOn) && o.Secretary == cur.Secretary &&
+			o.MemberCount == cur.MemberCount && (enterprises == nil || sameIDs(enterprises, cur.Enterprises)) {
+			// Nothing changes: no new version (a concurrent editor's
+			// If-Match still holds), nothing audited.
+			out = cur
+			return nil
+		}
+		if !o.FoundedOn.Equal(cur.FoundedOn) {
+			first, _, err := tx.mergedIn(id)
+			if err != nil {
+				return err
+			}
+			if first != nil && dateOnly(*first).Before(dateOnly(o.FoundedOn)) {
+				return apperr.Field("validation_failed", "founded_on", "成立日期不能晚于其他党组织并入本组织的日期（"+first.Format(time.DateOnly)+"）")
+			}
+		}
 		now := db.Now()
 		covered := cur.Enterprises
 		detail := map[string]any{"name": o.Name, "kind": o.Kind, "founded_on": o.FoundedOn.Format(time.DateOnly), "member_count": o.MemberCount}
@@ -377,14 +393,24 @@ func (db *DB) UpdatePartyOrg(ctx context.Context, s auth.Scope, id, ifMatch int6
 			return apperr.Wrap(res.Error, "update party org")
 		}
 		if !o.FoundedOn.Equal(cur.FoundedOn) {
-			var formed []int64
-			if err := tx.g.Model(&planRow{}).Where("party_org_id = ?", id).Pluck("enterprise_id", &formed).Error; err != nil {
+			// The plans formed by this organisation's founding follow the
+			// date; those of organisations merged into it keep theirs.
+			var plans []planRow
+			if err := tx.g.Where("party_org_id = ?", id).Find(&plans).Error; err != nil {
 				return apperr.Wrap(err, "read plans")
 			}
+			var formed []int64
+			for _, p := range plans {
+				if p.FormedOn == nil || dateOnly(*p.FormedOn).Equal(dateOnly(cur.FoundedOn)) {
+					formed = append(formed, p.EnterpriseID)
+				}
+			}
 			tx.noteLedgers(formed...)
-			if err := tx.g.Model(&planRow{}).Where("party_org_id = ?", id).Updates(map[string]any{"formed_on": o.FoundedOn,
-				"updated_at": now, "updated_by": by.Name, "version": gorm.Expr("version + 1")}).Error; err != nil {
-				return apperr.Wrap(err, "update plans")
+			if len(formed) > 0 {
+				if err := tx.g.Model(&planRow{}).Where("enterprise_id IN ?", formed).Updates(map[string]any{"formed_on": o.FoundedOn,
+					"updated_at": now, "updated_by": by.Name, "version": gorm.Expr("version + 1")}).Error; err != nil {
+					return apperr.Wrap(err, "update plans")
+				}
 			}
 		}
 		if err := tx.addEvent(audit.PartyOrgUpdate, "party_org", strconv.FormatInt(id, 10), detail, by); err != nil {
@@ -517,6 +543,13 @@ func (db *DB) EndPartyOrg(ctx context.Context, s auth.Scope, id, ifMatch int64,
 		if err != nil {
 			return err
 		}
+		_, last, err := tx.mergedIn(id)
+		if err != nil {
+			return err
+		}
+		if last != nil && dateOnly(end.On).Before(dateOnly(*last)) {
+			return apperr.Field("validation_failed", "on", "撤销或合并日期不能早于其他党组织并入本组织的日期（"+last.Format(time.DateOnly)+"）")
+		}
 		now := db.Now()
 		status := strategy.OrgDissolved
 		detail := map[string]any{"on": end.On.Format(time.DateOnly), "reason": end.Reason, "enterprise_ids": cur.Enterprises}
@@ -532,7 +565,7 @@ func (db *DB) EndPartyOrg(ctx context.Context, s auth.Scope, id, ifMatch int64,
 		} else {
 			status = strategy.OrgMerged
 			detail["into"] = *end.Into
-			if err := db.mergeOrg(tx, s, cur, *end.Into, by, now); err != nil {
+			if err := db.mergeOrg(tx, s, cur, *end.Into, end.On, by, now); err != nil {
 				return err
 			}
 		}
@@ -560,7 +593,7 @@ func (db *DB) EndPartyOrg(ctx context.Context, s auth.Scope, id, ifMatch int64,
 }
 
 // mergeOrg moves what organisation from covers to organisation into.
-func (db *DB) mergeOrg(tx *Tx, s auth.Scope, from strategy.PartyOrg, into int64, by audit.Actor, now time.Time) error {
+func (db *DB) mergeOrg(tx *Tx, s auth.Scope, from strategy.PartyOrg, into int64, on time.Time, by audit.Actor, now time.Time) error {
 	row, err := db.partyOrg(db.forUpdate(tx.g), s, into)
 	if err != nil {
 		if apperr.KindOf(err) == apperr.NotFound {
@@ -571,12 +604,14 @@ func (db *DB) mergeOrg(tx *Tx, s auth.Scope, from strategy.PartyOrg, into int64,
 	target := row.toOrg()
 	switch {
 	case !target.Active():
-		return apperr.Field("party_org_ended", "into", "合并到的党组织已"+target.Status.Label())
+		return apperr.Field("party_org_ended", "into", "合并到的党组织"+target.Status.Label())
 	case from.FormationType == strategy.Joint && target.FormationType != strategy.Joint:
 		// Its 1–2-member enterprises would count as standalone formed.
 		return apperr.Field("merge_kind_mismatch", "into", "联合组建的党组织只能合并到联合组建的党组织；如企业合并后单独组建，请撤销后重新登记")
 	case target.Township != from.Township:
 		return apperr.Field("township_mismatch", "into", "只能合并到同一街道/乡镇的党组织")
+	case dateOnly(on).Before(dateOnly(target.FoundedOn)):
+		return apperr.Field("validation_failed", "on", "合并日期不能早于合并到的党组织的成立日期（"+target.FoundedOn.Format(time.DateOnly)+"）")
 	}
 	if err := tx.g.Model(&partyOrgEnterpriseRow{}).Where("party_org_id = ?", from.ID).Update("party_org_id", into).Error; err != nil {
 		return apperr.Wrap(err, "move enterprises")
@@ -692,4 +727,38 @@ func (tx *Tx) moveOrganisation(id int64, township string, by audit.Actor) error 
 	}
 	return tx.addEvent(audit.PartyOrgUpdate, "party_org", strconv.FormatInt(org.ID, 10),
 		map[string]any{"township_code": map[string]string{"old": org.Township, "new": township}, "reason": "enterprise_moved", "enterprise_id": id}, by)
+}
+
+// mergedIn returns the first and last dates other organisations were
+// merged into organisation id (nil when none was): its founding may not
+// move after the first, nor its end before the last.
+func (tx *Tx) mergedIn(id int64) (first, last *time.Time, err error) {
+	var rows []partyOrgRow
+	if err := tx.g.Where("merged_into_id = ?", id).Find(&rows).Error; err != nil {
+		return nil, nil, apperr.Wrap(err, "read merged organisations")
+	}
+	for _, r := range rows {
+		if r.EndedOn == nil {
+			continue
+		}
+		d := *r.EndedOn
+		if first == nil || d.Before(*first) {
+			first = &d
+		}
+		if last == nil || d.After(*last) {
+			last = &d
+		}
+	}
+	return first, last, nil
+}
+
+// sameIDs reports whether a and b hold the same ids, in any order.
+func sameIDs(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	x, y := slices.Clone(a), slices.Clone(b)
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(x, y)
 }

@@ -148,6 +148,11 @@ func (db *DB) UpdatePlan(ctx context.Context, s auth.Scope, id, ifMatch int64, b
 		if err != nil {
 			return err
 		}
+		if cur.Version != unsavedPlanVersion && next.SameAs(cur) {
+			// Nothing changes: no new version, nothing audited.
+			out = cur
+			return nil
+		}
 		next.Version = cur.Version + 1
 		row := toPlanRow(&next)
 		tx.noteLedgers(id)

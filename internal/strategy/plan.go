@@ -74,6 +74,20 @@ func (p *Plan) Method() Method {
 	return p.Suggested
 }
 
+// SameAs reports whether p and q plan the same: every field a user or
+// an organisation writes, and the suggestion, alike (who saved them last,
+// when, and the version aside).
+func (p Plan) SameAs(q Plan) bool {
+	day := func(a, b *time.Time) bool { return a == nil && b == nil || a != nil && b != nil && a.Equal(*b) }
+	id := func(a, b *int64) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
+	override := p.Override == nil && q.Override == nil || p.Override != nil && q.Override != nil &&
+		p.Override.Method == q.Override.Method && p.Override.Reason == q.Override.Reason && p.Override.Suggestion == q.Override.Suggestion
+	return p.EnterpriseID == q.EnterpriseID && p.Suggested == q.Suggested && override &&
+		day(p.PlannedStartOn, q.PlannedStartOn) && p.FormationDetails == q.FormationDetails &&
+		day(p.PlannedCompletionOn, q.PlannedCompletionOn) && p.ContactName == q.ContactName && p.ContactPhone == q.ContactPhone &&
+		p.Status == q.Status && day(p.FormedOn, q.FormedOn) && id(p.PartyOrgID, q.PartyOrgID) && id(p.JointGroupID, q.JointGroupID)
+}
+
 // NeedsReview reports whether the suggestion changed since the override
 // was made.
 func (p *Plan) NeedsReview() bool {
