@@ -234,6 +234,11 @@ func TestCreateUsers(t *testing.T) {
 		if c, _ := post("district", u("strong", "auditor", "", password)); c != http.StatusConflict {
 			t.Fatalf("duplicate username: %d", c)
 		}
+		for _, alike := range []string{"Strong", "STRONG"} {
+			if c, b := post("district", u(alike, "auditor", "", password)); c != http.StatusConflict || b.Error.Fields["username"] == "" {
+				t.Errorf("%s beside strong: %d %+v", alike, c, b)
+			}
+		}
 		tok := e.login("l_own", password)
 		e.tokens["l_own"] = tok
 		r := e.do(http.MethodGet, "/api/v1/me", "l_own", nil, nil)

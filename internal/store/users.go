@@ -71,6 +71,16 @@ func (db *DB) CreateUser(ctx context.Context, u auth.User, by audit.Actor) (auth
 	row := userRow{Username: u.Username, Name: u.Name, Phone: u.Phone, Unit: u.Unit, Role: string(u.Role),
 		TownshipCode: strPtr(u.TownshipCode), PasswordHash: u.PasswordHash, CreatedAt: db.Now()}
 	err := db.InTx(ctx, func(tx *Tx) error {
+		// Names that differ by case alone (Admin, admin) would be two
+		// accounts read as one in every list and audit entry.
+		var alike int64
+		if err := tx.g.Model(&userRow{}).Where("LOWER(username) = LOWER(?)", u.Username).Count(&alike).Error; err != nil {
+			return apperr.Wrap(err, "check username")
+		}
+		if alike > 0 {
+			return &apperr.Error{Kind: apperr.Conflict, Code: "username_taken", Message: "用户名已被使用（不区分大小写）",
+				Fields: map[string]string{"username": "用户名已被使用（不区分大小写）"}}
+		}
 		if err := tx.g.Create(&row).Error; err != nil {
 			if isUniqueViolation(err) {
 				return &apperr.Error{Kind: apperr.Conflict, Code: "username_taken", Message: "用户名已被使用",
