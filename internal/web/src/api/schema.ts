@@ -208,7 +208,7 @@ export interface paths {
           township?: string;
           /** in the coverage base */
           in_scope?: boolean;
-          /** plan method: the override, else the suggestion (as coverage counts it) */
+          /** in-scope ledgers by plan method: the override, else the suggestion (as coverage counts by_method) */
           method?: "standalone" | "joint" | "affiliated" | "included";
           /** in-scope ledgers with this coverage gap (as coverage counts it); only with sort=id */
           gap?:
@@ -1648,7 +1648,7 @@ export interface paths {
     };
   };
   "/api/v1/survey-rounds/{id}/close": {
-    /** Allowed at any time; closing ends the round (today, if before its end) and keeps an immutable snapshot: every township's coverage row and progress, and each in-scope enterprise's method and plan status. GET /api/v1/coverage?round=ID returns the snapshot. Closing twice is 409. */
+    /** Allowed once the round has started (409 round_not_started before); it takes no body fields. Closing ends the round (today, if before its end) and keeps an immutable snapshot: every township's coverage row and progress, and each in-scope enterprise's method and plan status. GET /api/v1/coverage?round=ID returns the snapshot. Closing twice is 409. */
     post: {
       parameters: {
         path: {
