@@ -193,8 +193,11 @@ func Parse(getenv func(string) string) (Config, error) {
 	}
 	if v := strings.TrimSpace(getenv("FUGAI_DB_MAX_CONNS")); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			problems = append(problems, fmt.Sprintf("FUGAI_DB_MAX_CONNS %q must be a whole number from 1 to 1000", v))
+		// An import holds one connection for its transaction and takes
+		// another for its lease and reads; with two workers, fewer than
+		// four connections can leave both waiting for a third.
+		if err != nil || n < 4 || n > 1000 {
+			problems = append(problems, fmt.Sprintf("FUGAI_DB_MAX_CONNS %q must be a whole number from 4 to 1000", v))
 		}
 		c.DBMaxConns = n
 	}

@@ -41,7 +41,7 @@ func TestParseErrorsNameTheVariable(t *testing.T) {
 	for k, v := range map[string]string{"FUGAI_ADDR": "8080", "FUGAI_DISTRICT": "4311", "FUGAI_TRUSTED_PROXIES": "proxy.local",
 		"FUGAI_SWAGGER": "maybe", "FUGAI_MAX_UPLOAD_MB": "0", "FUGAI_LOG_LEVEL": "loud", "FUGAI_SHUTDOWN_TIMEOUT": "soon", "FUGAI_JOINT_MAX": "1",
 		"FUGAI_IMPORT_LEASE": "500ms", "FUGAI_UPLOAD_RETENTION_DAYS": "0",
-		"FUGAI_METRICS_ADDR": "9100", "FUGAI_DB_MAX_CONNS": "0", "FUGAI_ENV": "prod"} {
+		"FUGAI_METRICS_ADDR": "9100", "FUGAI_DB_MAX_CONNS": "2", "FUGAI_ENV": "prod"} {
 		_, err := Parse(env(map[string]string{k: v}))
 		if err == nil || !strings.Contains(err.Error(), k) {
 			t.Errorf("%s=%s: %v", k, v, err)

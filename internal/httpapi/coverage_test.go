@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/fugai/fugai/internal/store"
@@ -295,6 +296,42 @@ func TestCoverageAndRounds(t *testing.T) {
 			return tx.Exec("UPDATE survey_round_enterprises SET plan_status = 'formed'")
 		}); err == nil {
 			t.Fatal("a round's snapshot was rewritten")
+		}
+	})
+}
+
+// TestOverlappingRoundsAtOnce: two overlapping rounds sent at the same
+// moment (two instances, two admins) never both stand.
+func TestOverlappingRoundsAtOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		for i := range 6 {
+			year := 2027 + i
+			bodies := []map[string]any{
+				{"name": fmt.Sprintf("%d年上半年", year), "starts_on": fmt.Sprintf("%d-01-01", year), "ends_on": fmt.Sprintf("%d-06-30", year)},
+				{"name": fmt.Sprintf("%d年春季", year), "starts_on": fmt.Sprintf("%d-03-01", year), "ends_on": fmt.Sprintf("%d-09-30", year)},
+			}
+			codes := make([]int, 2)
+			var wg sync.WaitGroup
+			for j := range bodies {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					codes[j] = e.do(http.MethodPost, "/api/v1/survey-rounds", "district", bodies[j], nil).Code
+				}()
+			}
+			wg.Wait()
+			created := 0
+			for _, c := range codes {
+				if c == http.StatusCreated {
+					created++
+				} else if c != http.StatusConflict {
+					t.Errorf("year %d: %d", year, c)
+				}
+			}
+			if created != 1 {
+				t.Errorf("year %d: %d overlapping rounds created (%v)", year, created, codes)
+			}
 		}
 	})
 }

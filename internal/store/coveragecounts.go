@@ -121,9 +121,19 @@ func (n *coverageNotes) list() []int64 {
 
 // coverageLockKey is the key of the coverage lock of the tables of schema
 // (PostgreSQL advisory locks are per database; districts may share one).
-func coverageLockKey(schema string) int64 {
+func coverageLockKey(schema string) int64 { return lockKey("fugai coverage " + schema) }
+
+// importLockKey is the key of the lock an import that writes holds for its
+// whole transaction (PostgreSQL): one at a time per schema, on any
+// instance. Two imports of the same ledgers at once had failed — a
+// creation's duplicate key, or a deadlock between files that list the
+// ledgers in different orders; one after the other, the second finds the
+// first's ledgers.
+func importLockKey(schema string) int64 { return lockKey("fugai import " + schema) }
+
+func lockKey(name string) int64 {
 	h := fnv.New64a()
-	h.Write([]byte("fugai coverage " + schema))
+	h.Write([]byte(name))
 	return int64(h.Sum64() >> 1)
 }
 

@@ -6,6 +6,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/fugai/fugai/internal/apperr"
 )
 
 // The SQL the two dialects spell differently, as methods of Dialect: a
@@ -147,6 +149,16 @@ func (d Dialect) forUpdateSkipLocked(g *gorm.DB) *gorm.DB {
 		return g
 	}
 	return g.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
+}
+
+// lockWriters makes writers of table wait for the transaction on g, while
+// readers go on: a check over the whole table (rounds must not overlap)
+// then holds until the commit, on any instance. SQLite has one writer.
+func (d Dialect) lockWriters(g *gorm.DB, table string) error {
+	if d != Postgres {
+		return nil
+	}
+	return apperr.Wrap(g.Exec("LOCK TABLE "+table+" IN SHARE ROW EXCLUSIVE MODE").Error, "lock "+table)
 }
 
 // rebind turns ? placeholders into PostgreSQL's $n (for statements sent

@@ -10,6 +10,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -343,4 +345,91 @@ func TestFirstImportIntoAnEmptyLedger(t *testing.T) {
 	}
 	// The lock ended with the job: a ledger can be created.
 	create(t, first, district(t), 900, "冷水滩区梅湾街道")
+}
+
+// TestConcurrentImportsOfOneLedger: imports of the same ledgers at once —
+// as two instances take two uploads of one export — both succeed: the
+// first creates, the second finds them unchanged; updates listing the
+// ledgers in opposite orders do not deadlock (one writing import at a
+// time per schema).
+func TestConcurrentImportsOfOneLedger(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		db := storetest.Open(t, d, nil)
+		ctx := context.Background()
+		dir := t.TempDir()
+		code := func(n int) string {
+			first := fmt.Sprintf("91431103MA4%06d", n)
+			return first + string(enterprise.CheckDigit(first))
+		}
+		write := func(name, rep string, reverse bool) string {
+			rows := make([]string, 0, 200)
+			for i := 1; i <= 200; i++ {
+				n := i
+				if reverse {
+					n = 201 - i
+				}
+				rows = append(rows, fmt.Sprintf("%s,测试企业%d,%s,冷水滩区梅湾街道%d号", code(n), n, rep, n))
+			}
+			path := dir + "/" + name
+			body := "统一社会信用代码,企业名称,法定代表人,住所\n" + strings.Join(rows, "\n") + "\n"
+			if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return path
+		}
+		queue := func(path string) importer.Job {
+			f, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			h := sha256.New()
+			size, _ := io.Copy(h, f)
+			f.Seek(0, io.SeekStart)
+			job, _, err := db.CreateImport(ctx, importer.Job{Kind: importer.Registration, Filename: path, Size: size,
+				SHA256: hex.EncodeToString(h.Sum(nil)), CreatedByName: "tester"}, f, audit.Actor{Name: "tester"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return job
+		}
+		both := func(a, b string) [2]importer.Job {
+			jobs := [2]importer.Job{queue(a), queue(b)}
+			var wg sync.WaitGroup
+			for _, j := range jobs {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					w := importer.NewWorkers(db, district(t), slog.New(slog.DiscardHandler), 1, nil)
+					if ok, err := w.RunNext(ctx, j.ID); err != nil || !ok {
+						t.Errorf("run job %d: %v %v", j.ID, ok, err)
+					}
+				}()
+			}
+			wg.Wait()
+			for i, j := range jobs {
+				var err error
+				if jobs[i], err = db.Import(ctx, auth.Scope{All: true}, j.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return jobs
+		}
+		first := both(write("a.csv", "张三", false), write("b.csv", "张三", false))
+		created := first[0].Counts.Created + first[1].Counts.Created
+		unchanged := first[0].Counts.Unchanged + first[1].Counts.Unchanged
+		if first[0].Status != importer.Succeeded || first[1].Status != importer.Succeeded || created != 200 || unchanged != 200 {
+			t.Fatalf("two first imports: %+v / %+v", first[0], first[1])
+		}
+		again := both(write("c.csv", "李四", false), write("d.csv", "王五", true))
+		for _, j := range again {
+			if j.Status != importer.Succeeded || j.Counts.Updated != 200 {
+				t.Errorf("updates in opposite orders: %+v", j)
+			}
+		}
+		all, _, err := db.Enterprises(ctx, auth.Scope{All: true}, store.EnterpriseFilter{Limit: 1000})
+		if err != nil || len(all) != 200 {
+			t.Fatalf("%d ledgers, %v", len(all), err)
+		}
+	})
 }

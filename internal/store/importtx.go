@@ -403,6 +403,13 @@ func (db *DB) runImportPostgresOnce(ctx context.Context, job importer.Job, fn fu
 			}
 			return apperr.Wrap(err, "lock import job")
 		}
+		if !job.DryRun {
+			// One writing import at a time (importLockKey); the job's lease
+			// is renewed meanwhile, so waiting here loses it to no one.
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, db.importLock); err != nil {
+				return apperr.Wrap(err, "wait for other imports")
+			}
+		}
 		empty, err := firstLedgers(ctx, tx)
 		if err != nil {
 			return err

@@ -60,6 +60,10 @@ var ErrRoundNotFound = apperr.New(apperr.NotFound, "round_not_found", "调查轮
 func (db *DB) CreateRound(ctx context.Context, r survey.Round, by audit.Actor) (survey.Round, error) {
 	var out survey.Round
 	err := db.InTx(ctx, func(tx *Tx) error {
+		// Two rounds created at once would each find the other absent.
+		if err := db.dialect.lockWriters(tx.g, "survey_rounds"); err != nil {
+			return err
+		}
 		var rows []roundRow
 		if err := tx.g.Order("starts_on").Find(&rows).Error; err != nil {
 			return apperr.Wrap(err, "list rounds")

@@ -22,6 +22,7 @@ import (
 	neturl "net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -74,6 +75,8 @@ type DB struct {
 	schemaName string
 	// coverageLock is the key of the schema's coverage lock.
 	coverageLock int64
+	// importLock is the key of the schema's import lock (importLockKey).
+	importLock int64
 }
 
 // Options tune Open.
@@ -147,6 +150,9 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 				return nil, err
 			}
 		}
+		if url, err = withIdleLimit(url); err != nil {
+			return nil, err
+		}
 		g, err = gorm.Open(postgres.Open(url), cfg)
 	} else {
 		dialect = SQLite
@@ -195,7 +201,7 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 	}
 	db := &DB{gorm: g, sql: sqlDB, dialect: dialect, now: opt.Now, log: opt.Logger, coverageBulk: opt.CoverageBulk,
 		sparseGap: opt.SparseGap, importLease: opt.ImportLease, owner: processOwner(), path: path, schemaName: opt.Schema,
-		coverageLock: coverageLockKey(opt.Schema)}
+		coverageLock: coverageLockKey(opt.Schema), importLock: importLockKey(opt.Schema)}
 	p, err := db.provider()
 	if err != nil {
 		sqlDB.Close()
@@ -216,6 +222,31 @@ func withSearchPath(u, schema string) (string, error) {
 	}
 	q := parsed.Query()
 	q.Set("search_path", pgx.Identifier{schema}.Sanitize())
+	parsed.RawQuery = q.Encode()
+	return parsed.String(), nil
+}
+
+// idleInTransactionLimit ends a session that sits in a transaction,
+// sending nothing, this long: an instance frozen or cut off mid-import
+// would otherwise keep its job's row and its locks (the import lock, the
+// coverage lock) until PostgreSQL's own keepalives give up on it, two
+// hours by default, and every other instance's writes would wait. Nothing
+// here leaves a transaction idle for more than moments: files are read
+// before their transaction, uploads are on disk before they are stored.
+const idleInTransactionLimit = 2 * time.Minute
+
+// withIdleLimit sets idle_in_transaction_session_timeout for the sessions
+// of u (idleInTransactionLimit), unless u sets it already.
+func withIdleLimit(u string) (string, error) {
+	parsed, err := neturl.Parse(u)
+	if err != nil {
+		return "", fmt.Errorf("database URL: %w", err)
+	}
+	q := parsed.Query()
+	if q.Has("idle_in_transaction_session_timeout") {
+		return u, nil
+	}
+	q.Set("idle_in_transaction_session_timeout", strconv.FormatInt(idleInTransactionLimit.Milliseconds(), 10))
 	parsed.RawQuery = q.Encode()
 	return parsed.String(), nil
 }

@@ -487,3 +487,14 @@ func TestLoginThrottlePurge(t *testing.T) {
 		}
 	})
 }
+
+// TestIdleTransactionsEnd: PostgreSQL sessions end a transaction left idle
+// for idleInTransactionLimit, so that an instance frozen mid-import cannot
+// hold its locks for hours.
+func TestIdleTransactionsEnd(t *testing.T) {
+	db := storetest.Open(t, store.Postgres, nil)
+	var v string
+	if err := db.SQL().QueryRow("SHOW idle_in_transaction_session_timeout").Scan(&v); err != nil || v != "2min" {
+		t.Fatalf("idle_in_transaction_session_timeout = %q, %v", v, err)
+	}
+}
