@@ -97,6 +97,9 @@ func importCommand(ctx context.Context, cfg config.Config, args []string, e env)
 	if _, err := db.Migrate(ctx); err != nil {
 		return err
 	}
+	if err := db.BindDistrict(ctx, d.Code); err != nil {
+		return err
+	}
 	by := audit.Actor{Name: "cli:" + osUser(e.getenv)}
 	job, _, err := db.CreateImport(ctx, importer.Job{Kind: importer.Kind(*kind), DryRun: *dryRun, OverwriteNewer: *overwrite, Filename: filepath.Base(path),
 		Size: size, SHA256: hex.EncodeToString(h.Sum(nil)), CreatedByName: by.Name, Format: format}, f, by)

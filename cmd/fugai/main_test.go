@@ -319,3 +319,29 @@ func TestSQLiteServesOneProcess(t *testing.T) {
 		t.Fatalf("import after the server was killed: %v\n%s", err, stderr.String())
 	}
 }
+
+// TestDatabaseKeepsItsDistrict: the first instance to import into (or
+// serve) a database binds it to its FUGAI_DISTRICT; one configured for
+// another district refuses, naming both, and writes nothing.
+func TestDatabaseKeepsItsDistrict(t *testing.T) {
+	dir := t.TempDir()
+	file := dir + "/登记.csv"
+	if err := os.WriteFile(file, []byte("统一社会信用代码,企业名称,住所\n91431103MA4L00001A,某某有限公司,冷水滩区梅湾街道1号\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"FUGAI_DATABASE_URL": dir + "/f.db", "FUGAI_DISTRICT": "431103"}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"import", "-kind", "registration", file}, getenvFrom(vars), nil, &out, io.Discard); err != nil {
+		t.Fatalf("import: %v\n%s", err, out.String())
+	}
+	vars["FUGAI_DISTRICT"] = "431102"
+	err := run(context.Background(), []string{"import", "-kind", "registration", file}, getenvFrom(vars), nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "431102") || !strings.Contains(err.Error(), "431103") {
+		t.Fatalf("another district's import: %v", err)
+	}
+	vars["FUGAI_ADDR"] = "127.0.0.1:0"
+	err = run(context.Background(), []string{"serve"}, getenvFrom(vars), nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "431103") {
+		t.Fatalf("another district's server: %v", err)
+	}
+}

@@ -46,6 +46,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, e env) erro
 	for _, a := range applied {
 		log.Info("migration applied", slog.String("migration", a))
 	}
+	if !d.Region {
+		if err := db.BindDistrict(ctx, d.Code); err != nil {
+			return err
+		}
+	}
 	if err := bootstrapAdmin(ctx, db, d, cfg, e); err != nil {
 		return err
 	}

@@ -611,3 +611,21 @@ func (tx *Tx) Exec(sql string, args ...any) error {
 // before it commits, as after a bulk of notes: what raw statements (Exec)
 // wrote is counted as the program's own writes are.
 func (tx *Tx) Recount() { tx.notes.all = true }
+
+// BindDistrict records code as the district whose ledgers this database
+// keeps, when none is recorded yet, and fails when another is: an
+// instance configured for another district must not serve, import into or
+// take jobs from this one (migration 26).
+func (db *DB) BindDistrict(ctx context.Context, code string) error {
+	if _, err := db.sql.ExecContext(ctx, db.dialect.rebind("UPDATE fugai_schema SET district = ? WHERE district IS NULL"), code); err != nil {
+		return fmt.Errorf("record the district: %w", err)
+	}
+	var kept sql.NullString
+	if err := db.sql.QueryRowContext(ctx, "SELECT district FROM fugai_schema").Scan(&kept); err != nil {
+		return fmt.Errorf("read the district: %w", err)
+	}
+	if kept.String != code {
+		return fmt.Errorf("FUGAI_DISTRICT is %s, but this database keeps the ledgers of district %s: point FUGAI_DATABASE_URL (or FUGAI_DB_SCHEMA) at district %s's database, or set FUGAI_DISTRICT=%s", code, kept.String, code, kept.String)
+	}
+	return nil
+}
