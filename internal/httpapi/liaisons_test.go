@@ -360,14 +360,7 @@ func visitID(t *testing.T, r *httptest.ResponseRecorder) int64 {
 func TestLiaisonEndsWhenTownshipChanges(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		e := newEnv(t, d)
-		patch := func(id int64, body map[string]any) {
-			t.Helper()
-			path := fmt.Sprintf("/api/v1/enterprises/%d", id)
-			tag := e.do(http.MethodGet, path, "district", nil, nil).Header().Get("ETag")
-			if r := e.do(http.MethodPatch, path, "district", body, map[string]string{"If-Match": tag}); r.Code != http.StatusOK {
-				t.Fatalf("patch %d: %d %s", id, r.Code, r.Body)
-			}
-		}
+		patch := e.mustPatchLedger
 		standing := func(id int64) bool {
 			var got struct {
 				Liaison *struct{ ID int64 } `json:"liaison"`

@@ -497,12 +497,7 @@ func (e *env) confirmFirstSuggestion() (map[string]any, confirmedGroup) {
 func TestMovingAnOrganisedLedger(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		e := newEnv(t, d)
-		patch := func(id int64, body map[string]any) *httptest.ResponseRecorder {
-			t.Helper()
-			path := fmt.Sprintf("/api/v1/enterprises/%d", id)
-			tag := e.do(http.MethodGet, path, "district", nil, nil).Header().Get("ETag")
-			return e.do(http.MethodPatch, path, "district", body, map[string]string{"If-Match": tag})
-		}
+		patch := e.patchLedger
 		township := func(id int64) string {
 			var l struct {
 				TownshipCode string `json:"township_code"`

@@ -154,14 +154,7 @@ func TestPlanStatusFollowsMethod(t *testing.T) {
 				t.Fatalf("complete %d: %d %s", id, r.Code, r.Body)
 			}
 		}
-		patch := func(id int64, body map[string]any) {
-			t.Helper()
-			path := fmt.Sprintf("/api/v1/enterprises/%d", id)
-			tag := e.do(http.MethodGet, path, "district", nil, nil).Header().Get("ETag")
-			if r := e.do(http.MethodPatch, path, "district", body, map[string]string{"If-Match": tag}); r.Code != http.StatusOK {
-				t.Fatalf("patch %d: %d %s", id, r.Code, r.Body)
-			}
-		}
+		patch := e.mustPatchLedger
 		plan := func(id int64) planJSON {
 			return decodePlan(t, e.do(http.MethodGet, fmt.Sprintf("/api/v1/enterprises/%d/plan", id), "district", nil, nil).Body.Bytes())
 		}

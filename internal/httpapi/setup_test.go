@@ -147,6 +147,22 @@ func creditCode(n int) string {
 	return first + string(enterprise.CheckDigit(first))
 }
 
+// patchLedger edits ledger id as the district admin, with its current ETag.
+func (e *env) patchLedger(id int64, body map[string]any) *httptest.ResponseRecorder {
+	e.t.Helper()
+	path := fmt.Sprintf("/api/v1/enterprises/%d", id)
+	tag := e.do(http.MethodGet, path, "district", nil, nil).Header().Get("ETag")
+	return e.do(http.MethodPatch, path, "district", body, map[string]string{"If-Match": tag})
+}
+
+// mustPatchLedger is patchLedger that fails the test unless it is a 200.
+func (e *env) mustPatchLedger(id int64, body map[string]any) {
+	e.t.Helper()
+	if r := e.patchLedger(id, body); r.Code != http.StatusOK {
+		e.t.Fatalf("patch %d: %d %s", id, r.Code, r.Body)
+	}
+}
+
 // createLedger creates a ledger as the district admin and returns its id.
 func (e *env) createLedger(n int, address string) int64 {
 	e.t.Helper()

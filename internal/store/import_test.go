@@ -36,6 +36,21 @@ func importFile(t *testing.T, db *store.DB, kind importer.Kind, path string, dry
 func importJob(t *testing.T, db *store.DB, job importer.Job, path string, now func() time.Time) importer.Job {
 	t.Helper()
 	ctx := context.Background()
+	job = queueImport(t, db, job, path)
+	w := importer.NewWorkers(db, district(t), slog.New(slog.DiscardHandler), 1, now)
+	if ok, err := w.RunNext(ctx, job.ID); err != nil || !ok {
+		t.Fatalf("run job %d: %v %v", job.ID, ok, err)
+	}
+	job, err := db.Import(ctx, auth.Scope{All: true}, job.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return job
+}
+
+// queueImport stores path as a queued job, as an upload does.
+func queueImport(t *testing.T, db *store.DB, job importer.Job, path string) importer.Job {
+	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -44,15 +59,7 @@ func importJob(t *testing.T, db *store.DB, job importer.Job, path string, now fu
 	h := sha256.New()
 	size, _ := io.Copy(h, f)
 	job.Filename, job.Size, job.SHA256, job.CreatedByName = path, size, hex.EncodeToString(h.Sum(nil)), "tester"
-	job, _, err = db.CreateImport(ctx, job, f, audit.Actor{Name: "tester"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := importer.NewWorkers(db, district(t), slog.New(slog.DiscardHandler), 1, now)
-	if ok, err := w.RunNext(ctx, job.ID); err != nil || !ok {
-		t.Fatalf("run job %d: %v %v", job.ID, ok, err)
-	}
-	job, err = db.Import(ctx, auth.Scope{All: true}, job.ID)
+	job, _, err = db.CreateImport(context.Background(), job, f, audit.Actor{Name: "tester"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -377,22 +384,7 @@ func TestConcurrentImportsOfOneLedger(t *testing.T) {
 			}
 			return path
 		}
-		queue := func(path string) importer.Job {
-			f, err := os.Open(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			h := sha256.New()
-			size, _ := io.Copy(h, f)
-			f.Seek(0, io.SeekStart)
-			job, _, err := db.CreateImport(ctx, importer.Job{Kind: importer.Registration, Filename: path, Size: size,
-				SHA256: hex.EncodeToString(h.Sum(nil)), CreatedByName: "tester"}, f, audit.Actor{Name: "tester"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return job
-		}
+		queue := func(path string) importer.Job { return queueImport(t, db, importer.Job{Kind: importer.Registration}, path) }
 		both := func(a, b string) [2]importer.Job {
 			jobs := [2]importer.Job{queue(a), queue(b)}
 			var wg sync.WaitGroup
