@@ -384,7 +384,9 @@ func TestConcurrentImportsOfOneLedger(t *testing.T) {
 			}
 			return path
 		}
-		queue := func(path string) importer.Job { return queueImport(t, db, importer.Job{Kind: importer.Registration}, path) }
+		queue := func(path string) importer.Job {
+			return queueImport(t, db, importer.Job{Kind: importer.Registration}, path)
+		}
 		both := func(a, b string) [2]importer.Job {
 			jobs := [2]importer.Job{queue(a), queue(b)}
 			var wg sync.WaitGroup
