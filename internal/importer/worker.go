@@ -403,8 +403,23 @@ func (w *Workers) Run(ctx context.Context, job Job) (outcome string) {
 	}
 	giveBack := func(why string) {
 		report("given_back")
-		if rerr := w.q.ReleaseImport(context.WithoutCancel(ctx), job); rerr != nil {
-			log.Warn("give the import back", slog.Any("error", rerr))
+		// The database that went away is where the job is given back: try
+		// again while the lease lasts (two thirds of it), so that a short
+		// outage does not count as an attempt once the lease runs out (not
+		// while the server shuts down: it would only delay the exit).
+		until := time.Now().Add(w.q.ImportLease() * 2 / 3)
+		for wait := 100 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
+			rerr := w.q.ReleaseImport(context.WithoutCancel(ctx), job)
+			if rerr == nil {
+				break
+			}
+			if ctx.Err() != nil || time.Now().Add(wait).After(until) {
+				// Shutting down, or the lease is nearly out: the next
+				// claim will count this attempt.
+				log.Warn("give the import back", slog.Any("error", rerr))
+				break
+			}
+			time.Sleep(wait)
 		}
 		log.Warn(why, slog.Any("error", err))
 	}

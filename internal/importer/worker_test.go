@@ -27,6 +27,8 @@ type conflictQueue struct {
 	lease    time.Duration
 	lost     bool
 	released int
+	// releaseFails makes the first releases fail (the database still away).
+	releaseFails int
 }
 
 func (q *conflictQueue) ClaimImport(context.Context, int64, []int64) (Job, bool, error) {
@@ -59,6 +61,9 @@ func (q *conflictQueue) ImportLease() time.Duration                             
 func (q *conflictQueue) RenewImportLease(context.Context, Job) (bool, error)      { return !q.lost, nil }
 func (q *conflictQueue) ReleaseImport(context.Context, Job) error {
 	q.released++
+	if q.released <= q.releaseFails {
+		return fmt.Errorf("failed to connect: the database system is shutting down")
+	}
 	return nil
 }
 
@@ -73,6 +78,17 @@ func TestInterruptedJobIsGivenBack(t *testing.T) {
 	}
 	if q.failed != "" || q.released != 1 || q.runs != 1 {
 		t.Errorf("database gone: failed %q, released %d, runs %d; want not failed, released once", q.failed, q.released, q.runs)
+	}
+
+	// The database back within the lease: the give-back is tried again
+	// until it is taken.
+	q = &conflictQueue{interrupt: true, lease: 5 * time.Second, releaseFails: 2}
+	w = NewWorkers(q, nil, slog.New(slog.DiscardHandler), 1, nil)
+	if ok, err := w.RunNext(context.Background(), 1); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if q.failed != "" || q.released != 3 {
+		t.Errorf("database back: failed %q, %d releases tried; want not failed, 3", q.failed, q.released)
 	}
 
 	q = &conflictQueue{lost: true}
