@@ -103,12 +103,13 @@ func (tx *Tx) endLiaisonElsewhere(id int64, township string, by audit.Actor) err
 
 // endImportedLiaisonsElsewhere is endLiaisonElsewhere for an import, set
 // based: a registration import may move ledgers to another township by
-// their address, so after it every standing assignment whose liaison is of
-// another township than its ledger ends, audited against the job.
+// their address, so after it the standing assignments of the ledgers it
+// wrote whose liaison is of another township end, audited against the job.
 func endImportedLiaisonsElsewhere(ctx context.Context, r runner, job importer.Job, now time.Time) error {
 	rows, done, err := r.query(ctx, `SELECT a.enterprise_id, a.liaison_id FROM liaison_assignments a
 		JOIN users u ON u.id = a.liaison_id JOIN enterprises e ON e.id = a.enterprise_id
-		WHERE a.ended_at IS NULL AND COALESCE(e.township_code, '') <> COALESCE(u.township_code, '')`)
+		WHERE a.ended_at IS NULL AND COALESCE(e.township_code, '') <> COALESCE(u.township_code, '')
+		AND EXISTS (SELECT 1 FROM enterprise_history h WHERE h.enterprise_id = e.id AND h.job_id = ?)`, job.ID)
 	if err != nil {
 		return apperr.Wrap(err, "liaisons of other townships")
 	}

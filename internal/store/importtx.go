@@ -379,6 +379,13 @@ func (db *DB) runImportPostgresOnce(ctx context.Context, job importer.Job, fn fu
 			return apperr.Wrap(err, "begin import")
 		}
 		defer tx.Rollback(context.Background())
+		// One import at a time (importLockKey), dry runs too (they lock
+		// the rows they read); taken first, so that a migration's lock on
+		// fugai_schema does not wait for the imports queued here. The
+		// job's lease is renewed meanwhile, so waiting loses it to no one.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, db.importLock); err != nil {
+			return apperr.Wrap(err, "wait for other imports")
+		}
 		if db.writerTable.Load() {
 			var minWriter int64
 			if err := tx.QueryRow(ctx, `SELECT min_writer FROM fugai_schema`).Scan(&minWriter); err != nil {
@@ -402,13 +409,6 @@ func (db *DB) runImportPostgresOnce(ctx context.Context, job importer.Job, fn fu
 				return importer.ErrJobTaken
 			}
 			return apperr.Wrap(err, "lock import job")
-		}
-		if !job.DryRun {
-			// One writing import at a time (importLockKey); the job's lease
-			// is renewed meanwhile, so waiting here loses it to no one.
-			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, db.importLock); err != nil {
-				return apperr.Wrap(err, "wait for other imports")
-			}
 		}
 		empty, err := firstLedgers(ctx, tx)
 		if err != nil {

@@ -687,7 +687,7 @@ func townshipCondition(s auth.Scope, column string) (string, []any) {
 // moveOrganisation keeps ledger id's organisation in the township the
 // ledger moves to ("" unassigned), before the move is written. A joint
 // group and the organisation of several ledgers are of one township: a
-// member cannot leave alone (409; dissolve the group or change the
+// member cannot leave alone (422; dissolve the group or change the
 // organisation first). An organisation of this ledger alone moves with
 // it, audited.
 func (tx *Tx) moveOrganisation(id int64, township string, by audit.Actor) error {

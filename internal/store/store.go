@@ -233,7 +233,7 @@ func withSearchPath(u, schema string) (string, error) {
 // hours by default, and every other instance's writes would wait. Nothing
 // here leaves a transaction idle for more than moments: files are read
 // before their transaction, uploads are on disk before they are stored.
-const idleInTransactionLimit = 2 * time.Minute
+const idleInTransactionLimit = 5 * time.Minute
 
 // withIdleLimit sets idle_in_transaction_session_timeout for the sessions
 // of u (idleInTransactionLimit), unless u sets it already.

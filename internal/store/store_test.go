@@ -494,7 +494,7 @@ func TestLoginThrottlePurge(t *testing.T) {
 func TestIdleTransactionsEnd(t *testing.T) {
 	db := storetest.Open(t, store.Postgres, nil)
 	var v string
-	if err := db.SQL().QueryRow("SHOW idle_in_transaction_session_timeout").Scan(&v); err != nil || v != "2min" {
+	if err := db.SQL().QueryRow("SHOW idle_in_transaction_session_timeout").Scan(&v); err != nil || v != "5min" {
 		t.Fatalf("idle_in_transaction_session_timeout = %q, %v", v, err)
 	}
 }
