@@ -369,10 +369,21 @@ func TestUnclosedQuote(t *testing.T) {
 	if len(m.byCode) != 0 {
 		t.Fatalf("written: %v", m.byCode)
 	}
+	// Every field quoted: the same.
+	quoted := filepath.Join(dir, "quoted.csv")
+	os.WriteFile(quoted, []byte("\"统一社会信用代码\",\"企业名称\",\"住所\"\n"+
+		"\""+code(1)+"\",\"未结束,冷水滩区梅湾街道\n"+
+		"\""+code(2)+"\",\"乙公司\",\"冷水滩区梅湾街道\"\n"), 0o644)
+	r.Open = func() (Sheet, error) { s, _, err := Open(quoted); return s, err }
+	if _, err := r.Run(context.Background()); !errors.As(err, &fe) || fe.Code != "csv_unclosed_quote" {
+		t.Fatalf("an unclosed quote, every field quoted: %v", err)
+	}
+	// Line breaks of a cell's own — an address over two lines, an identity
+	// card number opening a line of notes — import.
 	fine := filepath.Join(dir, "fine.csv")
-	os.WriteFile(fine, []byte("统一社会信用代码,企业名称,住所\n"+
-		code(1)+",甲公司,\"冷水滩区梅湾街道\n某某路1号\"\n"+
-		code(2)+",乙公司,冷水滩区梅湾街道\n"), 0o644)
+	os.WriteFile(fine, []byte("统一社会信用代码,企业名称,住所,备注\n"+
+		code(1)+",甲公司,\"冷水滩区梅湾街道\n某某路1号\",\"股东：\n43110319900101123X,持股30%,监事\"\n"+
+		code(2)+",乙公司,冷水滩区梅湾街道,\n"), 0o644)
 	if res := runFile(t, m, d, Registration, fine); res.Counts.Created != 2 {
 		t.Fatalf("a cell with a line break: %+v", res.Counts)
 	}

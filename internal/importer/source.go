@@ -15,6 +15,8 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
+
+	"github.com/fugai/fugai/internal/enterprise"
 )
 
 // Format is a file format, sniffed from the content (never the name).
@@ -348,34 +350,36 @@ func (s *csvSheet) Next() ([]string, error) {
 }
 
 // swallowedRow looks for rows a quote left open has taken into one cell:
-// a line within a cell that starts like a registration row (a credit
-// code, then the delimiter). It returns that line's offset from the
-// record's first line, 0 when there is none. A cell may hold line breaks
-// of its own (an address over two lines); it does not hold rows.
+// a line within a cell that starts like a registration row — a credit
+// code whose check digit holds (an identity card number seldom does),
+// quoted or not, then the delimiter, and at least one more cell. It
+// returns that line's offset from the record's first line, 0 when there
+// is none. A cell may hold line breaks of its own (an address over two
+// lines, a note listing shareholders); it does not hold rows.
 func swallowedRow(rec []string, comma rune) int {
 	for _, c := range rec {
 		if !strings.Contains(c, "\n") {
 			continue
 		}
-		for k, ln := range strings.Split(c, "\n")[1:] {
+		lines := strings.Split(c, "\n")[1:]
+		for k, ln := range lines {
+			quoted := strings.HasPrefix(strings.TrimLeft(ln, "\r \t"), `"`)
 			ln = strings.TrimLeft(ln, "\r\" \t")
-			if len(ln) > 18 && creditLike(ln[:18]) && strings.HasPrefix(ln[18:], string(comma)) {
+			if len(ln) < 18 || enterprise.CheckDigit(ln[:17]) != ln[17] {
+				continue
+			}
+			rest := strings.TrimPrefix(ln[18:], `"`)
+			switch {
+			case strings.HasPrefix(rest, string(comma)) && strings.Count(rest, string(comma)) >= 2:
+				return k + 1
+			case rest == "" && quoted && k == len(lines)-1:
+				// Every field quoted: the swallowed row's quoted code
+				// closed the open cell, its other cells follow it.
 				return k + 1
 			}
 		}
 	}
 	return 0
-}
-
-// creditLike reports whether s is 18 characters of a credit code's
-// alphabet (digits and capitals).
-func creditLike(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; (c < '0' || c > '9') && (c < 'A' || c > 'Z') {
-			return false
-		}
-	}
-	return true
 }
 
 func (s *csvSheet) Row() int { return s.row }
