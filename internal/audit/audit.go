@@ -35,6 +35,7 @@ const (
 	VisitAdd         = "visit.add"
 	RoundCreate      = "survey_round.create"
 	RoundClose       = "survey_round.close"
+	RoundDelete      = "survey_round.delete"
 	ImportCreated    = "import.create"
 	Forbidden        = "auth.forbidden"
 	PersonalRead     = "pii.read"

@@ -6,7 +6,7 @@ func Actions() []string {
 	return []string{LoginSucceeded, LoginFailed, LoginRefused, AccountLocked, Logout, UserCreated, PasswordSet, PasswordChanged,
 		PasswordWrong, UserDisabled, UserEnabled, EnterpriseCreate, EnterpriseUpdate, PlanUpdate, JointGroupCreate,
 		JointGroupDelete, PartyOrgCreate, PartyOrgUpdate, PartyOrgDissolve, PartyOrgMerge, LiaisonAssign, LiaisonUnassign,
-		LiaisonHandover, VisitAdd, RoundCreate, RoundClose, ImportCreated, Forbidden, PersonalRead, PersonalExport}
+		LiaisonHandover, VisitAdd, RoundCreate, RoundClose, RoundDelete, ImportCreated, Forbidden, PersonalRead, PersonalExport}
 }
 
 // ActionLabel is the Chinese name of an action.
@@ -70,6 +70,8 @@ func ActionLabel(a string) string {
 		return "新建摸排轮次"
 	case RoundClose:
 		return "结束摸排轮次"
+	case RoundDelete:
+		return "删除未开始的摸排轮次"
 	case ImportCreated:
 		return "提交导入"
 	}

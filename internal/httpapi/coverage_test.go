@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -332,6 +333,46 @@ func TestOverlappingRoundsAtOnce(t *testing.T) {
 			if created != 1 {
 				t.Errorf("year %d: %d overlapping rounds created (%v)", year, created, codes)
 			}
+		}
+	})
+}
+
+// TestRoundNotStartedIsDeleted: a round created with wrong dates cannot be
+// closed before it starts, but is deleted and made again; one that has
+// started is not deleted.
+func TestRoundNotStartedIsDeleted(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		create := func(starts, ends string) (int, int64) {
+			r := e.do(http.MethodPost, "/api/v1/survey-rounds", "district", map[string]any{"name": "轮次" + starts, "starts_on": starts, "ends_on": ends}, nil)
+			var round struct{ ID int64 }
+			json.Unmarshal(r.Body.Bytes(), &round)
+			return r.Code, round.ID
+		}
+		_, wrong := create("2026-12-01", "2026-12-31")
+		if c, _ := create("2026-11-01", "2026-12-15"); c != http.StatusConflict {
+			t.Fatalf("overlapping: %d", c)
+		}
+		path := fmt.Sprintf("/api/v1/survey-rounds/%d", wrong)
+		if r := e.do(http.MethodDelete, path, "township", nil, nil); r.Code != http.StatusForbidden {
+			t.Errorf("a township admin deletes a round: %d", r.Code)
+		}
+		if r := e.do(http.MethodDelete, path, "district", nil, nil); r.Code != http.StatusNoContent {
+			t.Fatalf("delete: %d %s", r.Code, r.Body)
+		}
+		if r := e.do(http.MethodGet, path, "district", nil, nil); r.Code != http.StatusNotFound {
+			t.Errorf("a deleted round: %d", r.Code)
+		}
+		if c, _ := create("2026-11-01", "2026-12-15"); c != http.StatusCreated {
+			t.Errorf("the intended round after the delete: %d", c)
+		}
+		_, started := create("2026-05-01", "2026-06-30") // the tests' today is 2026-06-01
+		r := e.do(http.MethodDelete, fmt.Sprintf("/api/v1/survey-rounds/%d", started), "district", nil, nil)
+		if r.Code != http.StatusConflict || decodeError(t, r).Error.Code != "round_started" {
+			t.Errorf("delete a started round: %d %s", r.Code, r.Body)
+		}
+		if n := e.auditCount("survey_round.delete", strconv.FormatInt(wrong, 10)); n != 1 {
+			t.Errorf("%d deletions audited", n)
 		}
 	})
 }

@@ -29,13 +29,13 @@ type PartyOrgRequest struct {
 // a joint organisation, enterprise_ids makes its coverage (and its joint
 // group) exactly those enterprises.
 type PartyOrgPatch struct {
-	Name          *string  `json:"name,omitempty" extensions:"x-nullable"`
-	Kind          *string  `json:"kind,omitempty" enums:"committee,general_branch,branch,joint_branch" extensions:"x-nullable"`
-	FormationType *string  `json:"formation_type,omitempty" enums:"standalone,joint" extensions:"x-nullable"`
-	FoundedOn     *string  `json:"founded_on,omitempty" format:"date" example:"2026-05-20" extensions:"x-nullable"`
-	Secretary     *string  `json:"secretary,omitempty" extensions:"x-nullable"`
-	MemberCount   *int     `json:"member_count,omitempty" example:"3" extensions:"x-nullable"`
-	EnterpriseIDs *[]int64 `json:"enterprise_ids,omitempty" extensions:"x-nullable"`
+	Name          *string  `json:"name,omitempty"`
+	Kind          *string  `json:"kind,omitempty" enums:"committee,general_branch,branch,joint_branch"`
+	FormationType *string  `json:"formation_type,omitempty" enums:"standalone,joint"`
+	FoundedOn     *string  `json:"founded_on,omitempty" format:"date" example:"2026-05-20"`
+	Secretary     *string  `json:"secretary,omitempty" extensions:"x-nullable"` // null clears it
+	MemberCount   *int     `json:"member_count,omitempty" example:"3"`
+	EnterpriseIDs *[]int64 `json:"enterprise_ids,omitempty"`
 }
 
 // PartyOrgEndRequest dissolves (撤销) or merges (合并) an organisation.

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -218,9 +220,15 @@ func (s *Server) closeRound(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if c.Request.ContentLength != 0 {
-		// Closing takes no fields (it ends the round today): one sent,
-		// such as an end date, is refused rather than ignored.
+	// Closing takes no fields (it ends the round today): one sent, such
+	// as an end date, is refused rather than ignored; no body, or an empty
+	// one (chunked, without a length), is fine.
+	body, err := io.ReadAll(io.LimitReader(c.Request.Body, 1<<16))
+	if err != nil {
+		return apperr.New(apperr.BadRequest, "invalid_json", "无法读取请求体")
+	}
+	if len(bytes.TrimSpace(body)) > 0 {
+		c.Request.Body = io.NopCloser(bytes.NewReader(body))
 		if err := bindJSON(c, &struct{}{}); err != nil {
 			return err
 		}
@@ -336,5 +344,30 @@ func (s *Server) getTrend(c *gin.Context) error {
 		out.Items = append(out.Items, row)
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+// deleteRound godoc
+//
+//	@Summary		Delete a survey round that has not started
+//	@Description	Only before its first day (a round created with wrong dates is taken back and made again); a round that has started is 409 round_started (close it instead).
+//	@Tags			survey rounds
+//	@Security		BearerAuth
+//	@Param			id	path	int	true	"round id"
+//	@Success		204
+//	@Failure		401	{object}	ErrorBody
+//	@Failure		403	{object}	ErrorBody
+//	@Failure		404	{object}	ErrorBody
+//	@Failure		409	{object}	ErrorBody
+//	@Router			/api/v1/survey-rounds/{id} [delete]
+func (s *Server) deleteRound(c *gin.Context) error {
+	id, err := pathID(c, store.ErrRoundNotFound)
+	if err != nil {
+		return err
+	}
+	if err := s.db.DeleteRound(c.Request.Context(), id, liaison.Today(s.db.Now()), actor(c)); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
 	return nil
 }

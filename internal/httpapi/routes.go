@@ -165,6 +165,7 @@ func New(d Deps) (*Server, error) {
 	s.route(http.MethodPost, v1+"/survey-rounds", roles(auth.DistrictAdmin), s.createRound)
 	s.route(http.MethodGet, v1+"/survey-rounds/:id", everyone, s.getRound)
 	s.route(http.MethodPost, v1+"/survey-rounds/:id/close", roles(auth.DistrictAdmin), s.closeRound)
+	s.route(http.MethodDelete, v1+"/survey-rounds/:id", roles(auth.DistrictAdmin), s.deleteRound)
 	s.route(http.MethodGet, v1+"/party-orgs", staff, s.listPartyOrgs)
 	s.route(http.MethodPost, v1+"/party-orgs", roles(auth.DistrictAdmin, auth.TownshipAdmin), s.createPartyOrg)
 	s.route(http.MethodGet, v1+"/party-orgs/:id", staff, s.getPartyOrg)

@@ -163,7 +163,7 @@ func (db *DB) CloseRound(ctx context.Context, id int64, today time.Time, snapsho
 			return apperr.New(apperr.Conflict, "round_closed", "该调查轮次已结束")
 		}
 		if starts := dateOnly(row.StartsOn); today.Before(starts) {
-			return apperr.New(apperr.Conflict, "round_not_started", "该调查轮次"+starts.Format(time.DateOnly)+"才开始，尚未开始的轮次不能结束")
+			return apperr.New(apperr.Conflict, "round_not_started", "该调查轮次"+starts.Format(time.DateOnly)+"才开始，尚未开始的轮次不能结束；如日期有误，可删除后重新创建")
 		}
 		ended := dateOnly(row.EndsOn)
 		if today.Before(ended) {
@@ -222,4 +222,29 @@ func (db *DB) CurrentRound(ctx context.Context, now time.Time) (from, to time.Ti
 		return from, to, apperr.Wrap(err, "current round")
 	}
 	return dateOnly(row.StartsOn), dateOnly(row.EndsOn), nil
+}
+
+// DeleteRound deletes round id while it has not started (today is before
+// its first day): a round created with wrong dates is taken back and made
+// again. A round that has started has a period, progress and, once
+// closed, a snapshot: it stays (409 round_started).
+func (db *DB) DeleteRound(ctx context.Context, id int64, today time.Time, by audit.Actor) error {
+	return db.InTx(ctx, func(tx *Tx) error {
+		var row roundRow
+		err := db.forUpdate(tx.g).Where("id = ?", id).Take(&row).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return ErrRoundNotFound
+		}
+		if err != nil {
+			return apperr.Wrap(err, "get round")
+		}
+		if starts := dateOnly(row.StartsOn); row.ClosedAt != nil || !today.Before(starts) {
+			return apperr.New(apperr.Conflict, "round_started", "该调查轮次已开始（"+starts.Format(time.DateOnly)+"），不能删除；可以结束它")
+		}
+		if err := tx.g.Where("id = ?", id).Delete(&roundRow{}).Error; err != nil {
+			return apperr.Wrap(err, "delete round")
+		}
+		return tx.addEvent(audit.RoundDelete, "survey_round", strconv.FormatInt(id, 10),
+			map[string]any{"name": row.Name, "starts_on": row.StartsOn.Format(time.DateOnly), "ends_on": row.EndsOn.Format(time.DateOnly)}, by)
+	})
 }

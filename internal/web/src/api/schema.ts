@@ -1646,6 +1646,35 @@ export interface paths {
         };
       };
     };
+    /** Only before its first day (a round created with wrong dates is taken back and made again); a round that has started is 409 round_started (close it instead). */
+    delete: {
+      parameters: {
+        path: {
+          /** round id */
+          id: number;
+        };
+      };
+      responses: {
+        /** No Content */
+        204: never;
+        /** Unauthorized */
+        401: {
+          schema: definitions["httpapi.ErrorBody"];
+        };
+        /** Forbidden */
+        403: {
+          schema: definitions["httpapi.ErrorBody"];
+        };
+        /** Not Found */
+        404: {
+          schema: definitions["httpapi.ErrorBody"];
+        };
+        /** Conflict */
+        409: {
+          schema: definitions["httpapi.ErrorBody"];
+        };
+      };
+    };
   };
   "/api/v1/survey-rounds/{id}/close": {
     /** Allowed once the round has started (409 round_not_started before); it takes no body fields. Closing ends the round (today, if before its end) and keeps an immutable snapshot: every township's coverage row and progress, and each in-scope enterprise's method and plan status. GET /api/v1/coverage?round=ID returns the snapshot. Closing twice is 409. */
@@ -2414,6 +2443,7 @@ export interface definitions {
     /** @example 3 */
     member_count?: number;
     name?: string;
+    /** @description null clears it */
     secretary?: string;
   };
   "httpapi.PartyOrgRequest": {
