@@ -151,13 +151,9 @@ func (db *DB) RoundProgress(ctx context.Context, s auth.Scope, from, to time.Tim
 func (db *DB) CloseRound(ctx context.Context, id int64, today time.Time, snapshot func(r survey.Round) (coverage.Table, []survey.Progress, error), by audit.Actor) (survey.Round, error) {
 	var out survey.Round
 	err := db.InTx(ctx, func(tx *Tx) error {
-		var row roundRow
-		err := db.forUpdate(tx.g).Where("id = ?", id).Take(&row).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return ErrRoundNotFound
-		}
+		row, err := db.lockRound(tx, id)
 		if err != nil {
-			return apperr.Wrap(err, "get round")
+			return err
 		}
 		if row.ClosedAt != nil {
 			return apperr.New(apperr.Conflict, "round_closed", "该调查轮次已结束")
@@ -230,13 +226,9 @@ func (db *DB) CurrentRound(ctx context.Context, now time.Time) (from, to time.Ti
 // closed, a snapshot: it stays (409 round_started).
 func (db *DB) DeleteRound(ctx context.Context, id int64, today time.Time, by audit.Actor) error {
 	return db.InTx(ctx, func(tx *Tx) error {
-		var row roundRow
-		err := db.forUpdate(tx.g).Where("id = ?", id).Take(&row).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return ErrRoundNotFound
-		}
+		row, err := db.lockRound(tx, id)
 		if err != nil {
-			return apperr.Wrap(err, "get round")
+			return err
 		}
 		if starts := dateOnly(row.StartsOn); row.ClosedAt != nil || !today.Before(starts) {
 			return apperr.New(apperr.Conflict, "round_started", "该调查轮次已开始（"+starts.Format(time.DateOnly)+"），不能删除；可以结束它")
@@ -247,4 +239,14 @@ func (db *DB) DeleteRound(ctx context.Context, id int64, today time.Time, by aud
 		return tx.addEvent(audit.RoundDelete, "survey_round", strconv.FormatInt(id, 10),
 			map[string]any{"name": row.Name, "starts_on": row.StartsOn.Format(time.DateOnly), "ends_on": row.EndsOn.Format(time.DateOnly)}, by)
 	})
+}
+
+// lockRound reads round id, locking it to the end of tx.
+func (db *DB) lockRound(tx *Tx, id int64) (roundRow, error) {
+	var row roundRow
+	err := db.forUpdate(tx.g).Where("id = ?", id).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return row, ErrRoundNotFound
+	}
+	return row, apperr.Wrap(err, "get round")
 }
