@@ -58,6 +58,7 @@ var expectedRules = map[string]string{
 	"POST /api/v1/survey-rounds":             "district_admin",
 	"GET /api/v1/survey-rounds/:id":          "district_admin township_admin liaison auditor",
 	"POST /api/v1/survey-rounds/:id/close":   "district_admin",
+	"DELETE /api/v1/survey-rounds/:id":       "district_admin",
 	"GET /api/v1/enterprises/:id/liaison":    "district_admin township_admin liaison auditor",
 	"PUT /api/v1/enterprises/:id/liaison":    "district_admin township_admin",
 	"GET /api/v1/enterprises/:id/visits":     "district_admin township_admin liaison auditor",
